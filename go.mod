@@ -1,0 +1,3 @@
+module microlab
+
+go 1.26
