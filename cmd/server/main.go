@@ -1,0 +1,138 @@
+// Command server runs Microlab: the web application by default, or one of
+// its subcommands.
+//
+//	server [flags]                 serve the site (see -h for the flags)
+//	server healthcheck [-addr A]   exit 0 if a server on A answers /healthz
+//
+// Configuration comes from flags and MICROLAB_* environment variables; a
+// flag wins over its variable.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"microlab/store"
+	"microlab/web"
+)
+
+func main() {
+	os.Exit(run(context.Background(), os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run is main without the process: it returns the exit status, so tests
+// can drive every subcommand.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "healthcheck":
+			return healthcheck(args[1:], getenv, stdout, stderr)
+		}
+	}
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		if errors.Is(err, errHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "microlab:", err)
+		return 2
+	}
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := serve(ctx, cfg, stdout, stderr); err != nil {
+		fmt.Fprintln(stderr, "microlab:", err)
+		return 1
+	}
+	return 0
+}
+
+// serve runs the server until ctx is cancelled, then shuts down gracefully:
+// it stops accepting, lets in-flight requests finish (up to
+// cfg.ShutdownTimeout) and closes the database.
+func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+		return fmt.Errorf("create data folder: %w", err)
+	}
+	db, err := store.Open(ctx, filepath.Join(cfg.DataDir, "microlab.db"), store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL}, log, db)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	hs := srv.HTTPServer(cfg.Addr)
+	url := "http://" + ln.Addr().String()
+	if cfg.BaseURL != "" {
+		url = cfg.BaseURL
+	}
+	fmt.Fprintf(stdout, "Microlab is serving on %s\n", url)
+	log.Info("serving", "addr", ln.Addr().String(), "data", cfg.DataDir)
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", cfg.ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Warn("in-flight requests cut short", "err", err)
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("close database: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// healthcheck asks a running server for /healthz: the Dockerfile's
+// HEALTHCHECK, with no curl in the image.
+func healthcheck(args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	cfg, err := parseConfig(args, getenv, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return 2
+	}
+	host, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return 2
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	res, err := client.Get("http://" + net.JoinHostPort(host, port) + "/healthz")
+	if err != nil {
+		fmt.Fprintln(stderr, "healthcheck:", err)
+		return 1
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		fmt.Fprintln(stderr, "healthcheck: /healthz answered", res.Status)
+		return 1
+	}
+	fmt.Fprintln(stdout, "ok")
+	return 0
+}

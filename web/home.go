@@ -1,0 +1,27 @@
+package web
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"microlab/web/views"
+)
+
+func (s *Server) home(c echo.Context) error {
+	f := s.frame(c, "Learn microservices by breaking them", "Microlab teaches microservice architecture: read the patterns, test yourself, and watch a simulated shop react to failures live.")
+	return s.page(c, views.Home(f))
+}
+
+// upcoming describes the sections that later work fills in, so their
+// pages can say plainly what is coming instead of pretending to work.
+var upcoming = map[string]views.Upcoming{
+	"/patterns": {Title: "Learn", What: "A page for each of the seven patterns, the ten interview questions with model answers, and guides to the concepts and tools."},
+	"/quiz":     {Title: "Quiz", What: "Quizzes on every topic with an explanation for every option, and a result page that lets you retry the ones you missed."},
+	"/review":   {Title: "Review", What: "The interview questions as flashcards, scheduled by FSRS so each comes back just before you would forget it."},
+	"/lab":      {Title: "Lab", What: "A simulated shop of microservices in your browser: kill instances, add latency, cut links, and watch the patterns react live."},
+	"/progress": {Title: "Progress", What: "Your mastery per topic, the cards due, your history, and an export of all your data."},
+}
+
+func (s *Server) comingSoon(c echo.Context) error {
+	u := upcoming[c.Path()]
+	return s.page(c, views.ComingSoon(s.frame(c, u.Title, u.What), u))
+}

@@ -1,0 +1,157 @@
+package web
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"runtime/debug"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Context keys set by the middleware.
+const (
+	ctxRequestID = "request_id"
+	ctxNonce     = "csp_nonce"
+	ctxCSRF      = "csrf_token"
+)
+
+func requestID(c echo.Context) string {
+	id, _ := c.Get(ctxRequestID).(string)
+	return id
+}
+
+// withRequestID gives every request an id: the caller's X-Request-Id when
+// it is short and plain, a fresh random one otherwise. It is echoed in the
+// response and carried in every log line about the request.
+func withRequestID(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id := c.Request().Header.Get(echo.HeaderXRequestID)
+		if !plainID(id) {
+			id = randomToken(9)
+		}
+		c.Set(ctxRequestID, id)
+		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		return next(c)
+	}
+}
+
+// plainID accepts 1 to 64 letters, digits, dashes and underscores: enough for any
+// tracing system's ids, and nothing that could forge a log line.
+func plainID(s string) bool {
+	if len(s) == 0 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '-' || b == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// recoverPanics turns a panic in a handler into an internal error, logged
+// with its stack, so one bad request never takes the server down.
+func (s *Server) recoverPanics(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) (err error) {
+		defer func() {
+			if r := recover(); r != nil {
+				if r == http.ErrAbortHandler {
+					panic(r)
+				}
+				s.log.Error("panic in handler", "request_id", requestID(c), "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+				err = fmt.Errorf("panic: %v", r)
+			}
+		}()
+		return next(c)
+	}
+}
+
+// accessLog writes one structured line per request once it is answered.
+func (s *Server) accessLog(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		start := time.Now()
+		err := next(c)
+		if err != nil {
+			c.Error(err) // answer now, so the line below sees the real status
+		}
+		if !s.log.Enabled(c.Request().Context(), slog.LevelInfo) {
+			return nil
+		}
+		res := c.Response()
+		s.log.LogAttrs(c.Request().Context(), slog.LevelInfo, "request",
+			slog.String("request_id", requestID(c)),
+			slog.String("method", c.Request().Method),
+			slog.String("path", c.Request().URL.Path),
+			slog.String("route", routeOf(c)),
+			slog.Int("status", res.Status),
+			slog.Int64("bytes", res.Size),
+			slog.Duration("duration", time.Since(start)),
+			slog.String("remote", c.RealIP()),
+		)
+		return nil
+	}
+}
+
+// routeOf is the registered pattern that served c ("/patterns/:slug"), or
+// "unmatched", so that logs and metrics never grow a label per raw path.
+func routeOf(c echo.Context) string {
+	if p := c.Path(); p != "" {
+		return p
+	}
+	return "unmatched"
+}
+
+// limitBodies refuses request bodies over the limit of their route: at
+// once when Content-Length says so, and while reading otherwise.
+func (s *Server) limitBodies(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		limit := s.cfg.MaxBody
+		if l, ok := s.bodyLimits[r.URL.Path]; ok {
+			limit = l
+		}
+		if r.ContentLength > limit {
+			return errorf(http.StatusRequestEntityTooLarge,
+				"That request is %s; the limit here is %s.", byteSize(r.ContentLength), byteSize(limit))
+		}
+		if r.Body != nil && r.Body != http.NoBody {
+			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
+		}
+		return next(c)
+	}
+}
+
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// rejectBadQueries answers 400 to a malformed or oversized query string
+// before any handler sees it; Echo would otherwise drop the bad parts
+// silently.
+func rejectBadQueries(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		raw := c.Request().URL.RawQuery
+		if len(raw) > maxQueryLen {
+			return errorf(http.StatusBadRequest, "The address's query string is %d characters long; the limit is %d.", len(raw), maxQueryLen)
+		}
+		if _, err := url.ParseQuery(raw); err != nil {
+			return errorf(http.StatusBadRequest, "The address has a malformed query string: %s.", err)
+		}
+		return next(c)
+	}
+}
+
+// maxQueryLen bounds every query string. The longest legitimate one is a
+// search (200 characters, percent-encoded up to three bytes each) plus a
+// few short parameters.
+const maxQueryLen = 1024

@@ -1,0 +1,85 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Config is what the web layer needs from the command line.
+type Config struct {
+	// BaseURL is the public URL of the site, when it is served behind a
+	// proxy; empty means "whatever Host the request names".
+	BaseURL string
+	// MaxBody bounds request bodies on routes without a limit of their own;
+	// zero means 64 KB.
+	MaxBody int64
+}
+
+// Database is what the web layer needs of the store.
+type Database interface {
+	Ping(ctx context.Context) error
+}
+
+// Server is the Microlab web application.
+type Server struct {
+	cfg        Config
+	baseURL    *url.URL
+	log        *slog.Logger
+	db         Database
+	echo       *echo.Echo
+	assets     *assets
+	metrics    *metrics
+	bodyLimits map[string]int64
+}
+
+// New builds the server and registers every route.
+func New(cfg Config, log *slog.Logger, db Database) (*Server, error) {
+	if cfg.MaxBody == 0 {
+		cfg.MaxBody = 64 << 10
+	}
+	s := &Server{cfg: cfg, log: log, db: db, metrics: newMetrics(), bodyLimits: map[string]int64{}}
+	if cfg.BaseURL != "" {
+		u, err := url.Parse(cfg.BaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, fmt.Errorf("web: base URL %q must be an absolute http(s) URL", cfg.BaseURL)
+		}
+		s.baseURL = u
+	}
+	a, err := loadAssets(mustSub(staticFiles, "static"))
+	if err != nil {
+		return nil, fmt.Errorf("web: load static assets: %w", err)
+	}
+	s.assets = a
+
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = s.handleError
+	s.echo = e
+	s.routes()
+	return s, nil
+}
+
+// ServeHTTP makes the server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+
+// HTTPServer wraps the handler in an http.Server with timeouts that bound
+// slow clients: reading headers, reading the body, writing the answer and
+// idling between requests.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    32 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}

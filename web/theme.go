@@ -1,0 +1,60 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+)
+
+// The theme is a cookie set by a plain form post, so the toggle works
+// without JavaScript: "light", "dark", or absent to follow the system.
+const themeCookie = "microlab_theme"
+
+func themeOf(c echo.Context) string {
+	ck, err := c.Cookie(themeCookie)
+	if err != nil {
+		return ""
+	}
+	switch ck.Value {
+	case "light", "dark":
+		return ck.Value
+	}
+	return ""
+}
+
+// setTheme handles POST /theme: theme=light|dark|system, return=/a/local/path.
+func (s *Server) setTheme(c echo.Context) error {
+	theme := c.FormValue("theme")
+	ck := &http.Cookie{Name: themeCookie, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: s.secureCookies(c.Request())}
+	switch theme {
+	case "light", "dark":
+		ck.Value = theme
+		ck.Expires = time.Now().AddDate(1, 0, 0)
+	case "system":
+		ck.MaxAge = -1
+	default:
+		return errorf(http.StatusBadRequest, "Unknown theme %q: choose light, dark or system.", truncate(theme, 20))
+	}
+	c.SetCookie(ck)
+	return c.Redirect(http.StatusSeeOther, localPath(c.FormValue("return")))
+}
+
+// localPath returns p when it is a path on this site, and "/" otherwise,
+// so a form's return address can never send someone elsewhere.
+func localPath(p string) string {
+	if len(p) == 0 || len(p) > 512 || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+		return "/"
+	}
+	return p
+}
+
+// truncate shortens s to at most n bytes for echoing back in a message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
