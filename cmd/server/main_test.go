@@ -1,0 +1,134 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func TestConfigFlagWinsOverEnvironment(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want Config
+	}{
+		{"defaults", nil, nil, Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: slog.LevelInfo}},
+		{"environment", nil, map[string]string{"MICROLAB_ADDR": ":9000", "MICROLAB_DATA": "/d", "MICROLAB_LOG_LEVEL": "debug", "MICROLAB_BASE_URL": "https://m.example"},
+			Config{Addr: ":9000", DataDir: "/d", LogLevel: slog.LevelDebug, BaseURL: "https://m.example"}},
+		{"flags win", []string{"-addr", ":7000", "-log-level", "WARN", "-data", "/f"}, map[string]string{"MICROLAB_ADDR": ":9000", "MICROLAB_LOG_LEVEL": "debug", "MICROLAB_DATA": "/d"},
+			Config{Addr: ":7000", DataDir: "/f", LogLevel: slog.LevelWarn}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := parseConfig(tc.args, env(tc.env), io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got.ShutdownTimeout = 0
+			if got != tc.want {
+				t.Errorf("config = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestConfigRejectsNonsense(t *testing.T) {
+	for _, args := range [][]string{{"-log-level", "loud"}, {"stray"}, {"-shutdown-timeout", "-1s"}, {"-nope"}} {
+		if _, err := parseConfig(args, env(nil), io.Discard); err == nil {
+			t.Errorf("parseConfig(%q) succeeded, want an error", args)
+		}
+	}
+	if code := run(context.Background(), []string{"-log-level", "loud"}, env(nil), io.Discard, io.Discard); code != 2 {
+		t.Errorf("run with a bad flag = %d, want 2", code)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to write from the server goroutine and
+// read from the test.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// startServer runs the server on a free port and returns its URL and a
+// function that stops it and returns its exit status.
+func startServer(t *testing.T, dataDir string) (url string, stop func() int, stderr *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var stdout syncBuffer
+	stderr = &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", dataDir, "-log-level", "warn"}, env(nil), &stdout, stderr)
+	}()
+	deadline := time.After(10 * time.Second)
+	for !strings.Contains(stdout.String(), "http://") {
+		select {
+		case code := <-done:
+			t.Fatalf("server exited with %d before serving: %s", code, stderr.String())
+		case <-deadline:
+			cancel()
+			t.Fatalf("server printed no URL; stderr: %s", stderr.String())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	url = strings.TrimSpace(stdout.String()[strings.Index(stdout.String(), "http://"):])
+	return url, func() int { cancel(); return <-done }, stderr
+}
+
+func TestServeHealthcheckAndGracefulShutdown(t *testing.T) {
+	dataDir := filepath.Join(t.TempDir(), "nested", "data")
+	url, stop, stderr := startServer(t, dataDir)
+
+	res, err := http.Get(url + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("GET / = %d", res.StatusCode)
+	}
+	if _, err := os.Stat(filepath.Join(dataDir, "microlab.db")); err != nil {
+		t.Errorf("database not created under the data folder: %v", err)
+	}
+
+	addr := strings.TrimPrefix(url, "http://")
+	if code := run(context.Background(), []string{"healthcheck", "-addr", addr}, env(nil), io.Discard, io.Discard); code != 0 {
+		t.Errorf("healthcheck against a live server = %d, want 0", code)
+	}
+	// The same port on the unspecified address, as in a container.
+	port := addr[strings.LastIndex(addr, ":"):]
+	if code := run(context.Background(), []string{"healthcheck", "-addr", "0.0.0.0" + port}, env(nil), io.Discard, io.Discard); code != 0 {
+		t.Errorf("healthcheck via 0.0.0.0 = %d, want 0", code)
+	}
+
+	if code := stop(); code != 0 {
+		t.Errorf("exit status after shutdown = %d, want 0; stderr: %s", code, stderr.String())
+	}
+	if code := run(context.Background(), []string{"healthcheck", "-addr", addr}, env(nil), io.Discard, io.Discard); code != 1 {
+		t.Errorf("healthcheck against a stopped server = %d, want 1", code)
+	}
+}

@@ -1,0 +1,83 @@
+package web
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"microlab/internal/browsertest"
+)
+
+func TestBrowserFrame(t *testing.T) {
+	b := browsertest.New(t)
+	srv := httptest.NewServer(newTestServer(t))
+	defer srv.Close()
+
+	t.Run("every navigation link loads cleanly", func(t *testing.T) {
+		tab := b.NewTab(1280, 900, "light")
+		tab.Do(chromedp.Navigate(srv.URL + "/"))
+		links := browsertest.Eval[[]string](tab, `[...document.querySelectorAll('nav[aria-label="Main"] a')].map(a => a.getAttribute('href'))`)
+		if len(links) != 5 {
+			t.Fatalf("found %d navigation links, want 5: %v", len(links), links)
+		}
+		for _, href := range links {
+			tab.Do(chromedp.Navigate(srv.URL+"/"),
+				chromedp.Click(chromedp.CSS(fmt.Sprintf(`nav[aria-label="Main"] a[href=%q]`, href))),
+				chromedp.WaitVisible(chromedp.CSS(`a[aria-current="page"]`)),
+			)
+			loc := browsertest.Eval[string](tab, `location.pathname`)
+			if loc != href {
+				t.Errorf("clicking %s landed on %s", href, loc)
+			}
+			if p := tab.Problems(); len(p) > 0 {
+				t.Errorf("%s: %s", href, strings.Join(p, "; "))
+			}
+		}
+	})
+
+	t.Run("theme toggle works and is remembered", func(t *testing.T) {
+		tab := b.NewTab(1280, 900, "light")
+		tab.Do(chromedp.Navigate(srv.URL+"/quiz"),
+			chromedp.Click(chromedp.CSS(`button[name=theme][value=dark]`)),
+			chromedp.WaitVisible(chromedp.CSS(`html[data-theme=dark]`)),
+		)
+		if loc := browsertest.Eval[string](tab, `location.pathname`); loc != "/quiz" {
+			t.Errorf("after switching theme the page is %s, want /quiz", loc)
+		}
+		tab.Do(chromedp.Navigate(srv.URL + "/"))
+		bg := browsertest.Eval[string](tab, `getComputedStyle(document.body).backgroundColor`)
+		if bg != "rgb(15, 18, 23)" {
+			t.Errorf("dark theme body background = %s, want rgb(15, 18, 23)", bg)
+		}
+		if p := tab.Problems(); len(p) > 0 {
+			t.Error(strings.Join(p, "; "))
+		}
+	})
+
+	for _, shot := range []struct {
+		name          string
+		width, height int64
+		scheme        string
+	}{
+		{"home-desktop-light", 1280, 900, "light"},
+		{"home-desktop-dark", 1280, 900, "dark"},
+		{"home-phone-light", 375, 812, "light"},
+		{"home-phone-dark", 375, 812, "dark"},
+	} {
+		t.Run("screenshot "+shot.name, func(t *testing.T) {
+			tab := b.NewTab(shot.width, shot.height, shot.scheme)
+			tab.Do(chromedp.Navigate(srv.URL + "/"))
+			// Nothing may stick out sideways on a phone.
+			if w := browsertest.Eval[int64](tab, `document.documentElement.scrollWidth`); w > shot.width {
+				t.Errorf("page is %d px wide in a %d px viewport", w, shot.width)
+			}
+			tab.Screenshot(shot.name)
+			if p := tab.Problems(); len(p) > 0 {
+				t.Error(strings.Join(p, "; "))
+			}
+		})
+	}
+}
