@@ -1,14 +1,16 @@
 package web
 
 import (
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"microlab/web/views"
 )
 
 func (s *Server) home(c echo.Context) error {
-	f := s.frame(c, "Learn microservices by breaking them", "Microlab teaches microservice architecture: read the patterns, test yourself, and watch a simulated shop react to failures live.")
-	return s.page(c, views.Home(f))
+	return s.cached(c, "Learn microservices by breaking them",
+		"Microlab teaches microservice architecture: read the patterns, test yourself, and watch a simulated shop react to failures live.",
+		views.Home)
 }
 
 // upcoming describes the sections that later work fills in, so their
@@ -23,5 +25,5 @@ var upcoming = map[string]views.Upcoming{
 
 func (s *Server) comingSoon(c echo.Context) error {
 	u := upcoming[c.Path()]
-	return s.page(c, views.ComingSoon(s.frame(c, u.Title, u.What), u))
+	return s.cached(c, u.Title, u.What, func(f views.Frame) templ.Component { return views.ComingSoon(f, u) })
 }

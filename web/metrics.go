@@ -2,6 +2,7 @@ package web
 
 import (
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -16,6 +17,38 @@ type metrics struct {
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	// resolved caches the children of both vectors per label set, so a
+	// request does not hash its labels twice. Routes and methods are
+	// bounded by the route table, statuses by HTTP.
+	resolved sync.Map // seriesKey → *series
+}
+
+type seriesKey struct {
+	route, method string
+	status        int
+}
+
+type series struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
+}
+
+func (s *series) observe(d time.Duration) {
+	s.count.Inc()
+	s.latency.Observe(d.Seconds())
+}
+
+func (m *metrics) series(route, method string, status int) *series {
+	k := seriesKey{route, method, status}
+	if s, ok := m.resolved.Load(k); ok {
+		return s.(*series)
+	}
+	s := &series{
+		count:   m.requests.WithLabelValues(route, method, strconv.Itoa(status)),
+		latency: m.latency.WithLabelValues(route, method),
+	}
+	actual, _ := m.resolved.LoadOrStore(k, s)
+	return actual.(*series)
 }
 
 func newMetrics() *metrics {
@@ -44,8 +77,7 @@ func (m *metrics) observe(next echo.HandlerFunc) echo.HandlerFunc {
 		start := time.Now()
 		err := next(c)
 		route, method := routeOf(c), c.Request().Method
-		m.requests.WithLabelValues(route, method, strconv.Itoa(c.Response().Status)).Inc()
-		m.latency.WithLabelValues(route, method).Observe(time.Since(start).Seconds())
+		m.series(route, method, c.Response().Status).observe(time.Since(start))
 		return err
 	}
 }

@@ -35,6 +35,7 @@ type Server struct {
 	echo       *echo.Echo
 	assets     *assets
 	metrics    *metrics
+	pages      *pageCache
 	bodyLimits map[string]int64
 }
 
@@ -43,7 +44,7 @@ func New(cfg Config, log *slog.Logger, db Database) (*Server, error) {
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = 64 << 10
 	}
-	s := &Server{cfg: cfg, log: log, db: db, metrics: newMetrics(), bodyLimits: map[string]int64{}}
+	s := &Server{cfg: cfg, log: log, db: db, metrics: newMetrics(), pages: newPageCache(), bodyLimits: map[string]int64{}}
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

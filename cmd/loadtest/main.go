@@ -1,0 +1,242 @@
+// Command loadtest measures how fast Microlab serves one page, side by side
+// with the ceiling of the stack: the same bytes from memory through a bare
+// net/http handler, and as a static file through net/http's file server.
+//
+//	go run ./cmd/loadtest -path / -duration 10s -conns 64
+//	go run ./cmd/loadtest -path / -serve 60s   # just serve the three, for wrk
+//
+// Everything runs on 127.0.0.1 and stops by itself. The server logs at
+// warn level, so the numbers are not an access-log benchmark.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"sort"
+	"sync"
+	"time"
+
+	"microlab/store"
+	"microlab/web"
+)
+
+func main() {
+	path := flag.String("path", "/", "page of Microlab to measure")
+	duration := flag.Duration("duration", 10*time.Second, "how long to load each target (at most 60s)")
+	conns := flag.Int("conns", 64, "concurrent connections (1 to 512)")
+	serve := flag.Duration("serve", 0, "only serve the three targets this long (for wrk), then exit")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.Parse()
+	if *duration <= 0 || *duration > time.Minute || *conns < 1 || *conns > 512 || *serve < 0 || *serve > time.Hour {
+		fmt.Fprintln(os.Stderr, "loadtest: -duration must be in (0, 60s], -conns in [1, 512], -serve in [0, 1h]")
+		os.Exit(2)
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	if err := run(*path, *duration, *conns, *serve); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		pprof.StopCPUProfile()
+		os.Exit(1)
+	}
+}
+
+func run(path string, duration time.Duration, conns int, serve time.Duration) error {
+	ctx := context.Background()
+	dir, err := os.MkdirTemp("", "microlab-loadtest-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	db, err := store.Open(ctx, filepath.Join(dir, "load.db"), store.Options{})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	app, err := web.New(web.Config{}, log, db)
+	if err != nil {
+		return err
+	}
+	appURL, stopApp, err := listen(app)
+	if err != nil {
+		return err
+	}
+	defer stopApp()
+
+	// The page's bytes, fetched once, for the two baselines.
+	res, err := http.Get(appURL + path)
+	if err != nil {
+		return err
+	}
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil || res.StatusCode != 200 {
+		return fmt.Errorf("GET %s: %d %v", path, res.StatusCode, err)
+	}
+	// The same bytes with Microlab's own response headers (CSP, cookie,
+	// request id…): it separates the cost of the stack from the cost of
+	// sending a bigger header block.
+	appHeader := res.Header.Clone()
+	appHeader.Del("Date")
+	bareWithHeaders := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		for k, v := range appHeader {
+			h[k] = v
+		}
+		w.Write(body)
+	})
+	bareHeadersURL, stopBareHeaders, err := listen(bareWithHeaders)
+	if err != nil {
+		return err
+	}
+	defer stopBareHeaders()
+	bare := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set("Content-Length", fmt.Sprint(len(body)))
+		w.Write(body)
+	})
+	bareURL, stopBare, err := listen(bare)
+	if err != nil {
+		return err
+	}
+	defer stopBare()
+	staticDir := filepath.Join(dir, "static")
+	os.MkdirAll(staticDir, 0o755)
+	if err := os.WriteFile(filepath.Join(staticDir, "page.html"), body, 0o644); err != nil {
+		return err
+	}
+	staticURL, stopStatic, err := listen(http.FileServer(http.Dir(staticDir)))
+	if err != nil {
+		return err
+	}
+	defer stopStatic()
+
+	targets := []struct{ name, url string }{
+		{"microlab " + path, appURL + path},
+		{"bare handler (same bytes from memory)", bareURL + "/"},
+		{"net/http static file", staticURL + "/page.html"},
+		{"bare handler + Microlab's headers", bareHeadersURL + "/"},
+	}
+	if serve > 0 {
+		for _, t := range targets {
+			fmt.Printf("%-40s %s\n", t.name, t.url)
+		}
+		fmt.Printf("serving for %s\n", serve)
+		time.Sleep(serve)
+		return nil
+	}
+	fmt.Printf("page %s: %d bytes of body, %d of headers; %d connections, %s per target, GOMAXPROCS shared by load and server\n\n", path, len(body), headerBytes(res), conns, duration)
+	fmt.Printf("%-40s %12s %10s %10s %8s\n", "target", "requests/s", "p50", "p99", "errors")
+	var first float64
+	for i, t := range targets {
+		load(t.url, conns, time.Second) // warm up
+		r := load(t.url, conns, duration)
+		rps := float64(r.count) / r.elapsed.Seconds()
+		if i == 0 {
+			first = rps
+		}
+		fmt.Printf("%-40s %12.0f %10s %10s %8d", t.name, rps, r.quantile(0.50), r.quantile(0.99), r.errors)
+		if i > 0 {
+			fmt.Printf("   microlab = %.2f×", first/rps)
+		}
+		fmt.Println()
+	}
+	return nil
+}
+
+// listen serves h on a free port of 127.0.0.1.
+func listen(h http.Handler) (string, func(), error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+type result struct {
+	count, errors int
+	elapsed       time.Duration
+	latencies     []time.Duration
+}
+
+func (r result) quantile(q float64) time.Duration {
+	if len(r.latencies) == 0 {
+		return 0
+	}
+	return r.latencies[int(q*float64(len(r.latencies)-1))].Round(time.Microsecond)
+}
+
+// load sends GET url from conns keep-alive connections for d and returns
+// what it saw. Each worker keeps its own latencies; they are merged once.
+func load(url string, conns int, d time.Duration) result {
+	tr := &http.Transport{MaxIdleConnsPerHost: conns, MaxConnsPerHost: conns, DisableCompression: true}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr, Timeout: 10 * time.Second}
+	deadline := time.Now().Add(d)
+	var mu sync.Mutex
+	var all result
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var lat []time.Duration
+			errs := 0
+			for time.Now().Before(deadline) {
+				t0 := time.Now()
+				res, err := client.Get(url)
+				if err == nil {
+					_, err = io.Copy(io.Discard, res.Body)
+					res.Body.Close()
+					if err == nil && res.StatusCode != 200 {
+						err = errors.New(res.Status)
+					}
+				}
+				if err != nil {
+					errs++
+					continue
+				}
+				lat = append(lat, time.Since(t0))
+			}
+			mu.Lock()
+			all.latencies = append(all.latencies, lat...)
+			all.errors += errs
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	all.elapsed = time.Since(start)
+	all.count = len(all.latencies)
+	sort.Slice(all.latencies, func(i, j int) bool { return all.latencies[i] < all.latencies[j] })
+	return all
+}
+
+// headerBytes is the size of res's header block as sent.
+func headerBytes(res *http.Response) int {
+	n := len("HTTP/1.1 200 OK\r\n\r\n")
+	for k, vs := range res.Header {
+		for _, v := range vs {
+			n += len(k) + len(": ") + len(v) + len("\r\n")
+		}
+	}
+	return n
+}
