@@ -1,0 +1,235 @@
+package simulator
+
+import (
+	"strconv"
+	"time"
+)
+
+// service is one service's live settings.
+type service struct {
+	cfg     ServiceConfig // live: Concurrency, Queue, Median, Sigma, ErrorRate
+	count   int           // instances 1..count belong to the service
+	latency time.Duration // injected fixed latency
+	jitter  time.Duration // injected jitter: uniform in [0, jitter)
+}
+
+// instState is an instance's life.
+type instState uint8
+
+const (
+	instAbsent  instState = iota // never started (beyond the scale)
+	instAlive                    // running
+	instDead                     // killed: the host vanished; calls to it get no answer
+	instStopped                  // scaled down: deregistered; calls to it are refused at once
+)
+
+var instStateNames = [...]string{"absent", "alive", "dead", "stopped"}
+
+// instance is one process of a service: a worker pool and a FIFO queue.
+type instance struct {
+	name  string
+	svc   int
+	ord   int // 1-based
+	state instState
+	inc   uint32 // incarnation: bumped by kill and restart so stale work is dropped
+	busy  int
+	queue []int32 // ring of waiting jobs
+	qhead int
+	qlen  int
+
+	served     counter
+	routed     uint64        // attempts sent to it by any caller
+	lastRouted time.Duration // virtual time of the last attempt sent to it; -1 never
+	diedAt     time.Duration
+}
+
+// job is an attempt being worked on (or waiting) at an instance.
+type job struct {
+	call  int32 // the waiting call, -1 for none
+	ctgen uint32
+	inst  int32
+	inc   uint32
+	op    uint8
+	enq   time.Duration
+	dur   time.Duration
+	tr    traceRef // the attempt span, parent of a saga's spans
+}
+
+func instanceByName(name string) int {
+	for svc, sn := range serviceNames {
+		if len(name) > len(sn)+1 && name[:len(sn)] == sn && name[len(sn)] == '-' {
+			ord, err := strconv.Atoi(name[len(sn)+1:])
+			if err != nil || ord < 1 || ord > MaxInstances || strconv.Itoa(ord) != name[len(sn)+1:] {
+				return -1
+			}
+			return svc*MaxInstances + ord - 1
+		}
+	}
+	return -1
+}
+
+func (s *Sim) initInstances() {
+	for svc := range s.services {
+		sv := &s.services[svc]
+		sv.cfg = s.cfg.Services[svc]
+		sv.count = sv.cfg.Instances
+		for o := 1; o <= MaxInstances; o++ {
+			i := svc*MaxInstances + o - 1
+			in := &s.instances[i]
+			in.name = serviceNames[svc] + "-" + strconv.Itoa(o)
+			in.svc, in.ord = svc, o
+			in.lastRouted = -1
+			in.queue = make([]int32, MaxInstanceQueue)
+			if o <= sv.count {
+				in.state = instAlive
+			}
+		}
+	}
+}
+
+// serviceTime draws a job's service time: log-normal plus injected latency, plus the
+// sidecars' overhead on the hop.
+func (s *Sim) serviceTime(svc int, hopOverhead time.Duration) time.Duration {
+	sv := &s.services[svc]
+	d := s.lognormal(sv.cfg.Median, sv.cfg.Sigma) + sv.latency + hopOverhead
+	if sv.jitter > 0 {
+		d += time.Duration(s.rng.Int64N(int64(sv.jitter)))
+	}
+	return d
+}
+
+// enqueue hands a job to an instance. It reports false when the instance's queue is
+// full (the job is not taken; the caller answers 503).
+func (s *Sim) enqueue(i int, j int32, overhead time.Duration) bool {
+	in := &s.instances[i]
+	jb := s.jobs.at(j)
+	jb.inst, jb.inc, jb.enq = int32(i), in.inc, s.now
+	jb.dur = s.serviceTime(in.svc, overhead)
+	sv := &s.services[in.svc]
+	if in.busy < sv.cfg.Concurrency {
+		in.busy++
+		s.schedule(s.now+jb.dur, evJobDone, j, 0, 0)
+		return true
+	}
+	if in.qlen >= sv.cfg.Queue {
+		return false
+	}
+	in.queue[(in.qhead+in.qlen)%len(in.queue)] = j
+	in.qlen++
+	return true
+}
+
+// startNext gives free workers to queued jobs.
+func (s *Sim) startNext(i int) {
+	in := &s.instances[i]
+	c := s.services[in.svc].cfg.Concurrency
+	for in.busy < c && in.qlen > 0 {
+		j := in.queue[in.qhead]
+		in.qhead = (in.qhead + 1) % len(in.queue)
+		in.qlen--
+		in.busy++
+		s.schedule(s.now+s.jobs.at(j).dur, evJobDone, j, 0, 0)
+	}
+}
+
+func (s *Sim) onJobDone(j int32) {
+	jb := s.jobs.at(j)
+	in := &s.instances[jb.inst]
+	if jb.inc != in.inc {
+		s.jobs.put(j) // the instance died under it: no answer
+		return
+	}
+	sv := &s.services[in.svc]
+	res := resOK
+	switch {
+	case s.chance(sv.cfg.ErrorRate):
+		res = resError
+	case jb.op == opReserve && s.chance(s.sagas.cfg.OutOfStock):
+		res = resBusiness
+	case jb.op == opCharge && s.chance(s.sagas.cfg.Declined):
+		res = resBusiness
+	}
+	if jb.op == opPlace && res == resOK {
+		// The order is created; the worker stays busy while the saga runs.
+		s.startSaga(j)
+		return
+	}
+	s.completeJob(j, res)
+}
+
+// completeJob frees the job's worker, records it and answers the waiting call.
+func (s *Sim) completeJob(j int32, res uint8) {
+	jb := s.jobs.at(j)
+	i := int(jb.inst)
+	in := &s.instances[i]
+	if jb.inc != in.inc {
+		s.jobs.put(j)
+		return
+	}
+	failed := res == resError
+	s.nodeStats[serviceNode(in.svc)].record(s.now, s.now-jb.enq, failed)
+	in.served.add(s.now, failed)
+	in.busy--
+	s.startNext(i)
+	ci, ctgen := jb.call, jb.ctgen
+	s.jobs.put(j)
+	if ci >= 0 && s.calls.at(ci).tgen == ctgen {
+		s.attemptDone(ci, res)
+	}
+}
+
+// kill makes an instance vanish: its queue and work are lost, callers time out.
+func (s *Sim) kill(i int) {
+	in := &s.instances[i]
+	in.state = instDead
+	in.diedAt = s.now
+	s.dropWork(in)
+	s.logf("kill", in.name, "%s killed: in-flight and queued work is lost; it stays registered until its lease expires", in.name)
+}
+
+func (s *Sim) dropWork(in *instance) {
+	in.inc++
+	in.busy = 0
+	for in.qlen > 0 {
+		s.jobs.put(in.queue[in.qhead])
+		in.qhead = (in.qhead + 1) % len(in.queue)
+		in.qlen--
+	}
+	in.qhead = 0
+}
+
+// restart starts an instance again: it registers (if it can reach the registry) and
+// heartbeats from now on.
+func (s *Sim) restart(i int) {
+	in := &s.instances[i]
+	in.state = instAlive
+	in.inc++
+	in.busy, in.qhead, in.qlen = 0, 0, 0
+	s.heartbeat(i)
+	s.schedule(s.now+s.reg.heartbeat, evHeartbeat, int32(i), 0, in.inc)
+}
+
+// stop shuts an instance down gracefully (scale down): it deregisters at once and
+// refuses calls that still reach it.
+func (s *Sim) stop(i int) {
+	in := &s.instances[i]
+	in.state = instStopped
+	s.dropWork(in)
+	s.deregister(i)
+}
+
+// scale sets a service's instance count, starting or stopping the highest ordinals.
+func (s *Sim) scale(svc, n int) {
+	sv := &s.services[svc]
+	old := sv.count
+	sv.count = n
+	for o := old + 1; o <= n; o++ {
+		s.restart(svc*MaxInstances + o - 1)
+	}
+	for o := old; o > n; o-- {
+		if i := svc*MaxInstances + o - 1; s.instances[i].state != instStopped {
+			s.stop(i)
+		}
+	}
+	s.logf("scale", serviceNames[svc], "%s scaled from %d to %d instances", serviceNames[svc], old, n)
+}

@@ -1,0 +1,447 @@
+package simulator
+
+import (
+	"time"
+)
+
+// Scenarios returns the labs, in a stable order: one per pattern, then the two
+// failure labs. Each call returns fresh values the caller may change.
+func Scenarios() []Scenario {
+	return []Scenario{
+		deadInstance(), gatewayRateLimit(), paymentOutage(), bulkheadIsolation(), slowConsumer(),
+		sagaCompensation(), sidecarRetries(), cascadingFailure(), retryStorm(),
+	}
+}
+
+func deadInstance() Scenario {
+	const kill = 10.5
+	return Scenario{
+		Slug: "dead-instance", Title: "A dead instance keeps getting traffic", Pattern: "service-discovery",
+		Narrative: "catalog-2 dies at 10.5 s without saying goodbye. The registry only learns of it when its lease runs out, " +
+			"and the gateway only learns of that at its next refresh, so for a few seconds one catalog request in three goes " +
+			"to a machine that will never answer. Watch the gateway's view lag behind the truth, then catch up.",
+		Question: Question{
+			Prompt: "catalog-2 is killed at 10.5 s. Heartbeats every 1 s, ttl 3 s, the gateway refreshes every 2 s (at 0, 2, 4 … s). When does the gateway stop sending it requests?",
+			Options: []Option{
+				{"At 10.5 s: the gateway notices the failed calls", false, "A gateway routes from its cached list; failed calls are retried elsewhere but do not remove the instance."},
+				{"At 13 s, when the registry evicts it", false, "Eviction changes the registry, not the gateway's cache; the gateway sees it at its next refresh."},
+				{"At 14 s, the first refresh after the eviction", true, "Last heartbeat at 10 s, lease expiry at 13 s, next gateway refresh at 14 s: 3.5 s of requests to a dead instance."},
+				{"Never, until someone deregisters it by hand", false, "Leases exist precisely so that dead instances disappear on their own."},
+			},
+		},
+		Duration: 40 * time.Second,
+		Timeline: []Step{
+			at(kill, Command{Type: "kill", Target: "catalog-2"}),
+			at(30, Command{Type: "restart", Target: "catalog-2"}),
+		},
+		Checks: []Check{
+			{Name: "the registry evicts catalog-2 within ttl + heartbeat (4 s) of its death", Eval: func(r *Run) (bool, string) {
+				t := r.firstEvent("evict", "catalog-2", "", sec(kill))
+				return verdict(t >= 0 && t-sec(kill) <= 4*time.Second, "evicted at %v (killed at %v)", t, sec(kill))
+			}},
+			{Name: "the gateway still routes to catalog-2 after its death (the stale window is real)", At: sec(29), Eval: func(r *Run) (bool, string) {
+				in := r.instance("catalog-2")
+				return verdict(in.lastRouted > sec(kill), "last request sent to catalog-2 at %v", in.lastRouted)
+			}},
+			{Name: "catalog-2 receives no request later than 5 s after it was killed", At: sec(29), Eval: func(r *Run) (bool, string) {
+				in := r.instance("catalog-2")
+				return verdict(in.lastRouted <= sec(kill+5), "last request sent to catalog-2 at %v, killed at %v", in.lastRouted, sec(kill))
+			}},
+			{Name: "after its restart at 30 s, catalog-2 gets traffic again within heartbeat + refresh (3 s)", At: sec(33), Eval: func(r *Run) (bool, string) {
+				in := r.instance("catalog-2")
+				return verdict(in.lastRouted > sec(30), "last request sent to catalog-2 at %v", in.lastRouted)
+			}},
+		},
+	}
+}
+
+func gatewayRateLimit() Scenario {
+	return Scenario{
+		Slug: "gateway-rate-limit", Title: "One noisy client, one token bucket", Pattern: "api-gateway",
+		Narrative: "client-07 starts hammering the shop at 200 requests a second for ten seconds while 49 other clients carry on as usual. " +
+			"The gateway gives every client its own token bucket (20 a second, burst 40), so only client-07 is told 429 and nobody else notices.",
+		Question: Question{
+			Prompt: "client-07 sends about 200 req/s for 10 s. Its bucket refills 20 tokens a second and holds 40. Roughly how many of its burst requests get through?",
+			Options: []Option{
+				{"About 40: the burst, then nothing", false, "The bucket keeps refilling at 20 a second while the burst lasts."},
+				{"About 240: the 40 stored plus 20 a second for 10 s", true, "A token bucket admits its capacity at once, then exactly its refill rate."},
+				{"All 2000: the shop has spare capacity", false, "The limit is per client and does not look at spare capacity."},
+				{"None: the client is blocked as soon as it exceeds the rate", false, "A token bucket throttles; it does not ban."},
+			},
+		},
+		Duration: 30 * time.Second,
+		Timeline: []Step{at(5, Command{Type: "burst", Rate: pF(200), MS: pMS(10000), Client: "client-07"})},
+		Checks: []Check{
+			{Name: "client-07 is told 429 for most of its burst", Eval: func(r *Run) (bool, string) {
+				n := r.Sim.gw.limited[6]
+				return verdict(n >= 1600 && n <= 1950, "client-07 got %d 429s", n)
+			}},
+			{Name: "client-07 still gets about 240 requests through during the burst", Eval: func(r *Run) (bool, string) {
+				// passed counts the whole run; the steady load adds about 2 a second.
+				n := float64(r.Sim.gw.passed[6]) - 2*30
+				return verdict(n >= 190 && n <= 300, "about %.0f of client-07's requests passed besides its steady share", n)
+			}},
+			{Name: "no other client is rate limited", Eval: func(r *Run) (bool, string) {
+				for i, n := range r.Sim.gw.limited {
+					if i != 6 && n > 0 {
+						return verdict(false, "%s got %d 429s", r.Sim.gw.clients[i], n)
+					}
+				}
+				return verdict(true, "only client-07 got 429s")
+			}},
+			{Name: "the shop's 5xx rate stays under 1% during the burst", At: sec(15), Eval: func(r *Run) (bool, string) {
+				st := r.Sim.nodeStats[nodeGateway].stats(r.Sim.now)
+				return verdict(st.ErrorRate < 0.01, "gateway 5xx rate over the last 10 s: %.2f%%", 100*st.ErrorRate)
+			}},
+		},
+	}
+}
+
+func paymentOutage() Scenario {
+	return Scenario{
+		Slug: "payment-outage", Title: "Payment goes slow; the breaker opens", Pattern: "circuit-breaker",
+		Narrative: "At 10 s every charge starts taking 2 s, exactly the saga's step timeout. The breaker on orders→payment counts the timeouts " +
+			"and opens; from then on a charge fails in microseconds through the fallback, the order is compensated, and orders stops piling up " +
+			"work. Every 5 s it lets three probes through; once payment recovers at 30 s the probes succeed and it closes.",
+		Question: Question{
+			Prompt: "Ten seconds into the outage, with the breaker open, a customer places an order. What happens?",
+			Options: []Option{
+				{"It waits 2 s for the charge and then fails", false, "That is what happens before the breaker opens; an open breaker does not call payment at all."},
+				{"It fails fast with \"payment unavailable\" and its stock reservation is released", true, "The fallback answers at once and the saga compensates the reservation."},
+				{"It succeeds and is charged later automatically", false, "That would be a different design (queue the charge); this fallback fails fast."},
+				{"It hangs until payment recovers", false, "Timeouts and the breaker both exist to stop exactly that."},
+			},
+		},
+		Duration: 50 * time.Second,
+		Timeline: []Step{
+			at(10, Command{Type: "latency", Service: "payment", MS: pMS(2000), JitterMS: pMS(100)}),
+			at(30, Command{Type: "latency", Service: "payment", MS: pMS(0)}),
+		},
+		Checks: []Check{
+			{Name: "the breaker on orders→payment opens within 5 s of payment's latency reaching 2 s", Eval: func(r *Run) (bool, string) {
+				t := r.firstEvent("breaker", "orders>payment", "→ OPEN", sec(10))
+				return verdict(t >= 0 && t <= sec(15), "opened at %v", t)
+			}},
+			{Name: "while open, rejected charges are answered by the fallback", Eval: func(r *Run) (bool, string) {
+				n := r.edge("orders>payment").fallbacks
+				return verdict(n > 20, "%d fallback answers", n)
+			}},
+			{Name: "it goes HALF_OPEN to probe payment", Eval: func(r *Run) (bool, string) {
+				t := r.firstEvent("breaker", "orders>payment", "→ HALF_OPEN", sec(10))
+				return verdict(t > 0, "first HALF_OPEN at %v", t)
+			}},
+			{Name: "it closes within 10 s of payment's recovery and stays closed", Eval: func(r *Run) (bool, string) {
+				t := r.firstEvent("breaker", "orders>payment", "→ CLOSED", sec(30))
+				st := r.edge("orders>payment").breaker.State()
+				return verdict(t > 0 && t <= sec(40) && st == Closed, "closed at %v; state at the end %s", t, st)
+			}},
+		},
+	}
+}
+
+func bulkheadIsolation() Scenario {
+	return Scenario{
+		Slug: "bulkhead-isolation", Title: "A slow inventory stays in its compartment", Pattern: "bulkhead",
+		Narrative: "Inventory slows to 3 s per request at 10 s, and the gateway's inventory route has a generous 10 s timeout and no breaker. " +
+			"Without a bulkhead, stock checks would soak up the gateway's 256 request slots. With one (10 calls, 10 waiting, 100 ms wait), " +
+			"at most 20 slots are ever tied up in inventory, the rest are rejected at once, and browsing the catalog stays fast.",
+		Question: Question{
+			Prompt: "Inventory now takes 3 s. The gateway has 256 slots; its inventory route has a bulkhead of 10 + 10 waiting. What happens to \"browse catalog\", which never calls inventory?",
+			Options: []Option{
+				{"It fails too: the gateway is full of inventory calls", false, "That is the unprotected case (see the cascading-failure lab)."},
+				{"It stays fast: inventory can hold at most 20 gateway slots", true, "The bulkhead caps what one slow dependency can consume; excess stock checks fail fast."},
+				{"It slows to 3 s", false, "Browse requests do not wait on inventory at all."},
+				{"The bulkhead rejects it", false, "The bulkhead only guards calls to inventory."},
+			},
+		},
+		Duration: 45 * time.Second,
+		Timeline: []Step{
+			at(0, Command{Type: "breaker", Edge: "gateway>inventory", Enabled: pB(false)}),
+			at(0, Command{Type: "timeout", Edge: "gateway>inventory", MS: pMS(10000)}),
+			at(0, Command{Type: "retries", Edge: "gateway>inventory", Retries: pI(0)}),
+			at(10, Command{Type: "latency", Service: "inventory", MS: pMS(3000)}),
+		},
+		Checks: []Check{
+			{Name: "the bulkhead on gateway→inventory rejects the excess at once", Eval: func(r *Run) (bool, string) {
+				b := &r.edge("gateway>inventory").bulkhead
+				return verdict(b.RejectedTotal > 100, "%d rejected, %d in use, %d waiting", b.RejectedTotal, b.InUse(), b.QueueLen())
+			}},
+			{Name: "inventory never holds more than 20 of the gateway's slots", At: sec(40), Eval: func(r *Run) (bool, string) {
+				e := r.edge("gateway>inventory")
+				return verdict(e.active <= 20, "%d calls in progress on gateway→inventory", e.active)
+			}},
+			{Name: "browse catalog stays healthy (under 1% errors, p99 under 100 ms) during the slowdown", At: sec(40), Eval: func(r *Run) (bool, string) {
+				st := r.kindStats(kindBrowse)
+				return verdict(st.ErrorRate < 0.01 && st.P99 < 100, "browse: %.2f%% errors, p99 %.1f ms", 100*st.ErrorRate, st.P99)
+			}},
+		},
+	}
+}
+
+func slowConsumer() Scenario {
+	return Scenario{
+		Slug: "slow-consumer", Title: "A slow consumer and a growing lag", Pattern: "event-driven",
+		Narrative: "Each placed order publishes OrderPlaced; shipping and notifications consume it in their own groups. At 10 s shipping's " +
+			"consumers slow to about 0.4 s a message, below the rate orders arrive, so its lag grows while notifications keep up. At 30 s " +
+			"they recover and drain the backlog; at 50 s they slow beyond the 2 s ack timeout, so messages are redelivered and processed twice.",
+		Question: Question{
+			Prompt: "Shipping's three consumers now need about 0.4 s a message while 10 orders a second are placed. What happens?",
+			Options: []Option{
+				{"Orders start failing", false, "Publishing does not wait for consumers: that decoupling is the point of the broker."},
+				{"Shipping's lag grows by about 3 messages a second; notifications are unaffected", true, "Three consumers at 0.4 s handle about 7 a second; each group has its own offset and lag."},
+				{"The broker drops the messages shipping cannot handle", false, "Messages wait in the topic (within retention) until they are consumed."},
+				{"The messages go straight to the dead-letter topic", false, "Only messages that fail or time out repeatedly are dead-lettered."},
+			},
+		},
+		Duration: 75 * time.Second,
+		Timeline: []Step{
+			at(10, Command{Type: "slow-consumer", Group: "shipping", MS: pMS(400)}),
+			at(30, Command{Type: "slow-consumer", Group: "shipping", MS: pMS(0)}),
+			at(50, Command{Type: "slow-consumer", Group: "shipping", MS: pMS(2500)}),
+			at(56, Command{Type: "slow-consumer", Group: "shipping", MS: pMS(0)}),
+		},
+		Checks: []Check{
+			{Name: "shipping's lag grows past 30 messages while it is slow", At: sec(30), Eval: func(r *Run) (bool, string) {
+				l := r.Sim.lag(groupShipping)
+				return verdict(l >= 30, "shipping lag %d", l)
+			}},
+			{Name: "notifications keep up (lag under 5) at the same time", At: sec(30), Eval: func(r *Run) (bool, string) {
+				l := r.Sim.lag(groupNotifications)
+				return verdict(l < 5, "notifications lag %d", l)
+			}},
+			{Name: "the backlog drains within 15 s of recovery", At: sec(45), Eval: func(r *Run) (bool, string) {
+				l := r.Sim.lag(groupShipping)
+				return verdict(l < 5, "shipping lag %d", l)
+			}},
+			{Name: "messages not acknowledged within 2 s are redelivered and processed again", Eval: func(r *Run) (bool, string) {
+				g := &r.Sim.broker.groups[groupShipping]
+				return verdict(g.redeliv > 0 && g.dups > 0, "%d redeliveries, %d duplicate processings", g.redeliv, g.dups)
+			}},
+			{Name: "at the end every OrderPlaced is acknowledged by both groups", Eval: func(r *Run) (bool, string) {
+				a, b := r.Sim.lag(groupShipping), r.Sim.lag(groupNotifications)
+				return verdict(a < 5 && b < 5, "lag shipping %d, notifications %d", a, b)
+			}},
+		},
+	}
+}
+
+func sagaCompensation() Scenario {
+	return Scenario{
+		Slug: "saga-compensation", Title: "Payment fails; every order is undone cleanly", Pattern: "saga",
+		Narrative: "From 10 s to 25 s payment rejects every charge. Each saga that has already reserved stock must undo it: the orchestrator " +
+			"runs the compensations of the completed steps in reverse (release the stock, cancel the order). Watch the timelines: no order is " +
+			"left with stock held and no payment.",
+		Question: Question{
+			Prompt: "An order has reserved its stock when its charge fails. What does the saga do?",
+			Options: []Option{
+				{"Leaves the reservation for an operator to clean up", false, "Compensations exist so that no human has to; only repeatedly failing compensations go to an operator."},
+				{"Releases the stock, then cancels the order", true, "Completed steps are undone newest first; the failed charge itself needs no refund."},
+				{"Retries the charge until payment recovers", false, "The step failed with an error; the saga gives up on it and compensates (retries would be a separate policy)."},
+				{"Refunds the payment, then releases the stock", false, "No charge happened, so there is nothing to refund."},
+			},
+		},
+		Duration: 45 * time.Second,
+		Timeline: []Step{
+			at(10, Command{Type: "error-rate", Service: "payment", Rate: pF(1)}),
+			at(25, Command{Type: "error-rate", Service: "payment", Rate: pF(0)}),
+		},
+		Checks: []Check{
+			{Name: "orders placed during the outage are compensated", Eval: func(r *Run) (bool, string) {
+				n := r.Sim.sagas.count[sagaCompensated]
+				return verdict(n >= 50, "%d sagas compensated", n)
+			}},
+			{Name: "no order is left half-done after the payment outage", Eval: func(r *Run) (bool, string) {
+				open := 0
+				for i := range r.Sim.sagas.pool.items {
+					g := &r.Sim.sagas.pool.items[i]
+					if g.gen%2 == 1 && g.started < r.Sim.now-5*time.Second {
+						open++
+					}
+				}
+				stuck := r.Sim.sagas.count[sagaStuck]
+				return verdict(open == 0 && stuck == 0, "%d sagas older than 5 s unfinished, %d stuck", open, stuck)
+			}},
+			{Name: "compensations run newest first: release inventory before cancel order", At: sec(24), Eval: func(r *Run) (bool, string) {
+				b := &r.Sim.sagas
+				seen := 0
+				for k := 0; k < b.hlen; k++ {
+					g := &b.history[k]
+					if g.state != sagaCompensated {
+						continue
+					}
+					seen++
+					var order []uint8
+					for i := uint8(0); i < g.ntl; i++ {
+						if g.tl[i].step >= compCancelShip {
+							order = append(order, g.tl[i].step)
+						}
+					}
+					for i := 1; i < len(order); i++ {
+						if order[i] < order[i-1] {
+							return verdict(false, "saga %d compensated out of order", g.id)
+						}
+					}
+					if len(order) == 0 || order[len(order)-1] != compCancelOrder {
+						return verdict(false, "saga %d did not end by cancelling its order", g.id)
+					}
+				}
+				return verdict(seen >= 5, "%d recent compensated sagas checked", seen)
+			}},
+			{Name: "after recovery, orders complete again", Eval: func(r *Run) (bool, string) {
+				st := r.kindStats(kindOrder)
+				return verdict(st.Total > 0 && r.Sim.gw.completedOrders > 100 && r.lastSagaCompleted(), "%d orders completed", r.Sim.gw.completedOrders)
+			}},
+		},
+	}
+}
+
+// lastSagaCompleted reports whether the newest finished saga completed.
+func (r *Run) lastSagaCompleted() bool {
+	b := &r.Sim.sagas
+	for k := 0; k < b.hlen; k++ {
+		if b.history[(b.hnext-1-k+2*len(b.history))%len(b.history)].state == sagaCompleted {
+			return true
+		}
+	}
+	return false
+}
+
+func sidecarRetries() Scenario {
+	return Scenario{
+		Slug: "sidecar-retries", Title: "Retries move into the sidecar", Pattern: "sidecar",
+		Narrative: "Inventory starts failing one call in ten at 5 s, and orders' own code retries twice, so sagas barely notice. At 25 s " +
+			"orders gets a sidecar that takes over the retries: the same policy, applied by the proxy beside each orders instance instead of " +
+			"by the service's code. Watch the retry counters change owner while the outcome stays the same and each hop gains about 0.2 ms per sidecar.",
+		Question: Question{
+			Prompt: "orders' retries on calls to inventory move from its code into its sidecar. What changes?",
+			Options: []Option{
+				{"Calls are retried twice as often", false, "Only if both the code and the sidecar retried; here the code stops retrying."},
+				{"The same policy is applied by the proxy, adding a little latency per hop", true, "Ownership moves out of the code; the numbers stay, and the proxy hop costs about 0.2 ms."},
+				{"Retries stop: sidecars only do mTLS", false, "Sidecars commonly own retries, timeouts, mTLS and metrics."},
+				{"Inventory retries its own failures", false, "Retries belong to the caller's side of the hop."},
+			},
+		},
+		Duration: 45 * time.Second,
+		Timeline: []Step{
+			at(0, Command{Type: "retries", Edge: "orders>inventory", Retries: pI(2)}),
+			at(5, Command{Type: "error-rate", Service: "inventory", Rate: pF(0.1)}),
+			at(25, Command{Type: "sidecar", Service: "orders", Enabled: pB(true), OwnRetries: pB(true), MTLS: pB(true), Metrics: pB(true)}),
+			at(25, Command{Type: "sidecar", Service: "inventory", Enabled: pB(true), MTLS: pB(true)}),
+		},
+		Checks: []Check{
+			{Name: "before the move, the service code makes the retries", At: sec(25) - 1, Eval: func(r *Run) (bool, string) {
+				e := r.edge("orders>inventory")
+				r.Notes["retries"] = float64(e.retries)
+				return verdict(e.retries > 0 && e.sidecarRetries == 0, "%d retries by the service, %d by a sidecar", e.retries, e.sidecarRetries)
+			}},
+			{Name: "after the move, every retry is made by the sidecar", Eval: func(r *Run) (bool, string) {
+				e := r.edge("orders>inventory")
+				after := float64(e.retries) - r.Notes["retries"]
+				return verdict(after > 0 && float64(e.sidecarRetries) == after, "%d retries since the move, %d by the sidecar", int(after), e.sidecarRetries)
+			}},
+			{Name: "the snapshot shows the sidecar owning retries with mTLS on orders→inventory", Eval: func(r *Run) (bool, string) {
+				v := r.Sim.edgeView(r.edge("orders>inventory"))
+				return verdict(v.Policy.RetriesBy == "sidecar" && v.MTLS, "retries_by=%s mtls=%v", v.Policy.RetriesBy, v.MTLS)
+			}},
+			{Name: "sagas barely notice the 10% error rate: fewer than 7% of orders are not placed (business rules alone refuse about 4%)", Eval: func(r *Run) (bool, string) {
+				g := &r.Sim.gw
+				total := g.completedOrders + g.rejectedOrders + g.failedOr
+				// Business rules reject about 4% anyway; failures from inventory errors add to that.
+				share := float64(g.rejectedOrders+g.failedOr) / float64(max(total, 1))
+				return verdict(share < 0.07, "%.1f%% of orders not placed (business rules reject about 4%%)", 100*share)
+			}},
+		},
+	}
+}
+
+func cascadingFailure() Scenario {
+	return Scenario{
+		Slug: "cascading-failure", Title: "Cascading failure without protection", Pattern: "circuit-breaker",
+		Narrative: "Every protection is off: no breakers, no bulkheads, no timeouts on calls to inventory or orders. At 10 s inventory slows to 5 s " +
+			"a request. Callers wait, their workers and the gateway's request slots fill with waiting work, and soon requests that never touch " +
+			"inventory — browsing the catalog — fail too, because there is nothing left to serve them with.",
+		Question: Question{
+			Prompt: "Inventory slows to 5 s and nothing has a timeout, breaker or bulkhead. Which requests fail first?",
+			Options: []Option{
+				{"Only \"view item\", which calls inventory", false, "Without a bulkhead the waiting calls use shared resources other requests need."},
+				{"Browse catalog too, once the gateway's 256 slots hold requests waiting on inventory", true, "Waiting work piles up until the shared slot pool is exhausted."},
+				{"Nothing fails; everything is just slower", false, "Bounded pools and queues turn slowness into rejection once they fill."},
+				{"Only orders", false, "Orders does suffer, but so does everything sharing the gateway."},
+			},
+		},
+		Duration: 45 * time.Second,
+		Timeline: []Step{
+			at(0, Command{Type: "breaker", Edge: "gateway>catalog", Enabled: pB(false)}),
+			at(0, Command{Type: "breaker", Edge: "gateway>inventory", Enabled: pB(false)}),
+			at(0, Command{Type: "breaker", Edge: "gateway>orders", Enabled: pB(false)}),
+			at(0, Command{Type: "breaker", Edge: "orders>inventory", Enabled: pB(false)}),
+			at(0, Command{Type: "bulkhead", Edge: "gateway>inventory", Enabled: pB(false)}),
+			at(0, Command{Type: "bulkhead", Edge: "gateway>orders", Enabled: pB(false)}),
+			at(0, Command{Type: "bulkhead", Edge: "orders>inventory", Enabled: pB(false)}),
+			at(0, Command{Type: "timeout", Edge: "gateway>inventory", MS: pMS(0)}),
+			at(0, Command{Type: "timeout", Edge: "gateway>orders", MS: pMS(0)}),
+			at(0, Command{Type: "timeout", Edge: "orders>inventory", MS: pMS(0)}),
+			at(10, Command{Type: "latency", Service: "inventory", MS: pMS(5000)}),
+		},
+		Checks: []Check{
+			{Name: "the gateway's request slots fill up (256 in flight)", At: sec(40), Eval: func(r *Run) (bool, string) {
+				return verdict(r.Sim.gw.inflight >= r.Sim.gw.maxInfl, "%d of %d slots in use", r.Sim.gw.inflight, r.Sim.gw.maxInfl)
+			}},
+			{Name: "orders' workers are all stuck waiting on inventory", At: sec(40), Eval: func(r *Run) (bool, string) {
+				busy := 0
+				for o := 0; o < r.Sim.services[svcOrders].count; o++ {
+					busy += r.Sim.instances[svcOrders*MaxInstances+o].busy
+				}
+				want := r.Sim.services[svcOrders].count * r.Sim.services[svcOrders].cfg.Concurrency
+				return verdict(busy == want, "%d of %d orders workers busy", busy, want)
+			}},
+			{Name: "browse catalog, which never calls inventory, fails for most requests", At: sec(40), Eval: func(r *Run) (bool, string) {
+				st := r.kindStats(kindBrowse)
+				return verdict(st.ErrorRate > 0.5, "browse: %.0f%% errors over the last 10 s", 100*st.ErrorRate)
+			}},
+		},
+	}
+}
+
+func retryStorm() Scenario {
+	return Scenario{
+		Slug: "retry-storm", Title: "A retry storm, then a retry budget", Pattern: "api-gateway",
+		Narrative: "The cache is off and catalog slows at 10 s so that many calls miss the gateway's 1 s timeout. The gateway retries each failure " +
+			"up to three times with no budget, and timed-out attempts keep running on catalog while their retries queue behind them: catalog sees " +
+			"several times the real demand and never recovers. At 30 s a 20% retry budget is switched on and the multiplication stops.",
+		Question: Question{
+			Prompt: "Catalog slows so many calls exceed the 1 s timeout; the gateway retries up to 3 times, no budget. What load does catalog see?",
+			Options: []Option{
+				{"The same: each retry replaces a timed-out call", false, "A timed-out attempt is not cancelled on catalog; it keeps its worker until done."},
+				{"Up to 4 times the demand: timed-out attempts keep running while their retries pile on", true, "Retries add work exactly when the service has the least capacity to spare."},
+				{"Less: clients give up", false, "The load is open-loop: users keep arriving at the same rate."},
+				{"The breaker stops it", false, "Breakers are off in this lab; a budget or a breaker is what stops the storm."},
+			},
+		},
+		Duration: 50 * time.Second,
+		Timeline: []Step{
+			at(0, Command{Type: "cache", Enabled: pB(false)}),
+			at(0, Command{Type: "breaker", Edge: "gateway>catalog", Enabled: pB(false)}),
+			at(0, Command{Type: "bulkhead", Edge: "gateway>catalog", Enabled: pB(false)}),
+			at(0, Command{Type: "retries", Edge: "gateway>catalog", Retries: pI(3), Budget: pB(false)}),
+			at(10, Command{Type: "latency", Service: "catalog", MS: pMS(700), JitterMS: pMS(600)}),
+			at(30, Command{Type: "retries", Edge: "gateway>catalog", Budget: pB(true)}),
+		},
+		Checks: []Check{
+			{Name: "without a budget, catalog gets at least twice as many attempts as there are calls", At: sec(28), Eval: func(r *Run) (bool, string) {
+				e := r.edge("gateway>catalog")
+				att, _ := e.attemptsStat.windowCount(r.Sim.now)
+				calls, _ := e.callsRoll.rate(r.Sim.now)
+				ratio := float64(att) / 10 / calls
+				return verdict(ratio >= 2, "%.2f attempts per call over the last 10 s", ratio)
+			}},
+			{Name: "with a 20% budget, attempts per call fall below 1.5", At: sec(48), Eval: func(r *Run) (bool, string) {
+				e := r.edge("gateway>catalog")
+				att, _ := e.attemptsStat.windowCount(r.Sim.now)
+				calls, _ := e.callsRoll.rate(r.Sim.now)
+				ratio := float64(att) / 10 / calls
+				return verdict(ratio < 1.5 && e.budgetDenied > 0, "%.2f attempts per call; %d retries refused by the budget", ratio, e.budgetDenied)
+			}},
+		},
+	}
+}

@@ -1,0 +1,301 @@
+package simulator
+
+import (
+	"time"
+)
+
+// Saga steps: four forward steps and their compensations.
+const (
+	stepCreate = iota
+	stepReserve
+	stepCharge
+	stepShip
+	compCancelShip
+	compRefund
+	compRelease
+	compCancelOrder
+	numSteps
+)
+
+var stepNames = [numSteps]string{
+	"create order", "reserve inventory", "charge payment", "schedule shipping",
+	"cancel shipping", "refund payment", "release inventory", "cancel order",
+}
+
+// compensationOf maps a forward step to its compensation.
+var compensationOf = [4]uint8{compCancelOrder, compRelease, compRefund, compCancelShip}
+
+// stepEdge and stepOp say where a step runs (the create and cancel of the order are
+// local to orders).
+var stepEdge = [numSteps]int{-1, edgeOrdersInventory, edgeOrdersPayment, edgeOrdersShipping, edgeOrdersShipping, edgeOrdersPayment, edgeOrdersInventory, -1}
+var stepOp = [numSteps]uint8{opPlace, opReserve, opCharge, opShip, opCancelShip, opRefund, opRelease, opPlace}
+
+// Saga states.
+const (
+	sagaRunning uint8 = iota
+	sagaCompensating
+	sagaCompleted
+	sagaCompensated
+	sagaStuck
+	numSagaStates
+)
+
+var sagaStateNames = [numSagaStates]string{"running", "compensating", "completed", "compensated", "stuck"}
+
+// Step entry states on a timeline.
+const (
+	entryRunning uint8 = iota
+	entryDone
+	entryFailed    // the step failed with an error or was rejected: nothing to undo
+	entryTimedOut  // no answer: the step may have happened, so it is compensated too
+	entryRule      // a business rule said no
+	entryRetrying  // a compensation failed and waits to be tried again
+	entryGaveUp    // a compensation ran out of attempts
+	numEntryStates //
+)
+
+var entryStateNames = [numEntryStates]string{"running", "done", "failed", "timed-out", "rejected-by-rule", "retrying", "gave-up"}
+
+const maxTimeline = numSteps
+
+// sagaEntry is one step on a saga's timeline.
+type sagaEntry struct {
+	step     uint8
+	state    uint8
+	attempts uint8
+	start    time.Duration
+	end      time.Duration
+	result   uint8
+}
+
+// saga is one "place order" saga instance.
+type saga struct {
+	gen      uint32
+	tgen     uint32 // timer generation
+	id       uint64
+	state    uint8
+	step     uint8    // current forward step, or current compensation
+	comps    [4]uint8 // compensations to run, in order
+	ncomp    uint8
+	ci       uint8 // next compensation
+	job      int32 // the orders job waiting to answer the gateway, -1 once answered
+	started  time.Duration
+	ended    time.Duration
+	tr       traceRef
+	tl       [maxTimeline]sagaEntry
+	ntl      uint8
+	choreo   bool
+	pubTries uint8
+}
+
+// sagaBook keeps running sagas in a pool and finished ones in a ring.
+type sagaBook struct {
+	cfg     SagaConfig
+	pool    pool[saga]
+	history []saga
+	hnext   int
+	hlen    int
+	nextID  uint64
+	count   [numSagaStates]uint64 // finished sagas by final state (running/compensating unused)
+	started uint64
+	comps   uint64 // compensations that ran to success
+}
+
+func (b *sagaBook) init(n int) {
+	b.pool.init(256)
+	b.history = make([]saga, n)
+}
+
+func (s *Sim) initSagas() { s.sagas.cfg = s.cfg.Saga }
+
+// startSaga runs after orders has created the order (the local first step); job is the
+// orders job that holds a worker until the saga answers.
+func (s *Sim) startSaga(j int32) {
+	si := s.sagas.pool.get()
+	g := s.sagas.pool.at(si)
+	*g = saga{gen: g.gen + 1, tgen: g.tgen + 1, job: j, started: s.jobs.at(j).enq}
+	s.sagas.nextID++
+	s.sagas.started++
+	g.id = s.sagas.nextID
+	g.choreo = s.sagas.cfg.Mode == Choreographed
+	g.tr = s.spanStart(s.jobs.at(j).tr, "saga", sagaLabel(g.choreo))
+	e := g.entry(stepCreate, g.started)
+	e.state, e.end, e.attempts = entryDone, s.now, 1
+	s.sagaStep(si, stepReserve)
+}
+
+func sagaLabel(choreo bool) string {
+	if choreo {
+		return Choreographed
+	}
+	return Orchestrated
+}
+
+func (g *saga) entry(step uint8, at time.Duration) *sagaEntry {
+	e := &g.tl[g.ntl]
+	g.ntl++
+	*e = sagaEntry{step: step, start: at}
+	return e
+}
+
+func (g *saga) last() *sagaEntry { return &g.tl[g.ntl-1] }
+
+// sagaStep starts a forward step or a compensation.
+func (s *Sim) sagaStep(si int32, step uint8) {
+	g := s.sagas.pool.at(si)
+	g.step = step
+	if g.ntl == 0 || g.last().step != step || g.last().state != entryRetrying {
+		g.entry(step, s.now)
+	}
+	e := g.last()
+	e.state = entryRunning
+	e.attempts++
+	if step == compCancelOrder {
+		// Local to orders: cancelling its own order cannot fail.
+		s.onSagaStepDone(si, resOK)
+		return
+	}
+	if g.choreo {
+		s.publishStep(si, step)
+		return
+	}
+	s.startCall(stepEdge[step], stepOp[step], ownerSaga, si, g.gen, g.tr)
+}
+
+func (s *Sim) onSagaCallDone(si int32, gen uint32, res uint8) {
+	if s.sagas.pool.at(si).gen != gen {
+		return
+	}
+	s.onSagaStepDone(si, res)
+}
+
+// onSagaStepDone moves the saga on from a step's result.
+func (s *Sim) onSagaStepDone(si int32, res uint8) {
+	g := s.sagas.pool.at(si)
+	e := g.last()
+	e.end, e.result = s.now, res
+	if g.state == sagaRunning {
+		switch {
+		case res == resOK:
+			e.state = entryDone
+			if g.step == stepShip {
+				s.finishSaga(si, sagaCompleted)
+				return
+			}
+			s.sagaStep(si, g.step+1)
+			return
+		case res == resBusiness:
+			e.state = entryRule
+		case res == resTimeout:
+			e.state = entryTimedOut
+		default:
+			e.state = entryFailed
+		}
+		s.compensate(si)
+		return
+	}
+	// Compensating.
+	if res == resOK || res == resBusiness {
+		e.state = entryDone
+		s.sagas.comps++
+		g.ci++
+		s.nextCompensation(si)
+		return
+	}
+	local := res == resBreaker || res == resFallback || res == resBulkhead
+	if local {
+		// The call never left orders (a breaker or bulkhead said "not now"): it does
+		// not use up an attempt, and the saga waits the longest back-off.
+		e.attempts--
+	}
+	if int(e.attempts) >= s.sagas.cfg.CompMaxAttempts {
+		e.state = entryGaveUp
+		s.logf("saga-stuck", "orders", "saga %d stuck: %s failed %d times; an operator must finish it", g.id, stepNames[g.step], e.attempts)
+		s.finishSaga(si, sagaStuck)
+		return
+	}
+	e.state = entryRetrying
+	d := s.sagas.cfg.CompBackoffMax
+	if !local && e.attempts < 30 {
+		d = s.sagas.cfg.CompBackoffBase << (e.attempts - 1)
+	}
+	if d > s.sagas.cfg.CompBackoffMax || d <= 0 {
+		d = s.sagas.cfg.CompBackoffMax
+	}
+	g.tgen++
+	s.schedule(s.now+d, evCompRetry, si, 0, g.tgen)
+}
+
+// compensate answers the gateway and runs the compensations of every completed (or
+// possibly completed) step, newest first.
+func (s *Sim) compensate(si int32) {
+	g := s.sagas.pool.at(si)
+	g.state = sagaCompensating
+	failedStep := g.step
+	s.answer(si, resBusiness)
+	g.ncomp = 0
+	if g.last().state == entryTimedOut {
+		g.comps[g.ncomp] = compensationOf[failedStep]
+		g.ncomp++
+	}
+	for k := int(failedStep) - 1; k >= 0; k-- {
+		g.comps[g.ncomp] = compensationOf[k]
+		g.ncomp++
+	}
+	s.logf("compensate", "orders", "saga %d: %s %s; compensating %d step(s)", g.id, stepNames[failedStep], entryStateNames[g.last().state], g.ncomp)
+	g.ci = 0
+	s.nextCompensation(si)
+}
+
+func (s *Sim) nextCompensation(si int32) {
+	g := s.sagas.pool.at(si)
+	if g.ci >= g.ncomp {
+		s.finishSaga(si, sagaCompensated)
+		return
+	}
+	s.sagaStep(si, g.comps[g.ci])
+}
+
+func (s *Sim) onCompRetry(si int32, gen uint32) {
+	g := s.sagas.pool.at(si)
+	if g.tgen != gen || g.state != sagaCompensating {
+		return
+	}
+	s.sagaStep(si, g.step)
+}
+
+// answer lets the orders job answer the gateway (once) and frees its worker.
+func (s *Sim) answer(si int32, res uint8) {
+	g := s.sagas.pool.at(si)
+	if g.job < 0 {
+		return
+	}
+	j := g.job
+	g.job = -1
+	s.completeJob(j, res)
+}
+
+func (s *Sim) finishSaga(si int32, st uint8) {
+	g := s.sagas.pool.at(si)
+	g.state = st
+	g.ended = s.now
+	g.tgen++
+	s.sagas.count[st]++
+	res := resOK
+	if st != sagaCompleted {
+		res = resBusiness
+	}
+	s.spanEnd(g.tr, res)
+	b := &s.sagas
+	b.history[b.hnext] = *g
+	b.hnext = (b.hnext + 1) % len(b.history)
+	if b.hlen < len(b.history) {
+		b.hlen++
+	}
+	if st == sagaCompleted {
+		s.publish(topicOrders, -1, 0, 0)
+	}
+	s.answer(si, res)
+	g.gen++
+	s.sagas.pool.put(si)
+}

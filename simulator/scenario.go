@@ -1,0 +1,249 @@
+package simulator
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Scenario is a lab: a scripted run of the shop with a story, a question to answer
+// before watching, and checks the simulator evaluates.
+type Scenario struct {
+	// Slug names the lab in URLs (/lab/{slug}) and on the command line.
+	Slug string `json:"slug"`
+	// Title is a short human title.
+	Title string `json:"title"`
+	// Pattern is the slug of the pattern page the lab belongs to.
+	Pattern string `json:"pattern"`
+	// Narrative says what happens and what to watch, in 2–4 sentences.
+	Narrative string `json:"narrative"`
+	// Question is asked before the run starts.
+	Question Question `json:"question"`
+	// Duration is how long the lab runs by default.
+	Duration time.Duration `json:"duration_ns"`
+	// Timeline is the commands to apply, in time order.
+	Timeline []Step `json:"timeline"`
+	// Checks are what the run must show.
+	Checks []Check `json:"checks"`
+}
+
+// Question is a predict-first question with one correct option.
+type Question struct {
+	Prompt  string   `json:"prompt"`
+	Options []Option `json:"options"`
+}
+
+// Option is one answer and why it is right or wrong.
+type Option struct {
+	Text        string `json:"text"`
+	Correct     bool   `json:"correct"`
+	Explanation string `json:"explanation"`
+}
+
+// Step is a command at a virtual time.
+type Step struct {
+	At      time.Duration `json:"at_ns"`
+	Command Command       `json:"command"`
+}
+
+// Check is a claim about the run, decided at a virtual time (At), or at the end of
+// the run when At is 0.
+type Check struct {
+	Name string                      `json:"name"`
+	At   time.Duration               `json:"at_ns"`
+	Eval func(r *Run) (bool, string) `json:"-"`
+}
+
+// Run is what a check sees: the simulation and every event so far.
+type Run struct {
+	// Sim is the running simulation.
+	Sim *Sim
+	// Events holds every event of the run (not only the ring's last ones).
+	Events []Event
+	// Notes lets an early check leave a figure for a later one.
+	Notes map[string]float64
+}
+
+// Verdict is a check's outcome.
+type Verdict struct {
+	Name   string  `json:"name"`
+	AtMS   float64 `json:"at_ms"`
+	Pass   bool    `json:"pass"`
+	Detail string  `json:"detail"`
+}
+
+// Figure is a key number of a run.
+type Figure struct {
+	Name  string  `json:"name"`
+	Value float64 `json:"value"`
+	Unit  string  `json:"unit"`
+}
+
+// Result is the outcome of RunScenario.
+type Result struct {
+	Scenario   string    `json:"scenario"`
+	Seed       uint64    `json:"seed"`
+	DurationMS float64   `json:"duration_ms"`
+	Pass       bool      `json:"pass"`
+	Checks     []Verdict `json:"checks"`
+	Figures    []Figure  `json:"figures"`
+	Snapshot   Snapshot  `json:"snapshot"`
+	Events     []Event   `json:"events"`
+}
+
+// ScenarioBySlug finds a scenario.
+func ScenarioBySlug(slug string) (Scenario, bool) {
+	for _, s := range Scenarios() {
+		if s.Slug == slug {
+			return s, true
+		}
+	}
+	return Scenario{}, false
+}
+
+// RunScenario runs sc on the default shop with seed for d of virtual time (0 means
+// sc.Duration), applying its timeline and evaluating its checks.
+func RunScenario(sc Scenario, seed uint64, d time.Duration) Result {
+	if d <= 0 {
+		d = sc.Duration
+	}
+	cfg := DefaultConfig()
+	cfg.Seed = seed
+	s := MustNew(cfg)
+	r := &Run{Sim: s, Notes: map[string]float64{}}
+	s.OnEvent(func(e Event) { r.Events = append(r.Events, e) })
+	res := Result{Scenario: sc.Slug, Seed: seed, DurationMS: ms(d), Pass: true}
+
+	type item struct {
+		at    time.Duration
+		order int // commands before checks at the same time, each in list order
+		step  *Step
+		check *Check
+	}
+	var items []item
+	for i := range sc.Timeline {
+		if st := &sc.Timeline[i]; st.At <= d {
+			items = append(items, item{at: st.At, order: i, step: st})
+		}
+	}
+	for i := range sc.Checks {
+		c := &sc.Checks[i]
+		at := c.At
+		if at == 0 || at > d {
+			at = d
+		}
+		items = append(items, item{at: at, order: len(sc.Timeline) + i, check: c})
+	}
+	sort.SliceStable(items, func(a, b int) bool {
+		if items[a].at != items[b].at {
+			return items[a].at < items[b].at
+		}
+		return items[a].order < items[b].order
+	})
+	verdicts := make([]Verdict, len(sc.Checks))
+	for _, it := range items {
+		s.RunUntil(it.at)
+		if it.step != nil {
+			if err := s.Apply(it.at, it.step.Command); err != nil {
+				r.Events = append(r.Events, Event{AtMS: ms(s.now), Kind: "command-error", Subject: it.step.Command.Type, Message: err.Error()})
+			}
+			continue
+		}
+		v := Verdict{Name: it.check.Name, AtMS: ms(s.now)}
+		if it.check.At > d {
+			v.Detail = fmt.Sprintf("not reached: the check is at %v, the run ended at %v", it.check.At, d)
+		} else {
+			v.Pass, v.Detail = it.check.Eval(r)
+		}
+		verdicts[it.order-len(sc.Timeline)] = v
+	}
+	s.RunUntil(d)
+	for _, v := range verdicts {
+		res.Pass = res.Pass && v.Pass
+	}
+	res.Checks = verdicts
+	res.Snapshot = s.Snapshot()
+	res.Events = r.Events
+	res.Figures = keyFigures(s, res.Snapshot)
+	return res
+}
+
+// keyFigures are the numbers the CLI prints after the verdicts.
+func keyFigures(s *Sim, snap Snapshot) []Figure {
+	g := snap.Gateway
+	var ok, all uint64
+	for code, n := range g.Codes {
+		all += n
+		if strings.HasPrefix(code, "2") {
+			ok += n
+		}
+	}
+	fig := []Figure{
+		{"requests", float64(g.Received), "req"},
+		{"answered 2xx", pct(ok, all), "%"},
+		{"gateway 5xx", pct(g.Codes["500"]+g.Codes["503"]+g.Codes["504"], all), "%"},
+		{"429 rate limited", float64(g.Codes["429"]), "req"},
+		{"gateway p99 (last 10 s)", snap.Nodes[0].Stats.P99, "ms"},
+		{"sagas completed", float64(snap.Sagas.Completed), ""},
+		{"sagas compensated", float64(snap.Sagas.Compensated), ""},
+		{"sagas stuck", float64(snap.Sagas.Stuck), ""},
+		{"simulated events", float64(s.processed), ""},
+	}
+	var opens, retries uint64
+	for _, e := range snap.Edges {
+		retries += e.Retries
+	}
+	for i := range s.edges {
+		opens += s.edges[i].breaker.Opened
+	}
+	fig = append(fig, Figure{"retries", float64(retries), ""}, Figure{"breaker openings", float64(opens), ""})
+	var lag uint64
+	for _, gv := range snap.Broker.Groups {
+		if gv.Lag > lag {
+			lag = gv.Lag
+		}
+	}
+	fig = append(fig, Figure{"largest consumer lag now", float64(lag), "msg"})
+	return fig
+}
+
+func pct(a, b uint64) float64 {
+	if b == 0 {
+		return 0
+	}
+	return round3(100 * float64(a) / float64(b))
+}
+
+// Helpers for scenario timelines and checks.
+
+func pI(v int) *int               { return &v }
+func pMS(v int64) *int64          { return &v }
+func pF(v float64) *float64       { return &v }
+func pB(v bool) *bool             { return &v }
+func sec(v float64) time.Duration { return time.Duration(v * float64(time.Second)) }
+
+func at(t float64, c Command) Step { return Step{At: sec(t), Command: c} }
+
+// firstEvent returns the time of the first event of kind on subject at or after from
+// whose message contains text, or -1.
+func (r *Run) firstEvent(kind, subject, text string, from time.Duration) time.Duration {
+	for _, e := range r.Events {
+		if e.Kind == kind && (subject == "" || e.Subject == subject) && strings.Contains(e.Message, text) &&
+			time.Duration(e.AtMS*float64(time.Millisecond)) >= from {
+			return time.Duration(e.AtMS * float64(time.Millisecond))
+		}
+	}
+	return -1
+}
+
+func (r *Run) edge(name string) *edge { return &r.Sim.edges[edgeByName(name)] }
+
+func (r *Run) instance(name string) *instance { return &r.Sim.instances[instanceByName(name)] }
+
+// kindStats returns the gateway's rolling figures for a request kind.
+func (r *Run) kindStats(kind int) Stats { return r.Sim.gw.byKind[kind].stats(r.Sim.now) }
+
+func verdict(ok bool, format string, args ...any) (bool, string) {
+	return ok, fmt.Sprintf(format, args...)
+}

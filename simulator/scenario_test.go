@@ -1,0 +1,133 @@
+package simulator
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+)
+
+// The slugs the content pages and quiz banks quote.
+var labSlugs = []string{"dead-instance", "gateway-rate-limit", "payment-outage", "bulkhead-isolation", "slow-consumer",
+	"saga-compensation", "sidecar-retries", "cascading-failure", "retry-storm"}
+
+var patternSlugs = map[string]bool{"service-discovery": true, "api-gateway": true, "circuit-breaker": true,
+	"event-driven": true, "saga": true, "sidecar": true, "bulkhead": true}
+
+func TestScenarioCatalogue(t *testing.T) {
+	scs := Scenarios()
+	var slugs []string
+	covered := map[string]bool{}
+	for _, sc := range scs {
+		slugs = append(slugs, sc.Slug)
+		covered[sc.Pattern] = true
+		if !patternSlugs[sc.Pattern] {
+			t.Errorf("%s: pattern %q is not a pattern page", sc.Slug, sc.Pattern)
+		}
+		if sc.Title == "" || sc.Narrative == "" || len(sc.Checks) == 0 || len(sc.Timeline) == 0 || sc.Duration <= 0 {
+			t.Errorf("%s: incomplete", sc.Slug)
+		}
+		if n := strings.Count(sc.Narrative, ". ") + 1; n < 2 || n > 4 {
+			t.Errorf("%s: narrative has %d sentences, want 2–4", sc.Slug, n)
+		}
+		q := sc.Question
+		correct := 0
+		for _, o := range q.Options {
+			if o.Correct {
+				correct++
+			}
+			if o.Text == "" || o.Explanation == "" {
+				t.Errorf("%s: an option without text or explanation", sc.Slug)
+			}
+		}
+		if len(q.Options) < 3 || len(q.Options) > 4 || correct != 1 || q.Prompt == "" {
+			t.Errorf("%s: question with %d options, %d correct", sc.Slug, len(q.Options), correct)
+		}
+		for _, st := range sc.Timeline {
+			b, _ := MarshalCommand(st.Command)
+			if _, err := DecodeCommand(b); err != nil {
+				t.Errorf("%s: timeline command %s: %v", sc.Slug, b, err)
+			}
+		}
+		if got, ok := ScenarioBySlug(sc.Slug); !ok || got.Title != sc.Title {
+			t.Errorf("ScenarioBySlug(%q) failed", sc.Slug)
+		}
+	}
+	if fmt.Sprint(slugs) != fmt.Sprint(labSlugs) {
+		t.Fatalf("slugs %v, want %v", slugs, labSlugs)
+	}
+	for p := range patternSlugs {
+		if !covered[p] {
+			t.Errorf("no lab for pattern %s", p)
+		}
+	}
+	if _, ok := ScenarioBySlug("nope"); ok {
+		t.Error("ScenarioBySlug found a scenario that does not exist")
+	}
+}
+
+func TestEveryScenarioHoldsForSeveralSeeds(t *testing.T) {
+	for _, sc := range Scenarios() {
+		for seed := uint64(1); seed <= 5; seed++ {
+			t.Run(fmt.Sprintf("%s seed %d", sc.Slug, seed), func(t *testing.T) {
+				res := RunScenario(sc, seed, 0)
+				for _, v := range res.Checks {
+					if !v.Pass {
+						t.Errorf("%s: %s", v.Name, v.Detail)
+					}
+				}
+				for _, e := range res.Events {
+					if e.Kind == "command-error" {
+						t.Errorf("timeline command rejected: %s", e.Message)
+					}
+				}
+				if !res.Pass {
+					t.Error("result not marked as passing")
+				}
+			})
+		}
+	}
+}
+
+func TestRunCLI(t *testing.T) {
+	run := func(args ...string) (int, string, string) {
+		var out, errb bytes.Buffer
+		code := RunCLI(args, &out, &errb)
+		return code, out.String(), errb.String()
+	}
+	code, out, _ := run("--list")
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if code != 0 || len(lines) != len(labSlugs) || lines[0] != "dead-instance\tA dead instance keeps getting traffic" {
+		t.Fatalf("--list: exit %d, first line %q of %d", code, lines[0], len(lines))
+	}
+	code, out, _ = run("--scenario", "dead-instance", "--seed", "2")
+	if code != 0 || !strings.Contains(out, "PASS  catalog-2 receives no request later than 5 s after it was killed") ||
+		!strings.Contains(out, "all 4 checks hold") || !strings.Contains(out, "key figures:") {
+		t.Fatalf("run: exit %d\n%s", code, out)
+	}
+	// Cut short, the checks scheduled after the end fail: exit 1.
+	code, out, _ = run("--scenario", "payment-outage", "--for", "12s")
+	if code != 1 || !strings.Contains(out, "FAIL") {
+		t.Fatalf("short run: exit %d\n%s", code, out)
+	}
+	code, out, _ = run("--scenario", "gateway-rate-limit", "--json")
+	var res Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 0 || len(res.Events) == 0 || res.Snapshot.AtMS != 30000 {
+		t.Fatalf("--json: exit %d, err %v, %d events, at %v", code, err, len(res.Events), res.Snapshot.AtMS)
+	}
+	for _, args := range [][]string{{}, {"--scenario", "nope"}, {"--bogus"}, {"--list", "--scenario", "x"}, {"extra"}, {"--scenario", "dead-instance", "--for", "-1s"}} {
+		if code, _, errs := run(args...); code != 2 || errs == "" {
+			t.Errorf("%v: exit %d with stderr %q, want 2 and a message", args, code, errs)
+		}
+	}
+}
+
+func TestRunScenarioDurationOverride(t *testing.T) {
+	sc, _ := ScenarioBySlug("dead-instance")
+	res := RunScenario(sc, 1, 20*time.Second)
+	if res.DurationMS != 20000 || res.Snapshot.AtMS != 20000 {
+		t.Fatalf("ran %v ms", res.DurationMS)
+	}
+}
