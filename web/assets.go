@@ -43,19 +43,24 @@ func loadAssets(fsys fs.FS) (*assets, error) {
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(body)
-		ext := path.Ext(p)
-		hashed := strings.TrimSuffix(p, ext) + "." + hex.EncodeToString(sum[:5]) + ext
-		ct := mime.TypeByExtension(ext)
+		ct := mime.TypeByExtension(path.Ext(p))
 		if ct == "" {
 			ct = "text/plain; charset=utf-8"
 		}
-		as := &asset{url: "/static/" + hashed, body: body, contentType: ct}
-		a.byName[p] = as
-		a.byHashed[hashed] = as
+		a.add(p, ct, body)
 		return nil
 	})
 	return a, err
+}
+
+// add serves body as the asset name, under its content-hash URL.
+func (a *assets) add(name, contentType string, body []byte) {
+	sum := sha256.Sum256(body)
+	ext := path.Ext(name)
+	hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+	as := &asset{url: "/static/" + hashed, body: body, contentType: contentType}
+	a.byName[name] = as
+	a.byHashed[hashed] = as
 }
 
 // URL is the content-hash URL of the named asset. Views only name assets

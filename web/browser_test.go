@@ -26,7 +26,7 @@ func TestBrowserFrame(t *testing.T) {
 		for _, href := range links {
 			tab.Do(chromedp.Navigate(srv.URL+"/"),
 				chromedp.Click(chromedp.CSS(fmt.Sprintf(`nav[aria-label="Main"] a[href=%q]`, href))),
-				chromedp.WaitVisible(chromedp.CSS(`a[aria-current="page"]`)),
+				chromedp.WaitVisible(chromedp.CSS(`nav[aria-label="Main"] a[aria-current="page"]`)),
 			)
 			loc := browsertest.Eval[string](tab, `location.pathname`)
 			if loc != href {
@@ -73,6 +73,47 @@ func TestBrowserFrame(t *testing.T) {
 			// Nothing may stick out sideways on a phone.
 			if w := browsertest.Eval[int64](tab, `document.documentElement.scrollWidth`); w > shot.width {
 				t.Errorf("page is %d px wide in a %d px viewport", w, shot.width)
+			}
+			tab.Screenshot(shot.name)
+			if p := tab.Problems(); len(p) > 0 {
+				t.Error(strings.Join(p, "; "))
+			}
+		})
+	}
+}
+
+func TestBrowserLearnPages(t *testing.T) {
+	b := browsertest.New(t)
+	srv := httptest.NewServer(newTestServer(t))
+	defer srv.Close()
+
+	for _, shot := range []struct {
+		path, name    string
+		width, height int64
+		scheme        string
+	}{
+		{"/patterns/circuit-breaker", "pattern-desktop-light", 1280, 900, "light"},
+		{"/patterns/circuit-breaker", "pattern-phone-dark", 375, 812, "dark"},
+		{"/questions/scalability-and-availability", "question-desktop-light", 1280, 900, "light"},
+		{"/patterns", "patterns-index-desktop-dark", 1280, 900, "dark"},
+		{"/lab/payment-outage", "lab-report-desktop-light", 1280, 900, "light"},
+		{"/search?q=half-open", "search-desktop-light", 1280, 900, "light"},
+	} {
+		t.Run(shot.name, func(t *testing.T) {
+			tab := b.NewTab(shot.width, shot.height, shot.scheme)
+			tab.Do(chromedp.Navigate(srv.URL + shot.path))
+			if w := browsertest.Eval[int64](tab, `document.documentElement.scrollWidth`); w > shot.width {
+				t.Errorf("page is %d px wide in a %d px viewport", w, shot.width)
+			}
+			// Every diagram on the page loaded.
+			broken, err := chromedp.Run(tab.Ctx, chromedp.Evaluate[[]string](
+				`Promise.all([...document.images].map(i => i.decode().then(() => "", () => i.src))).then(r => r.filter(Boolean))`,
+				chromedp.EvalAwaitPromise))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(broken) > 0 {
+				t.Errorf("images that did not load: %v", broken)
 			}
 			tab.Screenshot(shot.name)
 			if p := tab.Problems(); len(p) > 0 {

@@ -16,10 +16,8 @@ func (s *Server) home(c echo.Context) error {
 // upcoming describes the sections that later work fills in, so their
 // pages can say plainly what is coming instead of pretending to work.
 var upcoming = map[string]views.Upcoming{
-	"/patterns": {Title: "Learn", What: "A page for each of the seven patterns, the ten interview questions with model answers, and guides to the concepts and tools."},
 	"/quiz":     {Title: "Quiz", What: "Quizzes on every topic with an explanation for every option, and a result page that lets you retry the ones you missed."},
 	"/review":   {Title: "Review", What: "The interview questions as flashcards, scheduled by FSRS so each comes back just before you would forget it."},
-	"/lab":      {Title: "Lab", What: "A simulated shop of microservices in your browser: kill instances, add latency, cut links, and watch the patterns react live."},
 	"/progress": {Title: "Progress", What: "Your mastery per topic, the cards due, your history, and an export of all your data."},
 }
 

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/labstack/echo/v4"
+
+	"microlab/content"
 )
 
 // routes registers every route of the site, in one place.
@@ -17,11 +19,20 @@ func (s *Server) routes() {
 	e.GET("/", s.home)
 	s.mutating(http.MethodPost, "/theme", s.setTheme)
 
+	e.GET("/patterns", s.learnIndex(content.KindPattern))
+	e.GET("/patterns/:slug", s.article(content.KindPattern))
+	e.GET("/questions", s.learnIndex(content.KindQuestion))
+	e.GET("/questions/:slug", s.article(content.KindQuestion))
+	e.GET("/guides", s.learnIndex(content.KindGuide))
+	e.GET("/guides/:slug", s.article(content.KindGuide))
+	e.GET("/diagrams/:file", s.diagram)
+	e.GET("/search", s.search)
+
 	// Pages that later work fills; each says plainly what it will hold.
-	e.GET("/patterns", s.comingSoon)
 	e.GET("/quiz", s.comingSoon)
 	e.GET("/review", s.comingSoon)
-	e.GET("/lab", s.comingSoon)
+	e.GET("/lab", s.labIndex)
+	e.GET("/lab/:scenario", s.labScenario)
 	e.GET("/progress", s.comingSoon)
 
 	e.GET("/static/*", s.assets.handler)

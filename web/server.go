@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"microlab/content"
 )
 
 // Config is what the web layer needs from the command line.
@@ -26,25 +28,37 @@ type Database interface {
 	Ping(ctx context.Context) error
 }
 
+// Deps are the parts of the program the web layer serves.
+type Deps struct {
+	Log     *slog.Logger
+	DB      Database
+	Content *content.Library
+}
+
 // Server is the Microlab web application.
 type Server struct {
 	cfg        Config
 	baseURL    *url.URL
 	log        *slog.Logger
 	db         Database
+	content    *content.Library
 	echo       *echo.Echo
 	assets     *assets
 	metrics    *metrics
 	pages      *pageCache
+	reports    labReports
 	bodyLimits map[string]int64
 }
 
 // New builds the server and registers every route.
-func New(cfg Config, log *slog.Logger, db Database) (*Server, error) {
+func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = 64 << 10
 	}
-	s := &Server{cfg: cfg, log: log, db: db, metrics: newMetrics(), pages: newPageCache(), bodyLimits: map[string]int64{}}
+	if deps.Log == nil || deps.DB == nil || deps.Content == nil {
+		return nil, fmt.Errorf("web: New needs a logger, a database and the content")
+	}
+	s := &Server{cfg: cfg, log: deps.Log, db: deps.DB, content: deps.Content, metrics: newMetrics(), pages: newPageCache(), bodyLimits: map[string]int64{}}
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -56,6 +70,7 @@ func New(cfg Config, log *slog.Logger, db Database) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("web: load static assets: %w", err)
 	}
+	a.add("css/highlight.css", "text/css; charset=utf-8", []byte(deps.Content.HighlightCSS()))
 	s.assets = a
 
 	e := echo.New()

@@ -17,6 +17,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 	"github.com/labstack/echo/v4"
 
+	"microlab/content"
 	"microlab/store"
 )
 
@@ -55,6 +56,22 @@ func (l *logRecorder) errors() []string {
 	return msgs
 }
 
+var (
+	libOnce sync.Once
+	lib     *content.Library
+	libErr  error
+)
+
+// mustContent loads the embedded content once per test binary.
+func mustContent(tb testing.TB) *content.Library {
+	tb.Helper()
+	libOnce.Do(func() { lib, libErr = content.Default(content.Options{}) })
+	if libErr != nil {
+		tb.Fatal(libErr)
+	}
+	return lib
+}
+
 func newTestServer(tb testing.TB) *testServer {
 	tb.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "web.db"), store.Options{})
@@ -63,7 +80,7 @@ func newTestServer(tb testing.TB) *testServer {
 	}
 	tb.Cleanup(func() { db.Close() })
 	logs := &logRecorder{}
-	s, err := New(Config{}, slog.New(logs), db)
+	s, err := New(Config{}, Deps{Log: slog.New(logs), DB: db, Content: mustContent(tb)})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -128,7 +145,7 @@ func TestNavigationTargetsAnswer(t *testing.T) {
 			t.Errorf("GET %s = %d, want 200", href, res.StatusCode)
 		}
 		page := mustDoc(t, res)
-		if got := page.Find(`nav a[aria-current="page"]`).Text(); got != a.Text() {
+		if got := page.Find(`nav[aria-label="Main"] a[aria-current="page"]`).Text(); got != a.Text() {
 			t.Errorf("on %s the current nav item is %q, want %q", href, got, a.Text())
 		}
 	})

@@ -25,6 +25,7 @@ import (
 	"sync"
 	"time"
 
+	"microlab/content"
 	"microlab/store"
 	"microlab/web"
 )
@@ -69,7 +70,11 @@ func run(path string, duration time.Duration, conns int, serve time.Duration) er
 	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	app, err := web.New(web.Config{}, log, db)
+	lib, err := content.Default(content.Options{})
+	if err != nil {
+		return err
+	}
+	app, err := web.New(web.Config{}, web.Deps{Log: log, DB: db, Content: lib})
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,9 @@
 //
 //	server [flags]                 serve the site (see -h for the flags)
 //	server healthcheck [-addr A]   exit 0 if a server on A answers /healthz
+//	server sim --list              the simulator's scenarios, one a line
+//	server sim --scenario NAME --seed N --for 60s [--json]
+//	                               run a scenario headless and print its checks
 //
 // Configuration comes from flags and MICROLAB_* environment variables; a
 // flag wins over its variable.
@@ -13,15 +16,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"path"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
+	"microlab/content"
+	"microlab/quiz"
+	"microlab/simulator"
 	"microlab/store"
 	"microlab/web"
 )
@@ -37,6 +46,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		switch args[0] {
 		case "healthcheck":
 			return healthcheck(args[1:], getenv, stdout, stderr)
+		case "sim":
+			return simulator.RunCLI(args[1:], stdout, stderr)
 		}
 	}
 	cfg, err := parseConfig(args, getenv, stderr)
@@ -70,7 +81,11 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	}
 	defer db.Close()
 
-	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL}, log, db)
+	lib, err := loadContent()
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL}, web.Deps{Log: log, DB: db, Content: lib})
 	if err != nil {
 		return err
 	}
@@ -135,4 +150,34 @@ func healthcheck(args []string, getenv func(string) string, stdout, stderr io.Wr
 	}
 	fmt.Fprintln(stdout, "ok")
 	return 0
+}
+
+// loadContent loads, validates and renders the embedded pages, checking
+// every lab link against the simulator's scenarios and every quiz link
+// against the quiz banks, and loads the banks against the pages.
+func loadContent() (*content.Library, error) {
+	var labs []string
+	for _, sc := range simulator.Scenarios() {
+		labs = append(labs, sc.Slug)
+	}
+	banks, err := fs.Glob(content.Files(), "quiz/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var topics []string
+	for _, b := range banks {
+		topics = append(topics, strings.TrimSuffix(path.Base(b), ".yaml"))
+	}
+	lib, err := content.Default(content.Options{Labs: labs, QuizTopics: topics})
+	if err != nil {
+		return nil, fmt.Errorf("content: %w", err)
+	}
+	var slugs []string
+	for _, p := range lib.All() {
+		slugs = append(slugs, p.Slug)
+	}
+	if _, err := quiz.LoadCatalog(content.Files(), "quiz", slugs, labs); err != nil {
+		return nil, fmt.Errorf("quiz banks: %w", err)
+	}
+	return lib, nil
 }

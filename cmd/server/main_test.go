@@ -132,3 +132,16 @@ func TestServeHealthcheckAndGracefulShutdown(t *testing.T) {
 		t.Errorf("healthcheck against a stopped server = %d, want 1", code)
 	}
 }
+
+// The shipped content must load with every cross-check on: lab links
+// against the simulator's scenarios, quiz links against the banks, and
+// the banks against the pages.
+func TestShippedContentLoadsWithAllChecks(t *testing.T) {
+	lib, err := loadContent()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(lib.All()); n != 21 {
+		t.Errorf("loaded %d pages, want 21 (7 patterns, 10 questions, 4 guides)", n)
+	}
+}

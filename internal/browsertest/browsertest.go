@@ -164,14 +164,24 @@ func (tab *Tab) Problems() []string {
 	return out
 }
 
-// Screenshot saves a full-page PNG as testoutput/screenshots/name.png and
-// returns its path.
+// Screenshot saves a full-page PNG as testoutput/screenshots/name.png
+// and what the viewport shows as name-top.png, and returns the first path.
 func (tab *Tab) Screenshot(name string) string {
 	tab.t.Helper()
+	top, err := chromedp.Run(tab.Ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		tab.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	tab.save(name+"-top", top)
 	png, err := chromedp.Run(tab.Ctx, chromedp.FullScreenshot(100))
 	if err != nil {
 		tab.t.Fatalf("screenshot %s: %v", name, err)
 	}
+	return tab.save(name, png)
+}
+
+func (tab *Tab) save(name string, png []byte) string {
+	tab.t.Helper()
 	dir := filepath.Join(OutputDir(tab.t), "screenshots")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		tab.t.Fatal(err)

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+// TestCrawlEveryInternalLink starts at the home page and the three learn
+// indexes, follows every internal link it finds, and requires each to
+// answer 200 and each #fragment to name an element on its target page.
+func TestCrawlEveryInternalLink(t *testing.T) {
+	ts := newTestServer(t)
+	type page struct {
+		status int
+		ids    map[string]bool
+	}
+	pages := map[string]*page{}
+	type link struct{ from, to string }
+	var links []link
+	queue := []string{"/", "/patterns", "/questions", "/guides", "/search"}
+	seen := map[string]bool{}
+	for _, q := range queue {
+		seen[q] = true
+	}
+	for len(queue) > 0 {
+		path := queue[0]
+		queue = queue[1:]
+		res := ts.get(t, path)
+		p := &page{status: res.StatusCode, ids: map[string]bool{}}
+		pages[path] = p
+		if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") {
+			res.Body.Close()
+			continue
+		}
+		doc := mustDoc(t, res)
+		doc.Find("[id]").Each(func(_ int, s *goquery.Selection) { p.ids[s.AttrOr("id", "")] = true })
+		doc.Find("a[href], img[src], link[href], script[src]").Each(func(_ int, s *goquery.Selection) {
+			ref := s.AttrOr("href", s.AttrOr("src", ""))
+			u, err := url.Parse(ref)
+			if err != nil {
+				t.Errorf("%s: unparsable link %q", path, ref)
+				return
+			}
+			if u.Scheme != "" || u.Host != "" {
+				return // external
+			}
+			target := u.Path
+			if target == "" {
+				target = path
+			}
+			if u.RawQuery != "" {
+				target += "?" + u.RawQuery
+			}
+			links = append(links, link{from: path, to: target + fragment(u)})
+			if !seen[target] {
+				seen[target] = true
+				queue = append(queue, target)
+			}
+		})
+	}
+	if len(pages) < 30 {
+		t.Fatalf("crawled only %d pages; the crawl is not reaching the content", len(pages))
+	}
+	for _, l := range links {
+		target, frag, _ := strings.Cut(l.to, "#")
+		p := pages[target]
+		if p.status != http.StatusOK {
+			t.Errorf("%s links to %s, which answers %d", l.from, target, p.status)
+			continue
+		}
+		if frag != "" && !p.ids[frag] {
+			t.Errorf("%s links to %s#%s, but that page has no element with that id", l.from, target, frag)
+		}
+	}
+	t.Logf("crawled %d pages, checked %d links", len(pages), len(links))
+}
+
+func fragment(u *url.URL) string {
+	if u.Fragment == "" {
+		return ""
+	}
+	return "#" + u.Fragment
+}
