@@ -1,11 +1,14 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"microlab/internal/browsertest"
@@ -97,6 +100,8 @@ func TestBrowserLearnPages(t *testing.T) {
 		{"/questions/scalability-and-availability", "question-desktop-light", 1280, 900, "light"},
 		{"/patterns", "patterns-index-desktop-dark", 1280, 900, "dark"},
 		{"/lab/payment-outage", "lab-report-desktop-light", 1280, 900, "light"},
+		{"/patterns/saga", "pattern-360-light", 360, 740, "light"},
+		{"/guides/tools", "guide-360-dark", 360, 740, "dark"},
 		{"/search?q=half-open", "search-desktop-light", 1280, 900, "light"},
 	} {
 		t.Run(shot.name, func(t *testing.T) {
@@ -120,5 +125,62 @@ func TestBrowserLearnPages(t *testing.T) {
 				t.Error(strings.Join(p, "; "))
 			}
 		})
+	}
+}
+
+func TestBrowserAnswerRevealWithoutJavaScript(t *testing.T) {
+	b := browsertest.New(t)
+	srv := httptest.NewServer(newTestServer(t))
+	defer srv.Close()
+	tab := b.NewTab(1280, 900, "light")
+	tab.Do(
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+			return err
+		}),
+		chromedp.Navigate(srv.URL+"/questions/scalability-and-availability"),
+	)
+	visible := func() bool {
+		return browsertest.Eval[bool](tab, `document.querySelector('details[data-testid=answer] .key-points').checkVisibility()`)
+	}
+	if browsertest.Eval[bool](tab, `typeof window.htmx !== "undefined"`) {
+		t.Fatal("htmx loaded although scripts were disabled")
+	}
+	if visible() {
+		t.Fatal("the model answer is visible before it is revealed")
+	}
+	tab.Do(chromedp.Click(chromedp.CSS(`details[data-testid=answer] > summary`)))
+	if !visible() {
+		t.Fatal("clicking 'Show the model answer' did not reveal it with JavaScript off")
+	}
+	tab.Screenshot("question-revealed-no-js")
+}
+
+func TestBrowserSearchAsYouType(t *testing.T) {
+	b := browsertest.New(t)
+	srv := httptest.NewServer(newTestServer(t))
+	defer srv.Close()
+	tab := b.NewTab(1280, 900, "light")
+	tab.Do(chromedp.Navigate(srv.URL+"/search"),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[chromedp.Void](`window.__sameDocument = true`)(ctx, tg)
+			return err
+		}),
+		chromedp.SendKeys(chromedp.CSS("#q"), "compensation"),
+		chromedp.WaitVisible(chromedp.CSS("[data-testid=results]")),
+	)
+	if !browsertest.Eval[bool](tab, `window.__sameDocument === true`) {
+		t.Error("the page reloaded; results should be swapped in by htmx")
+	}
+	if got := browsertest.Eval[string](tab, `location.search`); got != "?q=compensation" {
+		t.Errorf("address = %q, want the query pushed to the URL", got)
+	}
+	first := browsertest.Eval[string](tab, `document.querySelector('[data-testid=results] a').getAttribute('href')`)
+	if !strings.HasPrefix(first, "/patterns/saga") {
+		t.Errorf("first result for 'compensation' = %s, want the saga pattern", first)
+	}
+	tab.Screenshot("search-as-you-type")
+	if p := tab.Problems(); len(p) > 0 {
+		t.Error(strings.Join(p, "; "))
 	}
 }

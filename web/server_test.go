@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -422,5 +423,38 @@ func TestEveryStateChangingRouteChecksCSRF(t *testing.T) {
 	}
 	if checked == 0 {
 		t.Fatal("found no state-changing route to check")
+	}
+}
+
+// Every error status the site uses renders as a page in the layout, as
+// JSON for JSON clients and as a fragment for htmx.
+func TestErrorStatusesRender(t *testing.T) {
+	ts := newTestServer(t)
+	ts.echo.GET("/fail/:status", func(c echo.Context) error {
+		n, _ := strconv.Atoi(c.Param("status"))
+		if n == 500 {
+			return errors.New("database on fire")
+		}
+		return echo.NewHTTPError(n)
+	})
+	for _, status := range []int{400, 403, 404, 413, 429, 500} {
+		target := "/fail/" + strconv.Itoa(status)
+		res := ts.get(t, target)
+		if res.StatusCode != status {
+			t.Errorf("%s = %d", target, res.StatusCode)
+			continue
+		}
+		doc := mustDoc(t, res)
+		if doc.Find("header nav").Length() != 1 || doc.Find("[data-testid=error] h1").Text() != errorTitles[status] {
+			t.Errorf("%d page: title %q, in layout %v", status, doc.Find("[data-testid=error] h1").Text(), doc.Find("header nav").Length() == 1)
+		}
+		if status == 500 && strings.Contains(doc.Text(), "fire") {
+			t.Error("the 500 page shows the internal error")
+		}
+		req := httptest.NewRequest(http.MethodGet, target, nil)
+		req.Header.Set("Accept", "application/json")
+		if res := ts.do(t, req); res.Header.Get("Content-Type") != "application/json" || res.StatusCode != status {
+			t.Errorf("%d as JSON: %d %q", status, res.StatusCode, res.Header.Get("Content-Type"))
+		}
 	}
 }
