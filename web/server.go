@@ -21,6 +21,9 @@ type Config struct {
 	// MaxBody bounds request bodies on routes without a limit of their own;
 	// zero means 64 KB.
 	MaxBody int64
+	// Secret signs learner cookies: at least 32 bytes, kept across
+	// restarts, or every learner loses their data on the next start.
+	Secret []byte
 }
 
 // Database is what the web layer needs of the store.
@@ -39,6 +42,7 @@ type Deps struct {
 type Server struct {
 	cfg        Config
 	baseURL    *url.URL
+	secret     []byte
 	log        *slog.Logger
 	db         Database
 	content    *content.Library
@@ -58,7 +62,10 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if deps.Log == nil || deps.DB == nil || deps.Content == nil {
 		return nil, fmt.Errorf("web: New needs a logger, a database and the content")
 	}
-	s := &Server{cfg: cfg, log: deps.Log, db: deps.DB, content: deps.Content, metrics: newMetrics(), pages: newPageCache(), bodyLimits: map[string]int64{}}
+	if len(cfg.Secret) < 32 {
+		return nil, fmt.Errorf("web: the cookie secret must be at least 32 bytes, got %d", len(cfg.Secret))
+	}
+	s := &Server{cfg: cfg, secret: cfg.Secret, log: deps.Log, db: deps.DB, content: deps.Content, metrics: newMetrics(), pages: newPageCache(), bodyLimits: map[string]int64{}}
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -81,7 +81,7 @@ func newTestServer(tb testing.TB) *testServer {
 	}
 	tb.Cleanup(func() { db.Close() })
 	logs := &logRecorder{}
-	s, err := New(Config{}, Deps{Log: slog.New(logs), DB: db, Content: mustContent(tb)})
+	s, err := New(Config{Secret: []byte("test-secret-test-secret-test-secret!")}, Deps{Log: slog.New(logs), DB: db, Content: mustContent(tb)})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -455,6 +455,50 @@ func TestErrorStatusesRender(t *testing.T) {
 		req.Header.Set("Accept", "application/json")
 		if res := ts.do(t, req); res.Header.Get("Content-Type") != "application/json" || res.StatusCode != status {
 			t.Errorf("%d as JSON: %d %q", status, res.StatusCode, res.Header.Get("Content-Type"))
+		}
+	}
+}
+
+func TestLearnerCookieIsSignedAndMintedOnlyOnWrite(t *testing.T) {
+	ts := newTestServer(t)
+	for _, ck := range ts.get(t, "/patterns").Cookies() {
+		if ck.Name == learnerCookie {
+			t.Fatal("a plain page view set a learner cookie")
+		}
+	}
+	ts.echo.POST("/test-learner", func(c echo.Context) error { return c.String(200, ts.ensureLearner(c)) })
+	ts.echo.GET("/test-learner", func(c echo.Context) error { return c.String(200, ts.learnerID(c)) })
+	res := ts.do(t, httptest.NewRequest(http.MethodPost, "/test-learner", nil))
+	b, _ := io.ReadAll(res.Body)
+	id := string(b)
+	var minted *http.Cookie
+	for _, ck := range res.Cookies() {
+		if ck.Name == learnerCookie {
+			minted = ck
+		}
+	}
+	if !validLearnerID(id) || minted == nil || !minted.HttpOnly || minted.SameSite != http.SameSiteLaxMode {
+		t.Fatalf("minted id %q, cookie %+v", id, minted)
+	}
+	read := func(value string) string {
+		req := httptest.NewRequest(http.MethodGet, "/test-learner", nil)
+		req.AddCookie(&http.Cookie{Name: learnerCookie, Value: value})
+		b, _ := io.ReadAll(ts.do(t, req).Body)
+		return string(b)
+	}
+	if got := read(minted.Value); got != id {
+		t.Errorf("the minted cookie reads as %q, want %q", got, id)
+	}
+	other := strings.Repeat("a", learnerIDLen)
+	_, sig, _ := strings.Cut(minted.Value, ".")
+	for name, forged := range map[string]string{
+		"another id with this signature": other + "." + sig,
+		"no signature":                   id,
+		"garbage":                        "%%%",
+		"uppercase id":                   strings.ToUpper(id) + "." + sig,
+	} {
+		if got := read(forged); got != "" {
+			t.Errorf("%s: read as learner %q, want none", name, got)
 		}
 	}
 }

@@ -74,7 +74,7 @@ func run(path string, duration time.Duration, conns int, serve time.Duration) er
 	if err != nil {
 		return err
 	}
-	app, err := web.New(web.Config{}, web.Deps{Log: log, DB: db, Content: lib})
+	app, err := web.New(web.Config{Secret: []byte("loadtest-secret-loadtest-secret!!")}, web.Deps{Log: log, DB: db, Content: lib})
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,8 @@ package main
 
 import (
 	"context"
+	crand "crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -85,7 +87,11 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL}, web.Deps{Log: log, DB: db, Content: lib})
+	secret, err := loadSecret(filepath.Join(cfg.DataDir, "secret.key"))
+	if err != nil {
+		return err
+	}
+	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, Secret: secret}, web.Deps{Log: log, DB: db, Content: lib})
 	if err != nil {
 		return err
 	}
@@ -180,4 +186,27 @@ func loadContent() (*content.Library, error) {
 		return nil, fmt.Errorf("quiz banks: %w", err)
 	}
 	return lib, nil
+}
+
+// loadSecret reads the key that signs learner cookies, creating it on the
+// first start. It lives beside the database: losing it logs every learner
+// out of their data, so it must survive restarts as the database does.
+func loadSecret(path string) ([]byte, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		key, err := hex.DecodeString(strings.TrimSpace(string(b)))
+		if err != nil || len(key) < 32 {
+			return nil, fmt.Errorf("secret %s: want at least 64 hex characters", path)
+		}
+		return key, nil
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read secret: %w", err)
+	}
+	key := make([]byte, 32)
+	crand.Read(key)
+	if err := os.WriteFile(path, []byte(hex.EncodeToString(key)+"\n"), 0o600); err != nil {
+		return nil, fmt.Errorf("write secret: %w", err)
+	}
+	return key, nil
 }

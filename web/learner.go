@@ -1,0 +1,85 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+)
+
+// Learners are anonymous: a random 128-bit id in an HttpOnly cookie,
+// signed with the server's secret so nobody can claim another learner's
+// id. The cookie is set on a learner's first write, never on a plain page
+// view, so crawlers make no rows. A missing, tampered or malformed cookie
+// reads as "no learner yet", never as an error.
+const (
+	learnerCookie = "microlab_learner"
+	learnerIDLen  = 32 // hex characters: 128 bits
+	learnerMaxAge = 400 * 24 * 60 * 60
+)
+
+func (s *Server) signLearner(id string) string {
+	m := hmac.New(sha256.New, s.secret)
+	m.Write([]byte("learner:" + id))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// learnerID is the id of the learner making the request, or "" when the
+// request carries no valid learner cookie.
+func (s *Server) learnerID(c echo.Context) string {
+	ck, err := c.Cookie(learnerCookie)
+	if err != nil || len(ck.Value) > 128 {
+		return ""
+	}
+	id, sig, ok := strings.Cut(ck.Value, ".")
+	if !ok || !validLearnerID(id) {
+		return ""
+	}
+	if !hmac.Equal([]byte(sig), []byte(s.signLearner(id))) {
+		return ""
+	}
+	return id
+}
+
+// ensureLearner returns the request's learner id, minting one and setting
+// its cookie when there is none. Call it only on writes.
+func (s *Server) ensureLearner(c echo.Context) string {
+	if id := s.learnerID(c); id != "" {
+		return id
+	}
+	b := make([]byte, learnerIDLen/2)
+	src := tokenSources.Get().(interface{ Read([]byte) (int, error) })
+	src.Read(b)
+	tokenSources.Put(src)
+	id := hex.EncodeToString(b)
+	c.SetCookie(&http.Cookie{
+		Name: learnerCookie, Value: id + "." + s.signLearner(id), Path: "/",
+		MaxAge: learnerMaxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: s.secureCookies(c.Request()),
+	})
+	// Later reads in this request see the new learner too.
+	c.Request().AddCookie(&http.Cookie{Name: learnerCookie, Value: id + "." + s.signLearner(id)})
+	return id
+}
+
+// forgetLearner clears the learner cookie.
+func (s *Server) forgetLearner(c echo.Context) {
+	c.SetCookie(&http.Cookie{Name: learnerCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(c.Request())})
+}
+
+func validLearnerID(id string) bool {
+	if len(id) != learnerIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		if !(id[i] >= '0' && id[i] <= '9' || id[i] >= 'a' && id[i] <= 'f') {
+			return false
+		}
+	}
+	return true
+}
