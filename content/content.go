@@ -55,13 +55,16 @@ type Page struct {
 	Tags     []string  // lower-case, hyphenated
 	Reviewed time.Time // when the text was last checked (a date, UTC)
 
-	// Questions only. Question is plain text; KeyPoints and the follow-ups'
-	// text may hold inline Markdown, rendered in KeyPointsHTML and in each
-	// FollowUp's QHTML and AHTML.
-	Question      string
+	// Patterns and questions: the page's key ideas, 5 to 8, the back of its
+	// flashcard and its self-grading rubric. Each may hold inline Markdown,
+	// rendered in KeyPointsHTML (no wrapping <p>).
 	KeyPoints     []string
 	KeyPointsHTML []string
-	FollowUps     []FollowUp
+
+	// Questions only. Question is plain text; the follow-ups' text may hold
+	// inline Markdown, rendered in each FollowUp's QHTML and AHTML.
+	Question  string
+	FollowUps []FollowUp
 
 	HTML   string    // the body, rendered; trusted (no raw HTML gets through)
 	TOC    []Heading // the body's h2 and h3 headings, in order

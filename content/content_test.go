@@ -87,6 +87,17 @@ func TestSeedTopicsCovered(t *testing.T) {
 			t.Errorf("the tools guide has no section #%s", id)
 		}
 	}
+	for _, p := range lib.Pages(content.KindPattern) {
+		if n := len(p.KeyPoints); n < 5 || n > 8 || len(p.KeyPointsHTML) != n || p.Question != "" || len(p.FollowUps) != 0 {
+			t.Errorf("%s: %d key points (%d rendered), question %q, %d follow-ups, want 5 to 8 key points and nothing else",
+				p.Source, len(p.KeyPoints), len(p.KeyPointsHTML), p.Question, len(p.FollowUps))
+		}
+	}
+	for _, p := range lib.Pages(content.KindGuide) {
+		if len(p.KeyPoints) != 0 || len(p.KeyPointsHTML) != 0 {
+			t.Errorf("%s: a guide with %d key points", p.Source, len(p.KeyPoints))
+		}
+	}
 	for _, p := range lib.Pages(content.KindQuestion) {
 		if p.Question == "" || len(p.KeyPointsHTML) != len(p.KeyPoints) || len(p.FollowUps) < 2 {
 			t.Errorf("%s: question %q, %d key points (%d rendered), %d follow-ups",
@@ -222,6 +233,24 @@ func TestQuestionFieldsRenderInline(t *testing.T) {
 	}
 	if q.Question != "When should a service retry a failed call?" {
 		t.Errorf("Question = %q", q.Question)
+	}
+}
+
+func TestPatternKeyPointsRenderInline(t *testing.T) {
+	lib := mustLoad(t, validFixture(), fixtureOptions())
+	p, _ := lib.Page(content.KindPattern, "retry")
+	if len(p.KeyPointsHTML) != 5 {
+		t.Fatalf("KeyPointsHTML has %d entries, want 5: %q", len(p.KeyPointsHTML), p.KeyPointsHTML)
+	}
+	if got, want := p.KeyPointsHTML[0], "Retry only calls that are safe to repeat."; got != want {
+		t.Errorf("KeyPointsHTML[0] = %q, want %q", got, want)
+	}
+	if got := p.KeyPointsHTML[1]; !strings.Contains(got, "<code>maxDelay</code>") ||
+		!strings.Contains(got, `<a href="/questions/why-retry#the-short-answer">the answer</a>`) || strings.HasPrefix(got, "<p>") {
+		t.Errorf("KeyPointsHTML[1] = %q", got)
+	}
+	if got, want := p.KeyPoints[2], "Cap attempts: three at most."; got != want {
+		t.Errorf("KeyPoints[2] = %q, want %q", got, want)
 	}
 }
 

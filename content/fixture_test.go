@@ -42,6 +42,12 @@ summary: Try a failed call again, a bounded number of times, with backoff.
 related: [why-retry, basics]
 lab: retry-storm
 tags: [resilience]
+key_points:
+  - Retry only calls that are safe to repeat.
+  - Back off exponentially up to ` + "`maxDelay`" + `; see [the answer](/questions/why-retry#the-short-answer).
+  - "Cap attempts: three at most."
+  - Budget retries across the fleet.
+  - Never retry into an open breaker.
 reviewed: 2026-11-28
 ---
 

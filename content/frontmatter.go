@@ -210,10 +210,16 @@ func (ld *loader) checkFields(d *draft, fileSlug string, kind Kind) {
 		forbidden("lab", "only pattern pages have a lab")
 	}
 
+	if kind == KindPattern || kind == KindQuestion {
+		ld.checkKeyPoints(d, required)
+	} else {
+		forbidden("key_points", "only pattern and question pages have it")
+	}
+
 	if kind == KindQuestion {
 		ld.checkQuestion(d, required)
 	} else {
-		for _, key := range []string{"question", "key_points", "follow_ups"} {
+		for _, key := range []string{"question", "follow_ups"} {
 			forbidden(key, "only question pages have it")
 		}
 	}
@@ -226,6 +232,22 @@ func (ld *loader) checkFields(d *draft, fileSlug string, kind Kind) {
 	d.meta = strings.Join(meta, " ")
 }
 
+// checkKeyPoints checks and copies key_points, which pattern and question
+// pages carry: the back of their flashcard and its self-grading rubric.
+func (ld *loader) checkKeyPoints(d *draft, required func(string) bool) {
+	fm, p := &d.fm, d.page
+	if !required("key_points") {
+		return
+	}
+	if n := len(fm.KeyPoints); n < minKeyPoints || n > maxKeyPoints {
+		ld.add(d.file, d.keys["key_points"], "key_points has %d entries, want %d to %d", n, minKeyPoints, maxKeyPoints)
+	}
+	for i, kp := range fm.KeyPoints {
+		ld.addSnippet(d, fmt.Sprintf("key_points[%d]", i), ld.itemLine(d, "key_points", i), kp)
+	}
+	p.KeyPoints = fm.KeyPoints
+}
+
 // checkQuestion checks and copies the fields only question pages have.
 func (ld *loader) checkQuestion(d *draft, required func(string) bool) {
 	fm, p := &d.fm, d.page
@@ -234,15 +256,6 @@ func (ld *loader) checkQuestion(d *draft, required func(string) bool) {
 		if p.Question == "" {
 			ld.add(d.file, d.keys["question"], "question is empty")
 		}
-	}
-	if required("key_points") {
-		if n := len(fm.KeyPoints); n < minKeyPoints || n > maxKeyPoints {
-			ld.add(d.file, d.keys["key_points"], "key_points has %d entries, want %d to %d", n, minKeyPoints, maxKeyPoints)
-		}
-		for i, kp := range fm.KeyPoints {
-			ld.addSnippet(d, fmt.Sprintf("key_points[%d]", i), ld.itemLine(d, "key_points", i), kp)
-		}
-		p.KeyPoints = fm.KeyPoints
 	}
 	if required("follow_ups") {
 		if n := len(fm.FollowUps); n < minFollowUps || n > maxFollowUps {

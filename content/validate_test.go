@@ -232,6 +232,45 @@ func TestValidationRules(t *testing.T) {
 			file: question, want: `"question" is required`,
 		},
 		{
+			name:   "a pattern without key points",
+			break_: func(tb testing.TB, f fstest.MapFS) { cutKeyPoints(tb, f, pattern) },
+			file:   pattern, want: `"key_points" is required`,
+		},
+		{
+			name: "too few key points on a pattern",
+			break_: func(tb testing.TB, f fstest.MapFS) {
+				edit(tb, f, pattern, "  - Never retry into an open breaker.\n", "")
+			},
+			file: pattern, want: "key_points has 4 entries, want 5 to 8", line: "key_points:",
+		},
+		{
+			name: "too many key points on a pattern",
+			break_: func(tb testing.TB, f fstest.MapFS) {
+				edit(tb, f, pattern, "key_points:\n", "key_points:\n"+strings.Repeat("  - One more idea.\n", 4))
+			},
+			file: pattern, want: "key_points has 9 entries, want 5 to 8",
+		},
+		{
+			name: "a broken link in a pattern's key point",
+			break_: func(tb testing.TB, f fstest.MapFS) {
+				edit(tb, f, pattern, "#the-short-answer)", "#the-short-answers)")
+			},
+			file: pattern, want: `key_points[1]: link "/questions/why-retry#the-short-answers": questions/why-retry.md has no heading`,
+			line: "#the-short-answers)",
+		},
+		{
+			name:   "a question on a pattern",
+			break_: func(tb testing.TB, f fstest.MapFS) { edit(tb, f, pattern, "tags:", "question: Why retry?\ntags:") },
+			file:   pattern, want: `"question" is not allowed here`, line: "question: Why retry?",
+		},
+		{
+			name: "follow-ups on a pattern",
+			break_: func(tb testing.TB, f fstest.MapFS) {
+				edit(tb, f, pattern, "tags:", "follow_ups:\n  - q: Why?\n    a: Because.\ntags:")
+			},
+			file: pattern, want: `"follow_ups" is not allowed here`,
+		},
+		{
 			name:   "key points on a guide",
 			break_: func(tb testing.TB, f fstest.MapFS) { edit(tb, f, guide, "tags:", "key_points: [a]\ntags:") },
 			file:   guide, want: `"key_points" is not allowed here`,
@@ -369,6 +408,22 @@ func TestEveryProblemIsReported(t *testing.T) {
 	if !files["guides/basics.md"] || !files["patterns/retry.md"] {
 		t.Errorf("problems name %v, want both broken files:\n%v", files, err)
 	}
+}
+
+// cutKeyPoints removes the key_points field, its entries included, from the
+// front matter of file.
+func cutKeyPoints(tb testing.TB, fsys fstest.MapFS, file string) {
+	tb.Helper()
+	data := string(fsys[file].Data)
+	start := strings.Index(data, "\nkey_points:\n")
+	if start < 0 {
+		tb.Fatalf("fixture %s has no key_points", file)
+	}
+	end := start + len("\nkey_points:")
+	for strings.HasPrefix(data[end:], "\n  - ") {
+		end += 1 + strings.IndexByte(data[end+1:], '\n')
+	}
+	fsys[file] = &fstest.MapFile{Data: []byte(data[:start] + data[end:])}
 }
 
 // guide is the fixture guide's file name.
