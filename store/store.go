@@ -77,6 +77,9 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	q.Set("_busy_timeout", fmt.Sprint(opts.BusyTimeout.Milliseconds()))
 	q.Set("_synchronous", string(opts.Sync))
 	q.Set("_txlock", "immediate")
+	// Reuse prepared statements per connection: preparing costs as much as
+	// running the small queries the store makes.
+	q.Set("_stmt_cache_size", "64")
 	dsn := "file:" + path + "?" + q.Encode()
 
 	write, err := sql.Open("sqlite3", dsn)

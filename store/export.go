@@ -1,0 +1,520 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"microlab/quiz"
+)
+
+// The export format. Import reads exactly this format and version.
+const (
+	ExportFormat  = "microlab-export"
+	ExportVersion = 1
+)
+
+// Bounds on what one import may hold: years of daily study, far below what
+// would keep the single writer busy for long.
+const (
+	maxImportQuizzes = 10_000
+	maxImportItems   = 200_000 // items of all quizzes; answers are fewer
+	maxImportCards   = 10_000
+	maxImportLogs    = 100_000
+	// maxProblems is how many problems an invalid import reports.
+	maxProblems = 10
+)
+
+// Export is all of one learner's data, shaped for JSON. Its field names
+// are the file format: change them only with a new ExportVersion.
+type Export struct {
+	// Format is always ExportFormat and Version ExportVersion.
+	Format     string            `json:"format"`
+	Version    int               `json:"version"`
+	ExportedAt time.Time         `json:"exported_at"`
+	Quizzes    []ExportQuiz      `json:"quizzes"`
+	Cards      []ExportCard      `json:"cards"`
+	ReviewLogs []ExportReviewLog `json:"review_logs"`
+}
+
+// ExportQuiz is one quiz with its items and answers; Answers[i] answers
+// Items[i].
+type ExportQuiz struct {
+	ID   string     `json:"id"`
+	Spec SpecRecord `json:"spec"`
+	// Seed is written as a string: JSON readers that use doubles would
+	// round a 64-bit integer.
+	Seed       uint64         `json:"seed,string"`
+	CreatedAt  time.Time      `json:"created_at"`
+	FinishedAt *time.Time     `json:"finished_at,omitempty"`
+	Items      []Item         `json:"items"`
+	Answers    []AnswerRecord `json:"answers"`
+}
+
+// ExportCard is the FSRS state of one flashcard (quiz.Card). State is
+// numbered as quiz.State: 0 new, 1 learning, 2 review, 3 relearning.
+type ExportCard struct {
+	CardID     string     `json:"card_id"`
+	State      int        `json:"state"`
+	Step       int        `json:"step"`
+	Stability  float64    `json:"stability"`
+	Difficulty float64    `json:"difficulty"`
+	Due        time.Time  `json:"due"`
+	LastReview *time.Time `json:"last_review,omitempty"`
+	Reps       int        `json:"reps"`
+	Lapses     int        `json:"lapses"`
+}
+
+// ExportReviewLog is one review of one flashcard (quiz.ReviewLog). Rating
+// is numbered as quiz.Rating (1 again … 4 easy), State as in ExportCard.
+type ExportReviewLog struct {
+	CardID      string    `json:"card_id"`
+	Rating      int       `json:"rating"`
+	ReviewedAt  time.Time `json:"reviewed_at"`
+	State       int       `json:"state"`
+	ElapsedDays int       `json:"elapsed_days"`
+	IntervalNS  int64     `json:"interval_ns"`
+}
+
+func exportCard(id string, c quiz.Card) ExportCard {
+	e := ExportCard{CardID: id, State: int(c.State), Step: c.Step, Stability: c.Stability, Difficulty: c.Difficulty,
+		Due: c.Due, Reps: c.Reps, Lapses: c.Lapses}
+	if !c.LastReview.IsZero() {
+		last := c.LastReview
+		e.LastReview = &last
+	}
+	return e
+}
+
+func (e ExportCard) card() quiz.Card {
+	c := quiz.Card{State: quiz.State(e.State), Step: e.Step, Stability: e.Stability, Difficulty: e.Difficulty,
+		Due: e.Due, Reps: e.Reps, Lapses: e.Lapses}
+	if e.LastReview != nil {
+		c.LastReview = *e.LastReview
+	}
+	return c
+}
+
+func exportLog(r CardReview) ExportReviewLog {
+	return ExportReviewLog{CardID: r.CardID, Rating: int(r.Rating), ReviewedAt: r.Reviewed, State: int(r.State),
+		ElapsedDays: r.ElapsedDays, IntervalNS: int64(r.Interval)}
+}
+
+func (e ExportReviewLog) log() quiz.ReviewLog {
+	return quiz.ReviewLog{Rating: quiz.Rating(e.Rating), Reviewed: e.ReviewedAt, State: quiz.State(e.State),
+		ElapsedDays: e.ElapsedDays, Interval: time.Duration(e.IntervalNS)}
+}
+
+// Export returns all of the learner's data, read from one snapshot:
+// quizzes oldest first, cards by id, review logs oldest first. A learner
+// never seen has an empty export.
+func (db *DB) Export(ctx context.Context, learnerID string) (Export, error) {
+	if err := checkLearnerID(learnerID); err != nil {
+		return Export{}, fmt.Errorf("store: export: %w", err)
+	}
+	e := Export{
+		Format:     ExportFormat,
+		Version:    ExportVersion,
+		ExportedAt: ms(db.now()),
+		Quizzes:    []ExportQuiz{},
+		Cards:      []ExportCard{},
+		ReviewLogs: []ExportReviewLog{},
+	}
+	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
+		if err := exportQuizzes(ctx, tx, learnerID, &e); err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, "SELECT "+cardColumns+" FROM review_cards WHERE learner_id = ? ORDER BY card_id", learnerID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			id, c, err := scanCard(rows.Scan)
+			if err != nil {
+				return err
+			}
+			e.Cards = append(e.Cards, exportCard(id, c))
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT card_id, rating, reviewed_at, state, elapsed_days, interval_ns
+			FROM review_logs WHERE learner_id = ? ORDER BY reviewed_at, card_id`, learnerID)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanLog(rows.Scan)
+			if err != nil {
+				return err
+			}
+			e.ReviewLogs = append(e.ReviewLogs, exportLog(r))
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return Export{}, fmt.Errorf("store: export %s: %w", learnerID, err)
+	}
+	return e, nil
+}
+
+// exportQuizzes reads the learner's quizzes, then all their items and all
+// their answers in two queries, rather than two queries per quiz.
+func exportQuizzes(ctx context.Context, tx *sql.Tx, learnerID string, e *Export) error {
+	rows, err := tx.QueryContext(ctx, "SELECT "+quizColumns+" FROM quizzes WHERE learner_id = ? ORDER BY created_at, id", learnerID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	at := make(map[string]int) // quiz id → index in e.Quizzes
+	for rows.Next() {
+		q, err := scanQuiz(rows.Scan)
+		if err != nil {
+			return err
+		}
+		at[q.ID] = len(e.Quizzes)
+		e.Quizzes = append(e.Quizzes, ExportQuiz{ID: q.ID, Spec: specRecord(q.Spec), Seed: q.Seed,
+			CreatedAt: q.CreatedAt, FinishedAt: q.FinishedAt, Items: []Item{}, Answers: []AnswerRecord{}})
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
+	rows, err = tx.QueryContext(ctx, `SELECT i.quiz_id, i.question_id, i.option_order
+		FROM quiz_items i JOIN quizzes q ON q.id = i.quiz_id
+		WHERE q.learner_id = ? ORDER BY i.quiz_id, i.idx`, learnerID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var quizID, order string
+		var it Item
+		if err := rows.Scan(&quizID, &it.QuestionID, &order); err != nil {
+			return err
+		}
+		if it.Order, err = parseInts(order); err != nil {
+			return err
+		}
+		q := &e.Quizzes[at[quizID]]
+		q.Items = append(q.Items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+
+	rows, err = tx.QueryContext(ctx, "SELECT quiz_id, idx, "+answerColumns+` FROM answers
+		WHERE quiz_id IN (SELECT id FROM quizzes WHERE learner_id = ?) ORDER BY quiz_id, idx`, learnerID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var quizID string
+		var idx int
+		a, err := scanAnswer(func(dest ...any) error { return rows.Scan(append([]any{&quizID, &idx}, dest...)...) })
+		if err != nil {
+			return err
+		}
+		i, ok := at[quizID]
+		if !ok {
+			return fmt.Errorf("answer %s/%d has no quiz of learner %s", quizID, idx, learnerID)
+		}
+		q := &e.Quizzes[i]
+		if idx != len(q.Answers) {
+			return fmt.Errorf("quiz %s has an answer to item %d but none to item %d", quizID, idx, len(q.Answers))
+		}
+		q.Answers = append(q.Answers, a)
+	}
+	return rows.Err()
+}
+
+// ImportStats counts what an import added.
+type ImportStats struct {
+	// Quizzes added, Renamed of them under a new id (see Import).
+	Quizzes, Renamed int
+	// Skipped quizzes the learner already has with other items, or whose
+	// id and renamed id are both another learner's.
+	Skipped int
+	// Answers added, to new quizzes or to unanswered items of existing
+	// ones.
+	Answers int
+	// Cards added or replaced by a version reviewed later.
+	Cards int
+	// ReviewLogs added.
+	ReviewLogs int
+}
+
+// Import merges an export into the learner's data, creating the learner if
+// needed, in one transaction. Importing the same export twice adds nothing.
+//
+// It checks the whole export first: the format and version, well-formed
+// ids, values in range and bounded counts (10 000 quizzes and cards,
+// 200 000 quiz items, 100 000 review logs). If anything is wrong, it
+// returns an error wrapping ErrInvalid that lists the first problems, and
+// changes nothing.
+//
+// Merging never overwrites: a quiz the learner has already is kept and
+// only its unanswered items take the imported answers; a review log at an
+// instant already logged for its card is skipped; of two versions of a
+// card the one reviewed later stays. A quiz whose id is another learner's
+// is never attached to that learner's quiz: it is copied under an id
+// derived from this learner's id and the original, so that moving one's
+// data between browsers on the same server keeps the quiz history, and a
+// second import finds the copy.
+func (db *DB) Import(ctx context.Context, learnerID string, e Export) (ImportStats, error) {
+	if err := checkLearnerID(learnerID); err != nil {
+		return ImportStats{}, fmt.Errorf("store: import: %w", err)
+	}
+	if err := e.check(); err != nil {
+		return ImportStats{}, fmt.Errorf("store: import into %s: %w", learnerID, err)
+	}
+	var stats ImportStats
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.ensureLearner(ctx, tx, learnerID); err != nil {
+			return err
+		}
+		for _, q := range e.Quizzes {
+			if err := importQuiz(ctx, tx, learnerID, q, &stats); err != nil {
+				return fmt.Errorf("quiz %s: %w", q.ID, err)
+			}
+		}
+		for _, c := range e.Cards {
+			changed, err := upsertCard(ctx, tx, learnerID, c.CardID, c.card())
+			if err != nil {
+				return fmt.Errorf("card %s: %w", c.CardID, err)
+			}
+			if changed {
+				stats.Cards++
+			}
+		}
+		for _, l := range e.ReviewLogs {
+			added, err := insertLog(ctx, tx, learnerID, l.CardID, l.log())
+			if err != nil {
+				return fmt.Errorf("review of %s: %w", l.CardID, err)
+			}
+			if added {
+				stats.ReviewLogs++
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return ImportStats{}, fmt.Errorf("store: import into %s: %w", learnerID, err)
+	}
+	return stats, nil
+}
+
+// importQuiz adds one checked quiz to the learner's data, or merges its
+// answers into the learner's copy of it.
+func importQuiz(ctx context.Context, tx *sql.Tx, learnerID string, q ExportQuiz, stats *ImportStats) error {
+	id := q.ID
+	owner, err := quizOwner(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	renamed := owner != "" && owner != learnerID
+	if renamed {
+		id = copyID(learnerID, q.ID)
+		if owner, err = quizOwner(ctx, tx, id); err != nil {
+			return err
+		}
+		if owner != "" && owner != learnerID {
+			stats.Skipped++
+			return nil
+		}
+	}
+
+	if owner == "" {
+		if _, err := insertQuiz(ctx, tx, learnerID, id, q.Spec, q.Seed, q.CreatedAt, q.FinishedAt); err != nil {
+			return err
+		}
+		if err := insertItems(ctx, tx, id, q.Items); err != nil {
+			return err
+		}
+		for i, a := range q.Answers {
+			if _, err := insertAnswer(ctx, tx, id, i, a, a.AnsweredAt); err != nil {
+				return err
+			}
+		}
+		stats.Quizzes++
+		stats.Answers += len(q.Answers)
+		if renamed {
+			stats.Renamed++
+		}
+		return nil
+	}
+
+	// The learner has this quiz: it must be the same quiz to take answers.
+	items, err := readItems(ctx, tx, id)
+	if err != nil {
+		return err
+	}
+	if !sameItems(items, q.Items) {
+		stats.Skipped++
+		return nil
+	}
+	// Both the stored and the imported answers cover the first items
+	// without a gap, so their union does too.
+	for i, a := range q.Answers {
+		added, err := insertAnswer(ctx, tx, id, i, a, a.AnsweredAt)
+		if err != nil {
+			return err
+		}
+		if added {
+			stats.Answers++
+		}
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE quizzes SET finished_at = (SELECT MAX(answered_at) FROM answers WHERE quiz_id = ?1)
+		WHERE id = ?1 AND finished_at IS NULL
+			AND (SELECT COUNT(*) FROM answers WHERE quiz_id = ?1) = (SELECT COUNT(*) FROM quiz_items WHERE quiz_id = ?1)`, id)
+	return err
+}
+
+// quizOwner returns the learner a quiz id belongs to, or "" when it is free.
+func quizOwner(ctx context.Context, tx *sql.Tx, quizID string) (string, error) {
+	var owner string
+	err := tx.QueryRowContext(ctx, "SELECT learner_id FROM quizzes WHERE id = ?", quizID).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return owner, err
+}
+
+// copyID is the id under which learnerID keeps its copy of a quiz whose id
+// belongs to another learner: the same for the same two ids, so a second
+// import finds the first copy, and unrelated to any other learner's ids.
+func copyID(learnerID, quizID string) string {
+	sum := sha256.Sum256([]byte("microlab quiz copy\x00" + learnerID + "\x00" + quizID))
+	return hex.EncodeToString(sum[:idLen/2])
+}
+
+func sameItems(a, b []Item) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i].QuestionID != b[i].QuestionID || ints(a[i].Order) != ints(b[i].Order) {
+			return false
+		}
+	}
+	return true
+}
+
+// check validates the whole export before anything is written, and
+// returns an error wrapping ErrInvalid listing the first problems found.
+func (e Export) check() error {
+	if e.Format != ExportFormat {
+		return invalidf("this is not a Microlab export (format %q, want %q)", e.Format, ExportFormat)
+	}
+	if e.Version != ExportVersion {
+		return invalidf("export version %d is not supported; this server reads version %d", e.Version, ExportVersion)
+	}
+	var problems []string
+	add := func(where string, err error) {
+		if len(problems) < maxProblems {
+			msg := strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")
+			problems = append(problems, where+": "+msg)
+		}
+	}
+	bound := func(what string, n, limit int) {
+		if n > limit {
+			add(what, fmt.Errorf("%d of them; at most %d can be imported", n, limit))
+		}
+	}
+	items := 0
+	for _, q := range e.Quizzes {
+		items += len(q.Items)
+	}
+	bound("quizzes", len(e.Quizzes), maxImportQuizzes)
+	bound("quiz items", items, maxImportItems)
+	bound("cards", len(e.Cards), maxImportCards)
+	bound("review logs", len(e.ReviewLogs), maxImportLogs)
+	if len(problems) > 0 {
+		return invalidf("%s", strings.Join(problems, "; "))
+	}
+
+	seen := make(map[string]bool)
+	for i, q := range e.Quizzes {
+		where := fmt.Sprintf("quiz %d (%s)", i, q.ID)
+		if seen[q.ID] {
+			add(where, fmt.Errorf("the id appears twice"))
+		}
+		seen[q.ID] = true
+		if err := checkExportQuiz(q); err != nil {
+			add(where, err)
+		}
+	}
+	clear(seen)
+	for i, c := range e.Cards {
+		where := fmt.Sprintf("card %d (%s)", i, c.CardID)
+		if seen[c.CardID] {
+			add(where, fmt.Errorf("the id appears twice"))
+		}
+		seen[c.CardID] = true
+		if !validCardID(c.CardID) {
+			add(where, fmt.Errorf("the id is not 1 to %d letters, digits or -_./:#", maxCardIDLen))
+		}
+		if err := checkCard(c.card()); err != nil {
+			add(where, err)
+		}
+	}
+	for i, l := range e.ReviewLogs {
+		where := fmt.Sprintf("review log %d (%s)", i, l.CardID)
+		if !validCardID(l.CardID) {
+			add(where, fmt.Errorf("the card id is not 1 to %d letters, digits or -_./:#", maxCardIDLen))
+		}
+		if err := checkLog(l.log()); err != nil {
+			add(where, err)
+		}
+	}
+	if len(problems) > 0 {
+		return invalidf("%s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// checkExportQuiz checks one quiz of an export as CreateQuiz and SaveAnswer
+// would have checked it, plus the times the store normally sets itself.
+func checkExportQuiz(q ExportQuiz) error {
+	if !validID(q.ID) {
+		return fmt.Errorf("the id is not 32 lower-case hex digits")
+	}
+	if err := q.Spec.check(); err != nil {
+		return err
+	}
+	if !storableTime(q.CreatedAt) {
+		return fmt.Errorf("created at %v is outside the years 1970 to 9999", q.CreatedAt)
+	}
+	if err := checkItems(q.Items); err != nil {
+		return err
+	}
+	if len(q.Answers) > len(q.Items) {
+		return fmt.Errorf("%d answers to %d items", len(q.Answers), len(q.Items))
+	}
+	for i, a := range q.Answers {
+		if err := checkAnswer(a, q.Items[i]); err != nil {
+			return fmt.Errorf("answer %d: %w", i, err)
+		}
+		if !storableTime(a.AnsweredAt) {
+			return fmt.Errorf("answer %d: answered at %v is outside the years 1970 to 9999", i, a.AnsweredAt)
+		}
+	}
+	finished := len(q.Answers) == len(q.Items)
+	switch {
+	case finished && q.FinishedAt == nil:
+		return fmt.Errorf("every item is answered but the quiz has no finished_at")
+	case !finished && q.FinishedAt != nil:
+		return fmt.Errorf("the quiz has a finished_at but %d of %d items are answered", len(q.Answers), len(q.Items))
+	case q.FinishedAt != nil && !storableTime(*q.FinishedAt):
+		return fmt.Errorf("finished at %v is outside the years 1970 to 9999", *q.FinishedAt)
+	}
+	return nil
+}

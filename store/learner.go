@@ -1,0 +1,76 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// idLen is the length of learner and quiz ids: 128 random bits in hex.
+const idLen = 32
+
+// validID reports whether id is 32 lower-case hex digits, the form of
+// learner and quiz ids.
+func validID(id string) bool {
+	if len(id) != idLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// checkLearnerID returns an error wrapping ErrInvalid unless id is a
+// well-formed learner id.
+func checkLearnerID(id string) error {
+	if !validID(id) {
+		return invalidf("learner id %q is not 32 lower-case hex digits", id)
+	}
+	return nil
+}
+
+// EnsureLearner records the learner with this id, creating it on its first
+// write and otherwise noting that it was seen now. The id must be 32
+// lower-case hex digits, or the error wraps ErrInvalid.
+func (db *DB) EnsureLearner(ctx context.Context, id string) error {
+	if err := checkLearnerID(id); err != nil {
+		return fmt.Errorf("store: ensure learner: %w", err)
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		return db.ensureLearner(ctx, tx, id)
+	})
+	if err != nil {
+		return fmt.Errorf("store: ensure learner %s: %w", id, err)
+	}
+	return nil
+}
+
+// ensureLearner is EnsureLearner inside a transaction that is already open;
+// the id must have been checked.
+func (db *DB) ensureLearner(ctx context.Context, tx *sql.Tx, id string) error {
+	now := formatTime(db.now())
+	_, err := tx.ExecContext(ctx, `INSERT INTO learners (id, created_at, seen_at) VALUES (?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at`, id, now, now)
+	return err
+}
+
+// DeleteLearner deletes the learner and, through ON DELETE CASCADE, every
+// row of its data: quizzes, their items and answers, review cards and logs.
+// Deleting a learner that does not exist is not an error.
+func (db *DB) DeleteLearner(ctx context.Context, id string) error {
+	if err := checkLearnerID(id); err != nil {
+		return fmt.Errorf("store: delete learner: %w", err)
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, "DELETE FROM learners WHERE id = ?", id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: delete learner %s: %w", id, err)
+	}
+	return nil
+}

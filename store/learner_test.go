@@ -1,0 +1,133 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"microlab/quiz"
+)
+
+func TestEnsureLearnerCreatesThenNotesTheVisit(t *testing.T) {
+	c := newClock()
+	db := mustOpenClock(t, c)
+	ctx := context.Background()
+
+	if err := db.EnsureLearner(ctx, learnerA); err != nil {
+		t.Fatal(err)
+	}
+	first := formatTime(c.Now())
+	later := formatTime(c.Advance(time.Hour))
+	if err := db.EnsureLearner(ctx, learnerA); err != nil {
+		t.Fatal(err)
+	}
+	var created, seen string
+	if err := db.read.QueryRow("SELECT created_at, seen_at FROM learners WHERE id = ?", learnerA).Scan(&created, &seen); err != nil {
+		t.Fatal(err)
+	}
+	if created != first || seen != later {
+		t.Errorf("created_at, seen_at = %s, %s; want %s, %s", created, seen, first, later)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM learners"); n != 1 {
+		t.Errorf("%d learners, want 1", n)
+	}
+}
+
+func TestMalformedLearnerIDsAreRefused(t *testing.T) {
+	db := mustOpenClock(t, newClock())
+	ctx := context.Background()
+	for _, id := range []string{
+		"",
+		strings.Repeat("a", 31),
+		strings.Repeat("a", 33),
+		strings.Repeat("A", 32), // upper case
+		strings.Repeat("g", 32), // not hex
+		"0123456789abcdef0123456789abcde ",
+	} {
+		wantErr(t, fmt.Sprintf("EnsureLearner(%q)", id), db.EnsureLearner(ctx, id), ErrInvalid)
+		wantErr(t, fmt.Sprintf("DeleteLearner(%q)", id), db.DeleteLearner(ctx, id), ErrInvalid)
+		wantErr(t, fmt.Sprintf("CreateQuiz(%q)", id), db.CreateQuiz(ctx, id, newQuiz(quizID(1), "saga-01")), ErrInvalid)
+		_, err := db.Cards(ctx, id)
+		wantErr(t, fmt.Sprintf("Cards(%q)", id), err, ErrInvalid)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM learners"); n != 0 {
+		t.Errorf("%d learners were created from malformed ids", n)
+	}
+}
+
+// fillLearner gives a learner a row in every table that holds learner data.
+func fillLearner(tb testing.TB, db *DB, c *clock, learnerID string, n int) {
+	tb.Helper()
+	id := quizID(n)
+	mustCreateQuiz(tb, db, learnerID, newQuiz(id, "saga-01", "bulkhead-02"))
+	mustSaveAnswer(tb, db, learnerID, id, 0, right("saga-01"))
+	mustReview(tb, db, c, learnerID, "what-are-microservices", quiz.Good)
+}
+
+func TestDeleteLearnerRemovesAllItsRowsAndNoOneElses(t *testing.T) {
+	c := newClock()
+	db := mustOpenClock(t, c)
+	ctx := context.Background()
+	fillLearner(t, db, c, learnerA, 1)
+	fillLearner(t, db, c, learnerB, 2)
+
+	// How to count one learner's rows in each table. A table added later
+	// without a rule here fails the test, so "delete my data" cannot
+	// silently miss it.
+	rows, err := db.read.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'schema_migrations' ORDER BY name")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		rows.Scan(&name)
+		tables = append(tables, name)
+	}
+	rows.Close()
+	countOf := func(table, learnerID string) int {
+		t.Helper()
+		var cols int
+		db.read.QueryRow("SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = 'learner_id'", table).Scan(&cols)
+		switch {
+		case table == "learners":
+			return count(t, db, "SELECT COUNT(*) FROM learners WHERE id = ?", learnerID)
+		case cols == 1:
+			return count(t, db, "SELECT COUNT(*) FROM "+table+" WHERE learner_id = ?", learnerID)
+		case table == "quiz_items" || table == "answers": // they belong to a learner through a quiz
+			return count(t, db, "SELECT COUNT(*) FROM "+table+" WHERE quiz_id IN (SELECT id FROM quizzes WHERE learner_id = ?)", learnerID)
+		}
+		t.Fatalf("table %s has no learner_id column and no rule in this test", table)
+		return 0
+	}
+	before := map[string]int{}
+	for _, table := range tables {
+		for _, l := range []string{learnerA, learnerB} {
+			if countOf(table, l) == 0 {
+				t.Fatalf("before the delete, learner %s has no row in %s: the test would prove nothing", l, table)
+			}
+		}
+		before[table] = countOf(table, learnerB)
+	}
+
+	if err := db.DeleteLearner(ctx, learnerA); err != nil {
+		t.Fatal(err)
+	}
+	for _, table := range tables {
+		if n := countOf(table, learnerA); n != 0 {
+			t.Errorf("after deleting A, %s still holds %d of A's rows", table, n)
+		}
+		if got, want := countOf(table, learnerB), before[table]; got != want {
+			t.Errorf("after deleting A, %s holds %d of B's rows, want %d", table, got, want)
+		}
+	}
+	if _, err := db.Quiz(ctx, learnerB, quizID(2)); err != nil {
+		t.Errorf("B's quiz after deleting A: %v", err)
+	}
+	// Deleting again, or someone never seen, is not an error.
+	if err := db.DeleteLearner(ctx, learnerA); err != nil {
+		t.Errorf("second DeleteLearner: %v", err)
+	}
+}

@@ -1,0 +1,293 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"microlab/quiz"
+)
+
+// maxCardIDLen bounds a flashcard id.
+const maxCardIDLen = 128
+
+// validCardID reports whether id can name a flashcard: 1 to 128 ASCII
+// letters, digits and the punctuation "-_./:#".
+func validCardID(id string) bool {
+	if id == "" || len(id) > maxCardIDLen {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9':
+		case c == '-', c == '_', c == '.', c == '/', c == ':', c == '#':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// checkCard checks the values of a card before it is stored.
+func checkCard(c quiz.Card) error {
+	switch {
+	case c.State < quiz.StateNew || c.State > quiz.StateRelearning:
+		return invalidf("card state %d is unknown", int(c.State))
+	case c.Step < 0 || c.Reps < 0 || c.Lapses < 0:
+		return invalidf("card step %d, reps %d, lapses %d: none may be negative", c.Step, c.Reps, c.Lapses)
+	case !finite(c.Stability) || c.Stability < 0 || !finite(c.Difficulty) || c.Difficulty < 0:
+		return invalidf("card stability %v and difficulty %v must be finite and not negative", c.Stability, c.Difficulty)
+	case !storableTime(c.Due):
+		return invalidf("card due %v is outside the years 1970 to 9999", c.Due)
+	case !c.LastReview.IsZero() && !storableTime(c.LastReview):
+		return invalidf("card last review %v is outside the years 1970 to 9999", c.LastReview)
+	}
+	return nil
+}
+
+// checkLog checks the values of a review log before it is stored.
+func checkLog(l quiz.ReviewLog) error {
+	switch {
+	case !l.Rating.Valid():
+		return invalidf("rating %d is not again, hard, good or easy", int(l.Rating))
+	case l.State < quiz.StateNew || l.State > quiz.StateRelearning:
+		return invalidf("review state %d is unknown", int(l.State))
+	case !storableTime(l.Reviewed):
+		return invalidf("review time %v is outside the years 1970 to 9999", l.Reviewed)
+	case l.ElapsedDays < 0 || l.Interval < 0:
+		return invalidf("elapsed days %d and interval %v may not be negative", l.ElapsedDays, l.Interval)
+	}
+	return nil
+}
+
+func finite(f float64) bool { return !math.IsNaN(f) && !math.IsInf(f, 0) }
+
+// cardColumns are the columns of review_cards that scanCard reads, in its
+// order.
+const cardColumns = "card_id, state, step, stability, difficulty, due, last_review, reps, lapses"
+
+// scanCard reads one row of cardColumns.
+func scanCard(scan func(dest ...any) error) (string, quiz.Card, error) {
+	var (
+		id   string
+		c    quiz.Card
+		due  string
+		last sql.NullString
+	)
+	if err := scan(&id, &c.State, &c.Step, &c.Stability, &c.Difficulty, &due, &last, &c.Reps, &c.Lapses); err != nil {
+		return "", quiz.Card{}, err
+	}
+	var err error
+	if c.Due, err = parseTime(due); err != nil {
+		return "", quiz.Card{}, err
+	}
+	if c.LastReview, err = parseNullTime(last); err != nil {
+		return "", quiz.Card{}, err
+	}
+	return id, c, nil
+}
+
+// Cards returns every card the learner has reviewed, by card id. A card
+// that is absent is new (quiz.Card{}).
+func (db *DB) Cards(ctx context.Context, learnerID string) (map[string]quiz.Card, error) {
+	wrap := func(err error) error { return fmt.Errorf("store: cards of %s: %w", learnerID, err) }
+	if err := checkLearnerID(learnerID); err != nil {
+		return nil, wrap(err)
+	}
+	rows, err := db.read.QueryContext(ctx, "SELECT "+cardColumns+" FROM review_cards WHERE learner_id = ?", learnerID)
+	if err != nil {
+		return nil, wrap(err)
+	}
+	defer rows.Close()
+	cards := make(map[string]quiz.Card)
+	for rows.Next() {
+		id, c, err := scanCard(rows.Scan)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		cards[id] = c
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(err)
+	}
+	return cards, nil
+}
+
+// Card returns the learner's card with this id and true, or a new card and
+// false when the learner has never reviewed it.
+func (db *DB) Card(ctx context.Context, learnerID, cardID string) (quiz.Card, bool, error) {
+	wrap := func(err error) error { return fmt.Errorf("store: card %s of %s: %w", cardID, learnerID, err) }
+	if err := checkLearnerID(learnerID); err != nil {
+		return quiz.Card{}, false, wrap(err)
+	}
+	if !validCardID(cardID) {
+		return quiz.Card{}, false, wrap(invalidf("card id %q is not 1 to %d letters, digits or -_./:#", cardID, maxCardIDLen))
+	}
+	row := db.read.QueryRowContext(ctx, "SELECT "+cardColumns+" FROM review_cards WHERE learner_id = ? AND card_id = ?",
+		learnerID, cardID)
+	_, c, err := scanCard(row.Scan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return quiz.Card{}, false, nil
+	}
+	if err != nil {
+		return quiz.Card{}, false, wrap(err)
+	}
+	return c, true, nil
+}
+
+// SaveReview records one review of a flashcard: c is the card after the
+// review and log the review, as quiz.Scheduler.Review returns them. It
+// creates the learner if this is its first write, inserts the log and
+// stores the card, in one transaction.
+//
+// A card is reviewed at most once per millisecond: a second log at the
+// same instant returns an error wrapping ErrAlreadyAnswered and changes
+// nothing. The stored card only moves forward: if it was last reviewed
+// after log.Reviewed (two reviews raced and the earlier one lost), the log
+// is still kept but the later card stays. Values out of range, or a card
+// whose LastReview is not log.Reviewed, give an error wrapping ErrInvalid.
+func (db *DB) SaveReview(ctx context.Context, learnerID, cardID string, c quiz.Card, log quiz.ReviewLog) error {
+	wrap := func(err error) error { return fmt.Errorf("store: save review of %s: %w", cardID, err) }
+	if err := checkLearnerID(learnerID); err != nil {
+		return wrap(err)
+	}
+	if !validCardID(cardID) {
+		return wrap(invalidf("card id %q is not 1 to %d letters, digits or -_./:#", cardID, maxCardIDLen))
+	}
+	if err := checkLog(log); err != nil {
+		return wrap(err)
+	}
+	if err := checkCard(c); err != nil {
+		return wrap(err)
+	}
+	if !ms(c.LastReview).Equal(ms(log.Reviewed)) {
+		return wrap(invalidf("the card was last reviewed at %v, not at the logged %v", c.LastReview, log.Reviewed))
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		if err := db.ensureLearner(ctx, tx, learnerID); err != nil {
+			return err
+		}
+		added, err := insertLog(ctx, tx, learnerID, cardID, log)
+		if err != nil {
+			return err
+		}
+		if !added {
+			return ErrAlreadyAnswered
+		}
+		_, err = upsertCard(ctx, tx, learnerID, cardID, c)
+		return err
+	})
+	if err != nil {
+		return wrap(err)
+	}
+	return nil
+}
+
+// insertLog adds a review log unless the card already has one at that
+// instant, and reports whether it did.
+func insertLog(ctx context.Context, tx *sql.Tx, learnerID, cardID string, l quiz.ReviewLog) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO review_logs
+		(learner_id, card_id, rating, reviewed_at, state, elapsed_days, interval_ns)
+		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (learner_id, card_id, reviewed_at) DO NOTHING`,
+		learnerID, cardID, int(l.Rating), formatTime(l.Reviewed), int(l.State), l.ElapsedDays, int64(l.Interval))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// upsertCard stores a card unless the stored one was reviewed later (or at
+// the same instant), and reports whether it wrote anything. Both SaveReview
+// and Import rely on it: of two versions of a card, the later one wins.
+func upsertCard(ctx context.Context, tx *sql.Tx, learnerID, cardID string, c quiz.Card) (bool, error) {
+	res, err := tx.ExecContext(ctx, `INSERT INTO review_cards
+		(learner_id, card_id, state, step, stability, difficulty, due, last_review, reps, lapses)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (learner_id, card_id) DO UPDATE SET
+			state = excluded.state, step = excluded.step,
+			stability = excluded.stability, difficulty = excluded.difficulty,
+			due = excluded.due, last_review = excluded.last_review,
+			reps = excluded.reps, lapses = excluded.lapses
+		WHERE excluded.last_review > review_cards.last_review
+			OR (review_cards.last_review IS NULL AND excluded.last_review IS NOT NULL)`,
+		learnerID, cardID, int(c.State), c.Step, c.Stability, c.Difficulty,
+		formatTime(c.Due), nullTime(c.LastReview), c.Reps, c.Lapses)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// DueCount returns how many of the learner's reviewed cards are due at now
+// or before. New cards, never reviewed, are not counted: the store does not
+// know them.
+func (db *DB) DueCount(ctx context.Context, learnerID string, now time.Time) (int, error) {
+	if err := checkLearnerID(learnerID); err != nil {
+		return 0, fmt.Errorf("store: due count: %w", err)
+	}
+	var n int
+	err := db.read.QueryRowContext(ctx, "SELECT COUNT(*) FROM review_cards WHERE learner_id = ? AND due <= ?",
+		learnerID, formatTime(now)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("store: due count of %s: %w", learnerID, err)
+	}
+	return n, nil
+}
+
+// CardReview is one logged review of one card.
+type CardReview struct {
+	CardID string
+	quiz.ReviewLog
+}
+
+// ReviewLogs returns the learner's latest reviews, newest first, at most
+// limit of them (at most 1000; zero or less means 1000).
+func (db *DB) ReviewLogs(ctx context.Context, learnerID string, limit int) ([]CardReview, error) {
+	wrap := func(err error) error { return fmt.Errorf("store: review logs of %s: %w", learnerID, err) }
+	if err := checkLearnerID(learnerID); err != nil {
+		return nil, wrap(err)
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT card_id, rating, reviewed_at, state, elapsed_days, interval_ns
+		FROM review_logs WHERE learner_id = ? ORDER BY reviewed_at DESC, id DESC LIMIT ?`, learnerID, listLimit(limit))
+	if err != nil {
+		return nil, wrap(err)
+	}
+	defer rows.Close()
+	var logs []CardReview
+	for rows.Next() {
+		r, err := scanLog(rows.Scan)
+		if err != nil {
+			return nil, wrap(err)
+		}
+		logs = append(logs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, wrap(err)
+	}
+	return logs, nil
+}
+
+// scanLog reads card_id, rating, reviewed_at, state, elapsed_days and
+// interval_ns.
+func scanLog(scan func(dest ...any) error) (CardReview, error) {
+	var (
+		r        CardReview
+		reviewed string
+		interval int64
+	)
+	if err := scan(&r.CardID, &r.Rating, &reviewed, &r.State, &r.ElapsedDays, &interval); err != nil {
+		return CardReview{}, err
+	}
+	var err error
+	if r.Reviewed, err = parseTime(reviewed); err != nil {
+		return CardReview{}, err
+	}
+	r.Interval = time.Duration(interval)
+	return r, nil
+}
