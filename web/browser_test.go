@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"microlab/internal/browsertest"
+	"microlab/quiz"
 )
 
 func TestBrowserFrame(t *testing.T) {
@@ -180,6 +181,71 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 		t.Errorf("first result for 'compensation' = %s, want the saga pattern", first)
 	}
 	tab.Screenshot("search-as-you-type")
+	if p := tab.Problems(); len(p) > 0 {
+		t.Error(strings.Join(p, "; "))
+	}
+}
+
+func TestBrowserQuizReviewAndProgress(t *testing.T) {
+	b := browsertest.New(t)
+	ts := newTestServer(t)
+	srv := httptest.NewServer(ts)
+	defer srv.Close()
+	tab := b.NewTab(1280, 900, "light")
+
+	// A pattern page's "Test yourself" leads to its quiz.
+	tab.Do(chromedp.Navigate(srv.URL+"/patterns/bulkhead"),
+		chromedp.Click(chromedp.CSS(`[data-testid=test-yourself]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=start-quiz]`)),
+		chromedp.Click(chromedp.CSS(`[data-testid=start-quiz]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=answer-form]`)),
+	)
+	tab.Screenshot("quiz-question")
+	qid := browsertest.Eval[string](tab, `document.querySelector('[data-testid=quiz-card]').dataset.question`)
+	q, ok := ts.catalog.Question(qid)
+	if !ok {
+		t.Fatalf("the page shows question %q, which is not in the catalog", qid)
+	}
+	// Answer with the keyboard when the question allows it: the key of the
+	// first shown option, then Enter.
+	if q.Type != quiz.TypeOrdering {
+		tab.Do(chromedp.KeyEvent("1"))
+		if !browsertest.Eval[bool](tab, `document.querySelector('input[data-key="1"]').checked`) {
+			t.Error("key 1 did not pick the first option")
+		}
+		tab.Do(chromedp.Click(chromedp.CSS(`[data-testid=answer-form] button[type=submit]`)))
+	} else {
+		n := len(q.Options)
+		for i := range q.Options {
+			tab.Do(chromedp.SetValue(chromedp.CSS(fmt.Sprintf(`select[name="pos-%d"]`, i)), fmt.Sprint(n-i)))
+		}
+		tab.Do(chromedp.Click(chromedp.CSS(`[data-testid=answer-form] button[type=submit]`)))
+	}
+	tab.Do(chromedp.WaitVisible(chromedp.CSS(`[data-testid=feedback]`)))
+	if got := browsertest.Eval[string](tab, `location.pathname`); !strings.HasSuffix(got, "/q/1") {
+		t.Errorf("after answering, the address is %s; htmx should push the question's URL", got)
+	}
+	tab.Screenshot("quiz-feedback")
+	tab.Do(chromedp.KeyEvent("n"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=answer-form]`)))
+	if got := browsertest.Eval[string](tab, `location.pathname`); !strings.HasSuffix(got, "/q/2") {
+		t.Errorf("N led to %s, want question 2", got)
+	}
+
+	// Review: Space reveals, a number key rates.
+	tab.Do(chromedp.Navigate(srv.URL + "/review"))
+	first := browsertest.Eval[string](tab, `document.querySelector('[data-testid=flashcard]').dataset.card`)
+	tab.Do(chromedp.KeyEvent(" "), chromedp.WaitVisible(chromedp.CSS(`[data-testid=ratings]`)))
+	tab.Screenshot("review-revealed")
+	tab.Do(chromedp.KeyEvent("3"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=flashcard]`)))
+	if next := browsertest.Eval[string](tab, `document.querySelector('[data-testid=flashcard]').dataset.card`); next == first {
+		t.Errorf("after rating %s with key 3 the same card is shown", first)
+	}
+
+	tab.Do(chromedp.Navigate(srv.URL + "/progress"))
+	tab.Screenshot("progress")
+	if n := browsertest.Eval[int](tab, `document.querySelectorAll('[data-testid=mastery] meter').length`); n != 21 {
+		t.Errorf("progress shows %d mastery bars, want 21", n)
+	}
 	if p := tab.Problems(); len(p) > 0 {
 		t.Error(strings.Join(p, "; "))
 	}

@@ -7,21 +7,36 @@ import (
 	"microlab/web/views"
 )
 
+const (
+	homeTitle       = "Learn microservices by breaking them"
+	homeDescription = "Microlab teaches microservice architecture: read the patterns, test yourself, and watch a simulated shop react to failures live."
+)
+
+// home serves /. A visitor with no learner id gets the cached page; a
+// learner also gets a summary of their progress and where to continue.
 func (s *Server) home(c echo.Context) error {
-	return s.cached(c, "Learn microservices by breaking them",
-		"Microlab teaches microservice architecture: read the patterns, test yourself, and watch a simulated shop react to failures live.",
-		views.Home)
-}
-
-// upcoming describes the sections that later work fills in, so their
-// pages can say plainly what is coming instead of pretending to work.
-var upcoming = map[string]views.Upcoming{
-	"/quiz":     {Title: "Quiz", What: "Quizzes on every topic with an explanation for every option, and a result page that lets you retry the ones you missed."},
-	"/review":   {Title: "Review", What: "The interview questions as flashcards, scheduled by FSRS so each comes back just before you would forget it."},
-	"/progress": {Title: "Progress", What: "Your mastery per topic, the cards due, your history, and an export of all your data."},
-}
-
-func (s *Server) comingSoon(c echo.Context) error {
-	u := upcoming[c.Path()]
-	return s.cached(c, u.Title, u.What, func(f views.Frame) templ.Component { return views.ComingSoon(f, u) })
+	learner := s.learnerID(c)
+	if learner == "" {
+		return s.cached(c, homeTitle, homeDescription, func(f views.Frame) templ.Component { return views.Home(f, nil) })
+	}
+	p, err := s.progressData(c)
+	if err != nil {
+		return err
+	}
+	sum := &views.HomeSummary{Due: p.Due, Started: p.Started, Topics: len(p.Topics)}
+	for _, a := range p.Attempts {
+		if a.FinishedAt == nil {
+			a := a
+			sum.Unfinished = &a
+			break
+		}
+	}
+	var total float64
+	for _, m := range p.Topics {
+		total += m.Level
+	}
+	if len(p.Topics) > 0 {
+		sum.Mastery = total / float64(len(p.Topics))
+	}
+	return s.page(c, views.Home(s.frame(c, homeTitle, homeDescription), sum))
 }

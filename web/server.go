@@ -11,6 +11,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"microlab/content"
+	"microlab/quiz"
+	"microlab/web/views"
 )
 
 // Config is what the web layer needs from the command line.
@@ -35,7 +37,9 @@ type Database interface {
 type Deps struct {
 	Log     *slog.Logger
 	DB      Database
+	Store   LearnerStore
 	Content *content.Library
+	Quiz    *quiz.Catalog
 }
 
 // Server is the Microlab web application.
@@ -46,6 +50,10 @@ type Server struct {
 	log        *slog.Logger
 	db         Database
 	content    *content.Library
+	store      LearnerStore
+	catalog    *quiz.Catalog
+	scheduler  quiz.Scheduler
+	cards      []views.Flashcard
 	echo       *echo.Echo
 	assets     *assets
 	metrics    *metrics
@@ -59,13 +67,13 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = 64 << 10
 	}
-	if deps.Log == nil || deps.DB == nil || deps.Content == nil {
-		return nil, fmt.Errorf("web: New needs a logger, a database and the content")
+	if deps.Log == nil || deps.DB == nil || deps.Store == nil || deps.Content == nil || deps.Quiz == nil {
+		return nil, fmt.Errorf("web: New needs a logger, a database, a store, the content and the quiz catalog")
 	}
 	if len(cfg.Secret) < 32 {
 		return nil, fmt.Errorf("web: the cookie secret must be at least 32 bytes, got %d", len(cfg.Secret))
 	}
-	s := &Server{cfg: cfg, secret: cfg.Secret, log: deps.Log, db: deps.DB, content: deps.Content, metrics: newMetrics(), pages: newPageCache(), bodyLimits: map[string]int64{}}
+	s := &Server{cfg: cfg, secret: cfg.Secret, log: deps.Log, db: deps.DB, content: deps.Content, store: deps.Store, catalog: deps.Quiz, scheduler: quiz.DefaultScheduler(), metrics: newMetrics(), pages: newPageCache(), bodyLimits: map[string]int64{}}
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -79,6 +87,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	a.add("css/highlight.css", "text/css; charset=utf-8", []byte(deps.Content.HighlightCSS()))
 	s.assets = a
+	s.cards = s.buildCards()
+	s.bodyLimits["/progress/import"] = maxImport + 64<<10 // the file plus the multipart envelope
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true

@@ -19,6 +19,8 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"microlab/content"
+	"microlab/internal/materials"
+	"microlab/quiz"
 	"microlab/store"
 )
 
@@ -60,13 +62,14 @@ func (l *logRecorder) errors() []string {
 var (
 	libOnce sync.Once
 	lib     *content.Library
+	catalog *quiz.Catalog
 	libErr  error
 )
 
 // mustContent loads the embedded content once per test binary.
 func mustContent(tb testing.TB) *content.Library {
 	tb.Helper()
-	libOnce.Do(func() { lib, libErr = content.Default(content.Options{}) })
+	libOnce.Do(func() { lib, catalog, libErr = materials.Load() })
 	if libErr != nil {
 		tb.Fatal(libErr)
 	}
@@ -81,7 +84,7 @@ func newTestServer(tb testing.TB) *testServer {
 	}
 	tb.Cleanup(func() { db.Close() })
 	logs := &logRecorder{}
-	s, err := New(Config{Secret: []byte("test-secret-test-secret-test-secret!")}, Deps{Log: slog.New(logs), DB: db, Content: mustContent(tb)})
+	s, err := New(Config{Secret: []byte("test-secret-test-secret-test-secret!")}, Deps{Log: slog.New(logs), DB: db, Store: db, Content: mustContent(tb), Quiz: catalog})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -4,6 +4,7 @@
 //
 //	go run ./cmd/loadtest -path / -duration 10s -conns 64
 //	go run ./cmd/loadtest -path / -serve 60s   # just serve the three, for wrk
+//	go run ./cmd/loadtest -quiz-clients 64      # learners answering quizzes
 //
 // Everything runs on 127.0.0.1 and stops by itself. The server logs at
 // warn level, so the numbers are not an access-log benchmark.
@@ -25,7 +26,9 @@ import (
 	"sync"
 	"time"
 
-	"microlab/content"
+	"microlab/internal/materials"
+	"microlab/internal/quizclient"
+	"microlab/quiz"
 	"microlab/store"
 	"microlab/web"
 )
@@ -36,8 +39,9 @@ func main() {
 	conns := flag.Int("conns", 64, "concurrent connections (1 to 512)")
 	serve := flag.Duration("serve", 0, "only serve the three targets this long (for wrk), then exit")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	quizClients := flag.Int("quiz-clients", 0, "instead of pages, run this many learners answering quizzes (1 to 512)")
 	flag.Parse()
-	if *duration <= 0 || *duration > time.Minute || *conns < 1 || *conns > 512 || *serve < 0 || *serve > time.Hour {
+	if *duration <= 0 || *duration > time.Minute || *conns < 1 || *conns > 512 || *serve < 0 || *serve > time.Hour || *quizClients < 0 || *quizClients > 512 {
 		fmt.Fprintln(os.Stderr, "loadtest: -duration must be in (0, 60s], -conns in [1, 512], -serve in [0, 1h]")
 		os.Exit(2)
 	}
@@ -50,35 +54,61 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*path, *duration, *conns, *serve); err != nil {
+	var err error
+	if *quizClients > 0 {
+		err = runQuiz(*quizClients, *duration)
+	} else {
+		err = run(*path, *duration, *conns, *serve)
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "loadtest:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(path string, duration time.Duration, conns int, serve time.Duration) error {
-	ctx := context.Background()
+// app is a Microlab server on a fresh database in a temporary folder.
+type app struct {
+	dir     string
+	db      *store.DB
+	handler http.Handler
+	catalog *quiz.Catalog
+}
+
+func newApp() (*app, error) {
 	dir, err := os.MkdirTemp("", "microlab-loadtest-")
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer os.RemoveAll(dir)
-	db, err := store.Open(ctx, filepath.Join(dir, "load.db"), store.Options{})
+	db, err := store.Open(context.Background(), filepath.Join(dir, "load.db"), store.Options{})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer db.Close()
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	lib, err := content.Default(content.Options{})
+	lib, catalog, err := materials.Load()
+	if err != nil {
+		return nil, err
+	}
+	h, err := web.New(web.Config{Secret: []byte("loadtest-secret-loadtest-secret!!")}, web.Deps{Log: log, DB: db, Store: db, Content: lib, Quiz: catalog})
+	if err != nil {
+		return nil, err
+	}
+	return &app{dir: dir, db: db, handler: h, catalog: catalog}, nil
+}
+
+func (a *app) close() {
+	a.db.Close()
+	os.RemoveAll(a.dir)
+}
+
+func run(path string, duration time.Duration, conns int, serve time.Duration) error {
+	a, err := newApp()
 	if err != nil {
 		return err
 	}
-	app, err := web.New(web.Config{Secret: []byte("loadtest-secret-loadtest-secret!!")}, web.Deps{Log: log, DB: db, Content: lib})
-	if err != nil {
-		return err
-	}
-	appURL, stopApp, err := listen(app)
+	defer a.close()
+	dir := a.dir
+	appURL, stopApp, err := listen(a.handler)
 	if err != nil {
 		return err
 	}
@@ -244,4 +274,70 @@ func headerBytes(res *http.Response) int {
 		}
 	}
 	return n
+}
+
+// runQuiz has clients learners take 20-question quizzes for d, each answer
+// a real form post that the server commits before its 303, then checks
+// that the database holds exactly the acknowledged answers.
+func runQuiz(clients int, d time.Duration) error {
+	a, err := newApp()
+	if err != nil {
+		return err
+	}
+	defer a.close()
+	base, stop, err := listen(a.handler)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	defer tr.CloseIdleConnections()
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		errs      []error
+		wg        sync.WaitGroup
+	)
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := quizclient.New(base, a.catalog, tr)
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				err := c.TakeQuiz(20, func(ack quizclient.Ack) { mine = append(mine, ack.Latency) })
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+					break
+				}
+			}
+			mu.Lock()
+			latencies = append(latencies, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
+	r := result{latencies: latencies}
+	stored, err := a.db.CountAnswers(context.Background())
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d learners answering 20-question quizzes for %s (each answer: GET the question page, POST the form, 303 after commit)\n",
+		clients, elapsed.Round(time.Millisecond))
+	fmt.Printf("acknowledged answers: %d (%.0f/s); answer POST latency p50 %s, p99 %s; client errors: %d\n",
+		len(latencies), float64(len(latencies))/elapsed.Seconds(), r.quantile(0.5), r.quantile(0.99), len(errs))
+	fmt.Printf("answers in the database: %d (%s)\n", stored, map[bool]string{true: "every acknowledged answer is there", false: "MISMATCH"}[stored == len(latencies)])
+	if len(errs) > 0 {
+		return fmt.Errorf("first client error: %w", errs[0])
+	}
+	if stored != len(latencies) {
+		return fmt.Errorf("%d answers acknowledged but %d stored", len(latencies), stored)
+	}
+	return nil
 }

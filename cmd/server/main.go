@@ -24,14 +24,12 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"path"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
 
-	"microlab/content"
-	"microlab/quiz"
+	"microlab/internal/materials"
 	"microlab/simulator"
 	"microlab/store"
 	"microlab/web"
@@ -83,7 +81,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	}
 	defer db.Close()
 
-	lib, err := loadContent()
+	lib, catalog, err := materials.Load()
 	if err != nil {
 		return err
 	}
@@ -91,7 +89,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, Secret: secret}, web.Deps{Log: log, DB: db, Content: lib})
+	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, Secret: secret}, web.Deps{Log: log, DB: db, Store: db, Content: lib, Quiz: catalog})
 	if err != nil {
 		return err
 	}
@@ -156,36 +154,6 @@ func healthcheck(args []string, getenv func(string) string, stdout, stderr io.Wr
 	}
 	fmt.Fprintln(stdout, "ok")
 	return 0
-}
-
-// loadContent loads, validates and renders the embedded pages, checking
-// every lab link against the simulator's scenarios and every quiz link
-// against the quiz banks, and loads the banks against the pages.
-func loadContent() (*content.Library, error) {
-	var labs []string
-	for _, sc := range simulator.Scenarios() {
-		labs = append(labs, sc.Slug)
-	}
-	banks, err := fs.Glob(content.Files(), "quiz/*.yaml")
-	if err != nil {
-		return nil, err
-	}
-	var topics []string
-	for _, b := range banks {
-		topics = append(topics, strings.TrimSuffix(path.Base(b), ".yaml"))
-	}
-	lib, err := content.Default(content.Options{Labs: labs, QuizTopics: topics})
-	if err != nil {
-		return nil, fmt.Errorf("content: %w", err)
-	}
-	var slugs []string
-	for _, p := range lib.All() {
-		slugs = append(slugs, p.Slug)
-	}
-	if _, err := quiz.LoadCatalog(content.Files(), "quiz", slugs, labs); err != nil {
-		return nil, fmt.Errorf("quiz banks: %w", err)
-	}
-	return lib, nil
 }
 
 // loadSecret reads the key that signs learner cookies, creating it on the

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"microlab/internal/materials"
 )
 
 func env(m map[string]string) func(string) string {
@@ -137,11 +139,14 @@ func TestServeHealthcheckAndGracefulShutdown(t *testing.T) {
 // against the simulator's scenarios, quiz links against the banks, and
 // the banks against the pages.
 func TestShippedContentLoadsWithAllChecks(t *testing.T) {
-	lib, err := loadContent()
+	lib, catalog, err := materials.Load()
 	if err != nil {
 		t.Fatal(err)
 	}
 	if n := len(lib.All()); n != 21 {
 		t.Errorf("loaded %d pages, want 21 (7 patterns, 10 questions, 4 guides)", n)
+	}
+	if n := catalog.Len(); n < 100 {
+		t.Errorf("loaded %d quiz questions, want at least 100", n)
 	}
 }

@@ -1,0 +1,148 @@
+// Package quizclient plays a learner against a running Microlab server:
+// it builds quizzes and answers every question right through the real
+// HTML forms, reporting each answer the server acknowledged. The crash
+// test and the load generator both drive the server with it.
+package quizclient
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"microlab/quiz"
+)
+
+// Ack is an answer the server acknowledged with its 303 redirect, which
+// it sends only after the answer is committed.
+type Ack struct {
+	Learner, QuizID string
+	Index           int // from 0
+	QuestionID      string
+	Choices         []int
+	Latency         time.Duration
+}
+
+// Client is one learner's browser: its own cookies, no redirects followed.
+type Client struct {
+	Base    string
+	HTTP    *http.Client
+	Catalog *quiz.Catalog
+}
+
+// New makes a client with a fresh cookie jar.
+func New(base string, catalog *quiz.Catalog, transport http.RoundTripper) *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{Base: base, Catalog: catalog, HTTP: &http.Client{
+		Jar: jar, Transport: transport, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+// Cookie returns the value of the named cookie the client holds for base.
+func (c *Client) Cookie(name string) string {
+	u, _ := url.Parse(c.Base)
+	for _, ck := range c.HTTP.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck.Value
+		}
+	}
+	return ""
+}
+
+// Learner is the learner id in the client's cookie, or "".
+func (c *Client) Learner() string {
+	id, _, _ := strings.Cut(c.Cookie("microlab_learner"), ".")
+	return id
+}
+
+// Get fetches path and returns its body and status (0 on a network error).
+func (c *Client) Get(path string) (string, int) {
+	res, err := c.HTTP.Get(c.Base + path)
+	if err != nil {
+		return "", 0
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return string(b), res.StatusCode
+}
+
+func (c *Client) post(path string, form url.Values) (*http.Response, error) {
+	if c.Cookie("microlab_csrf") == "" {
+		if _, status := c.Get("/quiz"); status != 200 {
+			return nil, fmt.Errorf("GET /quiz = %d", status)
+		}
+	}
+	form.Set("_csrf", c.Cookie("microlab_csrf"))
+	res, err := c.HTTP.PostForm(c.Base+path, form)
+	if err != nil {
+		return nil, err
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res, nil
+}
+
+// TakeQuiz builds a quiz of length questions on any topic and answers
+// them all, calling ack after each acknowledged answer.
+func (c *Client) TakeQuiz(length int, ack func(Ack)) error {
+	res, err := c.post("/quiz", url.Values{"length": {strconv.Itoa(length)}})
+	if err != nil {
+		return err
+	}
+	if res.StatusCode != http.StatusSeeOther {
+		return fmt.Errorf("POST /quiz = %d", res.StatusCode)
+	}
+	quizID := strings.TrimPrefix(res.Header.Get("Location"), "/quiz/")
+	learner := c.Learner()
+	for n := 1; n <= length; n++ {
+		body, status := c.Get(fmt.Sprintf("/quiz/%s/q/%d", quizID, n))
+		if status != 200 {
+			return fmt.Errorf("GET question %d = %d", n, status)
+		}
+		const marker = `name="question" value="`
+		i := strings.Index(body, marker)
+		if i < 0 {
+			return fmt.Errorf("question %d: no question id on the page", n)
+		}
+		qid := body[i+len(marker):]
+		qid = qid[:strings.IndexByte(qid, '"')]
+		q, ok := c.Catalog.Question(qid)
+		if !ok {
+			return fmt.Errorf("question %q is not in the catalog", qid)
+		}
+		form, choices := RightAnswer(q, n)
+		start := time.Now()
+		res, err := c.post("/quiz/"+quizID+"/answer", form)
+		if err != nil {
+			return err
+		}
+		if res.StatusCode != http.StatusSeeOther {
+			return fmt.Errorf("answer %d = %d", n, res.StatusCode)
+		}
+		ack(Ack{Learner: learner, QuizID: quizID, Index: n - 1, QuestionID: qid, Choices: choices, Latency: time.Since(start)})
+	}
+	return nil
+}
+
+// RightAnswer is the form that answers question n, q, right, and the
+// choices the server stores for it.
+func RightAnswer(q quiz.Question, n int) (url.Values, []int) {
+	f := url.Values{"n": {strconv.Itoa(n)}, "question": {q.ID}}
+	if q.Type == quiz.TypeOrdering {
+		var order []int
+		for i := range q.Options {
+			f.Set("pos-"+strconv.Itoa(i), strconv.Itoa(i+1))
+			order = append(order, i)
+		}
+		return f, order
+	}
+	for _, i := range q.Correct() {
+		f.Add("choice", strconv.Itoa(i))
+	}
+	return f, q.Correct()
+}

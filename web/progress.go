@@ -1,0 +1,179 @@
+package web
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"microlab/quiz"
+	"microlab/store"
+	"microlab/web/views"
+)
+
+// memoryTargetDays is the stability at which a flashcard counts as fully
+// learnt on the progress page.
+const memoryTargetDays = 21
+
+// maxImport bounds an uploaded export file.
+const maxImport = 1 << 20
+
+// progressData gathers what the progress page and the home summary show.
+func (s *Server) progressData(c echo.Context) (views.Progress, error) {
+	v := views.Progress{Cards: len(s.cards)}
+	now := s.now()
+	due, err := s.dueCards(c, now)
+	if err != nil {
+		return v, err
+	}
+	v.Due = len(due)
+	learner := s.learnerID(c)
+	stats := map[string]store.TopicStat{}
+	cards := map[string]quiz.Card{}
+	if learner != "" {
+		ctx := c.Request().Context()
+		if stats, err = s.store.TopicStats(ctx, learner); err != nil {
+			return v, err
+		}
+		if cards, err = s.store.Cards(ctx, learner); err != nil {
+			return v, err
+		}
+		if v.Attempts, err = s.store.Attempts(ctx, learner, 50); err != nil {
+			return v, err
+		}
+	}
+	for _, g := range s.topicGroups() {
+		for _, t := range g.Topics {
+			m := views.Mastery{Topic: t, Group: g.Title}
+			if st, ok := stats[t.Slug]; ok && st.Answered > 0 {
+				m.Answered, m.QuizScore = st.Answered, st.ScoreSum/float64(st.Answered)
+			}
+			if card, ok := cards[t.Slug]; ok && card.State != quiz.StateNew {
+				m.Reviewed = true
+				m.StableDays = card.Stability
+				m.Memory = min(1, card.Stability/memoryTargetDays)
+			}
+			m.Level = m.ComputeLevel()
+			v.Topics = append(v.Topics, m)
+			if m.Answered > 0 || m.Reviewed {
+				v.Started++
+			}
+		}
+	}
+	return v, nil
+}
+
+func (s *Server) progress(c echo.Context) error {
+	v, err := s.progressData(c)
+	if err != nil {
+		return err
+	}
+	v.CSRF = csrfToken(c)
+	v.Flash = flashMessages[c.QueryParam("done")]
+	return s.page(c, views.ProgressPage(s.frame(c, "Progress", "Your mastery per topic, the cards due and your quiz history."), v))
+}
+
+// flashMessages are the outcomes the progress page can report after a
+// redirect, keyed by a fixed word so nothing from the URL is echoed.
+var flashMessages = map[string]string{
+	"deleted":  "Your data has been deleted: quizzes, answers, cards and reviews. This browser is now a new learner.",
+	"imported": "Your data has been imported and merged.",
+}
+
+// exportJSON serves /progress/export.json: all of the learner's data.
+func (s *Server) exportJSON(c echo.Context) error {
+	e := store.Export{Format: store.ExportFormat, Version: store.ExportVersion, ExportedAt: s.now()}
+	if id := s.learnerID(c); id != "" {
+		var err error
+		if e, err = s.store.Export(c.Request().Context(), id); err != nil {
+			return err
+		}
+	}
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="microlab-progress.json"`)
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return c.JSONPretty(http.StatusOK, e, "  ")
+}
+
+// exportCSV serves /progress/export.csv: the flashcards as front, back and
+// tags, which Anki imports (Import File, fields separated by comma, HTML
+// allowed).
+func (s *Server) exportCSV(c echo.Context) error {
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	for _, fc := range s.cards {
+		var back strings.Builder
+		if fc.Page.Question != "" {
+			back.WriteString(fc.Page.HTML)
+		} else {
+			fmt.Fprintf(&back, "<p>%s</p>", htmlEscape(fc.Page.Summary))
+		}
+		back.WriteString("<h3>Key points</h3><ul>")
+		for _, kp := range fc.Page.KeyPointsHTML {
+			back.WriteString("<li>" + kp + "</li>")
+		}
+		back.WriteString("</ul>")
+		tags := append([]string{"microlab", strings.ToLower(strings.ReplaceAll(fc.Kind, " ", "-"))}, fc.Page.Tags...)
+		w.Write([]string{fc.Front, back.String(), strings.Join(tags, " ")})
+	}
+	w.Flush()
+	c.Response().Header().Set("Content-Disposition", `attachment; filename="microlab-cards.csv"`)
+	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+// importJSON handles POST /progress/import: an export file, validated and
+// merged without duplicates; on any problem nothing changes.
+func (s *Server) importJSON(c echo.Context) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return errorf(http.StatusBadRequest, "Choose an export file (microlab-progress.json) to import.")
+	}
+	if fh.Size > maxImport {
+		return errorf(http.StatusRequestEntityTooLarge, "That file is %s; the limit is 1 MB.", byteSize(fh.Size))
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return errorf(http.StatusBadRequest, "The file could not be read.")
+	}
+	defer f.Close()
+	dec := json.NewDecoder(io.LimitReader(f, maxImport+1))
+	dec.DisallowUnknownFields()
+	var e store.Export
+	if err := dec.Decode(&e); err != nil {
+		return errorf(http.StatusBadRequest, "That file is not a Microlab export: %s.", truncate(err.Error(), 200))
+	}
+	if e.Format != store.ExportFormat {
+		return errorf(http.StatusBadRequest, "That file is not a Microlab export (format %q).", truncate(e.Format, 40))
+	}
+	if e.Version != store.ExportVersion {
+		return errorf(http.StatusBadRequest, "That export is version %d; this site reads version %d.", e.Version, store.ExportVersion)
+	}
+	learner := s.ensureLearner(c)
+	if _, err := s.store.Import(c.Request().Context(), learner, e); err != nil {
+		if errors.Is(err, store.ErrInvalid) {
+			return errorf(http.StatusBadRequest, "That export cannot be imported: %s. Nothing was changed.", strings.TrimPrefix(err.Error(), "store: "))
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/progress?done=imported")
+}
+
+// deleteData handles POST /progress/delete: every row of the learner goes.
+func (s *Server) deleteData(c echo.Context) error {
+	if id := s.learnerID(c); id != "" {
+		if err := s.store.DeleteLearner(c.Request().Context(), id); err != nil {
+			return err
+		}
+	}
+	s.forgetLearner(c)
+	return c.Redirect(http.StatusSeeOther, "/progress?done=deleted")
+}
+
+var htmlReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;")
+
+func htmlEscape(s string) string { return htmlReplacer.Replace(s) }

@@ -1,0 +1,455 @@
+package web
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"microlab/content"
+	"microlab/quiz"
+	"microlab/store"
+	"microlab/web/views"
+)
+
+// LearnerStore is what the quiz, review and progress pages need of the
+// store.
+type LearnerStore interface {
+	CreateQuiz(ctx context.Context, learnerID string, q store.NewQuiz) error
+	Quiz(ctx context.Context, learnerID, quizID string) (store.QuizState, error)
+	QuizItem(ctx context.Context, learnerID, quizID string, idx int) (store.QuizItemView, error)
+	SaveAnswer(ctx context.Context, learnerID, quizID string, idx int, a store.AnswerRecord) error
+	Attempts(ctx context.Context, learnerID string, limit int) ([]store.AttemptSummary, error)
+	TopicStats(ctx context.Context, learnerID string) (map[string]store.TopicStat, error)
+	MissedQuestionIDs(ctx context.Context, learnerID string, topics []string) ([]string, error)
+	Cards(ctx context.Context, learnerID string) (map[string]quiz.Card, error)
+	Card(ctx context.Context, learnerID, cardID string) (quiz.Card, bool, error)
+	SaveReview(ctx context.Context, learnerID, cardID string, c quiz.Card, log quiz.ReviewLog) error
+	Export(ctx context.Context, learnerID string) (store.Export, error)
+	Import(ctx context.Context, learnerID string, e store.Export) (store.ImportStats, error)
+	DeleteLearner(ctx context.Context, id string) error
+}
+
+// quizBuilder serves GET /quiz: the form that builds a quiz, with the
+// topic of ?topic= ticked.
+func (s *Server) quizBuilder(c echo.Context) error {
+	v := views.QuizBuilder{Groups: s.topicGroups(), Length: 10}
+	if t := c.QueryParam("topic"); t != "" {
+		if _, ok := s.catalog.Bank(t); !ok {
+			return errorf(http.StatusBadRequest, "There is no quiz on “%s”. Pick topics from the list instead.", truncate(t, maxSlugLen))
+		}
+		v.Selected = []string{t}
+		v.Focus = s.topicTitle(t)
+	}
+	if id := s.learnerID(c); id != "" {
+		missed, err := s.store.MissedQuestionIDs(c.Request().Context(), id, nil)
+		if err != nil {
+			return err
+		}
+		v.Missed = len(missed)
+	}
+	title := "Build a quiz"
+	if v.Focus != "" {
+		title = "Quiz: " + v.Focus
+	}
+	return s.page(c, views.QuizBuilderPage(s.frame(c, title, "Choose topics, length and difficulty, then answer one question at a time with an explanation for every option."), v))
+}
+
+// topicGroups lists the quiz topics by kind of page, in reading order.
+func (s *Server) topicGroups() []views.TopicGroup {
+	var groups []views.TopicGroup
+	for _, sec := range views.LearnSections {
+		g := views.TopicGroup{Title: sec.Title}
+		for _, p := range s.content.Pages(sec.Kind) {
+			if b, ok := s.catalog.Bank(p.Slug); ok {
+				g.Topics = append(g.Topics, views.Topic{Slug: p.Slug, Title: p.Title, Questions: len(b.Questions)})
+			}
+		}
+		groups = append(groups, g)
+	}
+	return groups
+}
+
+func (s *Server) topicTitle(slug string) string {
+	for _, p := range s.content.All() {
+		if p.Slug == slug {
+			return p.Title
+		}
+	}
+	return slug
+}
+
+// createQuiz handles POST /quiz: it builds a quiz from the form and sends
+// the learner to its first question.
+func (s *Server) createQuiz(c echo.Context) error {
+	form, err := c.FormParams()
+	if err != nil {
+		return errorf(http.StatusBadRequest, "The form could not be read.")
+	}
+	spec := quiz.Spec{Topics: form["topic"], Difficulty: quiz.Difficulty(form.Get("difficulty"))}
+	if len(spec.Topics) > len(s.catalog.Topics()) {
+		return errorf(http.StatusBadRequest, "Too many topics in the form.")
+	}
+	if spec.Length, err = strconv.Atoi(form.Get("length")); err != nil {
+		return errorf(http.StatusBadRequest, "Choose a length: 5, 10 or 20 questions.")
+	}
+	learner := s.ensureLearner(c)
+	ctx := c.Request().Context()
+	switch {
+	case form.Get("retry") != "":
+		q, err := s.store.Quiz(ctx, learner, form.Get("retry"))
+		if err != nil {
+			return s.quizError(err)
+		}
+		for i, a := range q.Answers {
+			if !a.Correct {
+				spec.OnlyIDs = append(spec.OnlyIDs, q.Items[i].QuestionID)
+			}
+		}
+		if len(spec.OnlyIDs) == 0 {
+			return errorf(http.StatusBadRequest, "You missed no question in that quiz, so there is nothing to retry.")
+		}
+		spec.Topics, spec.Difficulty, spec.Length = nil, "", 20
+	case form.Get("missed") == "on":
+		if spec.OnlyIDs, err = s.store.MissedQuestionIDs(ctx, learner, spec.Topics); err != nil {
+			return err
+		}
+		if len(spec.OnlyIDs) == 0 {
+			return errorf(http.StatusBadRequest, "You have not missed any question on these topics yet. Untick “only the ones I missed” to take a fresh quiz.")
+		}
+	}
+	seed := s.seed()
+	planned, err := quiz.Build(s.catalog, spec, seed)
+	if err != nil {
+		var se *quiz.SpecError
+		if errors.As(err, &se) {
+			return errorf(http.StatusBadRequest, "%s", humanize(se.Reason))
+		}
+		return err
+	}
+	nq := store.NewQuiz{ID: newID(), Spec: spec, Seed: seed}
+	for _, p := range planned {
+		nq.Items = append(nq.Items, store.Item{QuestionID: p.Question.ID, Order: p.Order})
+	}
+	if err := s.store.CreateQuiz(ctx, learner, nq); err != nil {
+		return s.quizError(err)
+	}
+	return c.Redirect(http.StatusSeeOther, "/quiz/"+nq.ID)
+}
+
+// seed draws a quiz seed from the token generator.
+func (s *Server) seed() uint64 {
+	src := tokenSources.Get().(interface{ Uint64() uint64 })
+	defer tokenSources.Put(src)
+	return src.Uint64()
+}
+
+// newID is 128 random bits in hex: quiz ids are unguessable.
+func newID() string {
+	b := make([]byte, 16)
+	src := tokenSources.Get().(interface{ Read([]byte) (int, error) })
+	src.Read(b)
+	tokenSources.Put(src)
+	return hex.EncodeToString(b)
+}
+
+// quizError turns a store error into what the learner is told.
+func (s *Server) quizError(err error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return errorf(http.StatusNotFound, "There is no such quiz, or it is not yours. Quizzes belong to the browser that started them.")
+	case errors.Is(err, store.ErrInvalid):
+		return errorf(http.StatusBadRequest, "That request does not fit this quiz.")
+	}
+	return err
+}
+
+// loadQuiz reads the learner's quiz named in the URL.
+func (s *Server) loadQuiz(c echo.Context) (store.QuizState, error) {
+	id := c.Param("id")
+	learner := s.learnerID(c)
+	if learner == "" || len(id) != 32 {
+		return store.QuizState{}, s.quizError(store.ErrNotFound)
+	}
+	q, err := s.store.Quiz(c.Request().Context(), learner, id)
+	if err != nil {
+		return q, s.quizError(err)
+	}
+	return q, nil
+}
+
+// quizCurrent serves GET /quiz/{id}: the next unanswered question, or the
+// result when there is none.
+func (s *Server) quizCurrent(c echo.Context) error {
+	q, err := s.loadQuiz(c)
+	if err != nil {
+		return err
+	}
+	if q.Finished() {
+		return c.Redirect(http.StatusSeeOther, "/quiz/"+q.ID+"/result")
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/quiz/%s/q/%d", q.ID, len(q.Answers)+1))
+}
+
+// quizQuestion serves GET /quiz/{id}/q/{n}: question n as a form when it
+// is the next to answer, with its feedback when it has been answered.
+func (s *Server) quizQuestion(c echo.Context) error {
+	quizID, learner := c.Param("id"), s.learnerID(c)
+	n, err := strconv.Atoi(c.Param("n"))
+	if learner == "" || len(quizID) != 32 || err != nil || n < 1 || n > maxQuizLength {
+		return s.quizError(store.ErrNotFound)
+	}
+	iv, err := s.store.QuizItem(c.Request().Context(), learner, quizID, n-1)
+	if err != nil {
+		return s.quizError(err)
+	}
+	if n > iv.Answered+1 {
+		return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/quiz/%s/q/%d", quizID, iv.Answered+1))
+	}
+	return s.renderQuestion(c, http.StatusOK, quizID, n-1, iv, "")
+}
+
+// itemOf is item i of a whole quiz in the form a question page takes.
+func itemOf(q store.QuizState, i int) store.QuizItemView {
+	iv := store.QuizItemView{Item: q.Items[i], Total: len(q.Items), Answered: len(q.Answers)}
+	if i < len(q.Answers) {
+		iv.Answer = &q.Answers[i]
+	}
+	return iv
+}
+
+// renderQuestion shows item i of the quiz: the form, or the feedback when
+// it has an answer; notice, when set, is shown above it.
+func (s *Server) renderQuestion(c echo.Context, status int, quizID string, i int, iv store.QuizItemView, notice string) error {
+	v, err := s.questionView(quizID, i, iv)
+	if err != nil {
+		return err
+	}
+	v.Notice = notice
+	v.CSRF = csrfToken(c)
+	if c.Request().Header.Get("HX-Request") == "true" {
+		c.Response().Header().Set("HX-Push-Url", v.URL)
+		return s.render(c, status, views.QuizCard(v))
+	}
+	return s.render(c, status, views.QuizQuestionPage(s.frame(c, fmt.Sprintf("Question %d of %d", i+1, iv.Total), ""), v))
+}
+
+func (s *Server) questionView(quizID string, i int, iv store.QuizItemView) (views.QuizQuestion, error) {
+	question, ok := s.catalog.Question(iv.QuestionID)
+	if !ok {
+		return views.QuizQuestion{}, fmt.Errorf("quiz %s: question %s is no longer in the catalog", quizID, iv.QuestionID)
+	}
+	v := views.QuizQuestion{
+		QuizID: quizID, N: i + 1, Total: iv.Total, Answered: iv.Answered,
+		URL: fmt.Sprintf("/quiz/%s/q/%d", quizID, i+1), Question: question, Order: iv.Order,
+		TopicTitle: s.topicTitle(question.Topic),
+	}
+	if question.Scenario != "" {
+		v.LabURL = "/lab/" + question.Scenario
+	}
+	if iv.Answer != nil {
+		res := quiz.Grade(question, quiz.Answer{Choices: iv.Answer.Choices})
+		v.Result = &res
+	}
+	return v, nil
+}
+
+// answerQuiz handles POST /quiz/{id}/answer. The answer is graded and
+// committed, in its own transaction, before the response; a second answer
+// to the same question is refused and the first stands. The store checks
+// ownership, order and that the question is the item's, so the common
+// path reads nothing before it writes.
+func (s *Server) answerQuiz(c echo.Context) error {
+	quizID, learner := c.Param("id"), s.learnerID(c)
+	if learner == "" || len(quizID) != 32 {
+		return s.quizError(store.ErrNotFound)
+	}
+	form, err := c.FormParams()
+	if err != nil {
+		return errorf(http.StatusBadRequest, "The answer could not be read.")
+	}
+	n, err := strconv.Atoi(form.Get("n"))
+	if err != nil || n < 1 || n > maxQuizLength {
+		return errorf(http.StatusBadRequest, "That answer names no question of this quiz.")
+	}
+	question, ok := s.catalog.Question(form.Get("question"))
+	if !ok {
+		return errorf(http.StatusBadRequest, "That answer is for a question that is not in this quiz.")
+	}
+	ans, err := parseAnswer(question, form)
+	if err != nil {
+		return err
+	}
+	res := quiz.Grade(question, ans)
+	rec := store.AnswerRecord{QuestionID: question.ID, Choices: ans.Choices, Score: res.Score, Correct: res.Correct}
+	ctx := c.Request().Context()
+	err = s.store.SaveAnswer(ctx, learner, quizID, n-1, rec)
+	var already *store.AlreadyAnsweredError
+	switch {
+	case err == nil:
+	case errors.As(err, &already):
+		q, err := s.loadQuiz(c)
+		if err != nil {
+			return err
+		}
+		return s.renderQuestion(c, http.StatusConflict, q.ID, n-1, itemOf(q, n-1), "You had already answered this question. Your first answer stands; here it is.")
+	case errors.Is(err, store.ErrOutOfOrder):
+		q, err := s.loadQuiz(c)
+		if err != nil {
+			return err
+		}
+		return errorf(http.StatusConflict, "Answer the questions in order: question %d comes first.", len(q.Answers)+1)
+	case errors.Is(err, store.ErrInvalid):
+		return errorf(http.StatusBadRequest, "That answer is for a question that is not question %d of this quiz.", n)
+	case errors.Is(err, store.ErrNotFound):
+		// Either the quiz is not this learner's, or it has no question n.
+		q, lerr := s.loadQuiz(c)
+		if lerr != nil {
+			return lerr
+		}
+		return errorf(http.StatusBadRequest, "This quiz has questions 1 to %d; there is no question %d.", len(q.Items), n)
+	default:
+		return err
+	}
+	if !res.Correct {
+		if err := s.lapse(ctx, learner, question.Topic); err != nil {
+			return err
+		}
+	}
+	if c.Request().Header.Get("HX-Request") == "true" {
+		iv, err := s.store.QuizItem(ctx, learner, quizID, n-1)
+		if err != nil {
+			return s.quizError(err)
+		}
+		return s.renderQuestion(c, http.StatusOK, quizID, n-1, iv, "")
+	}
+	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/quiz/%s/q/%d", quizID, n))
+}
+
+// maxQuizLength is the longest quiz there is.
+const maxQuizLength = 20
+
+// parseAnswer reads the form's choices for question and checks them; the
+// message says what is wrong in terms of the question.
+func parseAnswer(q quiz.Question, form url.Values) (quiz.Answer, error) {
+	var a quiz.Answer
+	if q.Type == quiz.TypeOrdering {
+		// pos-{option} = 1-based position the learner gave that option.
+		order := make([]int, len(q.Options))
+		for i := range order {
+			order[i] = -1
+		}
+		for opt := range q.Options {
+			p, err := strconv.Atoi(form.Get("pos-" + strconv.Itoa(opt)))
+			if err != nil || p < 1 || p > len(q.Options) {
+				return a, errorf(http.StatusBadRequest, "Give every item a position from 1 to %d.", len(q.Options))
+			}
+			if order[p-1] != -1 {
+				return a, errorf(http.StatusBadRequest, "Two items share position %d: give each item its own position.", p)
+			}
+			order[p-1] = opt
+		}
+		a.Choices = order
+	} else {
+		raw := form["choice"]
+		if len(raw) > len(q.Options) {
+			return a, errorf(http.StatusBadRequest, "Too many choices for this question.")
+		}
+		for _, r := range raw {
+			v, err := strconv.Atoi(r)
+			if err != nil || v < 0 || v >= len(q.Options) {
+				return a, errorf(http.StatusBadRequest, "Option “%s” does not exist in this question.", truncate(r, 10))
+			}
+			if slices.Contains(a.Choices, v) {
+				return a, errorf(http.StatusBadRequest, "The same option was chosen twice.")
+			}
+			a.Choices = append(a.Choices, v)
+		}
+		slices.Sort(a.Choices)
+	}
+	if err := quiz.ValidateAnswer(q, a); err != nil {
+		var ae *quiz.AnswerError
+		if errors.As(err, &ae) {
+			return a, errorf(http.StatusBadRequest, "%s", humanize(ae.Reason))
+		}
+		return a, errorf(http.StatusBadRequest, "That answer does not fit the question.")
+	}
+	return a, nil
+}
+
+// quizResult serves GET /quiz/{id}/result.
+func (s *Server) quizResult(c echo.Context) error {
+	q, err := s.loadQuiz(c)
+	if err != nil {
+		return err
+	}
+	if !q.Finished() {
+		return c.Redirect(http.StatusSeeOther, "/quiz/"+q.ID)
+	}
+	v := views.QuizResult{QuizID: q.ID}
+	for i := range q.Items {
+		qv, err := s.questionView(q.ID, i, itemOf(q, i))
+		if err != nil {
+			return err
+		}
+		v.Questions = append(v.Questions, qv)
+		v.Score += qv.Result.Score
+		if !qv.Result.Correct {
+			v.Missed++
+		}
+	}
+	v.Total = len(q.Items)
+	return s.page(c, views.QuizResultPage(s.frame(c, "Quiz result", ""), v))
+}
+
+// lapse records a wrong quiz answer as an Again rating of the topic's
+// flashcard, when the topic has one: the quiz feeds the review schedule.
+// Right answers leave the schedule alone, so a quiz never pushes a card
+// further out than its own reviews would.
+func (s *Server) lapse(ctx context.Context, learner, topic string) error {
+	if _, ok := s.cardByID(topic); !ok {
+		return nil
+	}
+	card, _, err := s.store.Card(ctx, learner, topic)
+	if err != nil {
+		return err
+	}
+	next, log := s.scheduler.Review(card, quiz.Again, s.now())
+	if err := s.store.SaveReview(ctx, learner, topic, next, log); err != nil && !errors.Is(err, store.ErrAlreadyAnswered) {
+		return err
+	}
+	return nil
+}
+
+// now is the server's clock, truncated to the millisecond the store keeps.
+func (s *Server) now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
+
+// cards are the flashcards: every interview question, and each pattern's
+// key ideas. The card id is the page's slug.
+func (s *Server) buildCards() []views.Flashcard {
+	var cards []views.Flashcard
+	for _, p := range s.content.Pages(content.KindQuestion) {
+		cards = append(cards, views.Flashcard{ID: p.Slug, Page: p, Front: p.Question, Kind: "Interview question"})
+	}
+	for _, p := range s.content.Pages(content.KindPattern) {
+		cards = append(cards, views.Flashcard{ID: p.Slug, Page: p, Kind: "Pattern",
+			Front: "Explain the " + p.Title + " pattern: the problem it solves, how it works, its key knobs and how it fails."})
+	}
+	return cards
+}
+
+func (s *Server) cardByID(id string) (views.Flashcard, bool) {
+	for _, c := range s.cards {
+		if c.ID == id {
+			return c, true
+		}
+	}
+	return views.Flashcard{}, false
+}
