@@ -254,24 +254,16 @@ func insertQuiz(ctx context.Context, tx *sql.Tx, learnerID, id string, spec Spec
 	if finished != nil {
 		fin = nullTime(*finished)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO quizzes (id, learner_id, spec, seed, created_at, finished_at)
+	return inserted(tx.ExecContext(ctx, `INSERT INTO quizzes (id, learner_id, spec, seed, created_at, finished_at)
 		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-		id, learnerID, string(specJSON), seedColumn(seed), formatTime(created), fin)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+		id, learnerID, string(specJSON), seedColumn(seed), formatTime(created), fin))
 }
 
 func insertItems(ctx context.Context, tx *sql.Tx, quizID string, items []Item) error {
-	stmt, err := tx.PrepareContext(ctx, "INSERT INTO quiz_items (quiz_id, idx, question_id, option_order) VALUES (?, ?, ?, ?)")
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
 	for i, it := range items {
-		if _, err := stmt.ExecContext(ctx, quizID, i, it.QuestionID, ints(it.Order)); err != nil {
+		_, err := tx.ExecContext(ctx, "INSERT INTO quiz_items (quiz_id, idx, question_id, option_order) VALUES (?, ?, ?, ?)",
+			quizID, i, it.QuestionID, ints(it.Order))
+		if err != nil {
 			return err
 		}
 	}
@@ -455,9 +447,8 @@ func (db *DB) SaveAnswer(ctx context.Context, learnerID, quizID string, idx int,
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		// One statement finds the learner's quiz and, for item idx, how
 		// many items the quiz has, how many before idx are answered, and the
-		// item itself (NULL if there is none). Every statement is prepared
-		// afresh, so fewer are faster, and SQLite prepares these scalar
-		// subqueries much faster than the equivalent join.
+		// item itself (NULL if there is none): each statement costs a round
+		// trip through database/sql and cgo, and this is the hot path.
 		var (
 			items, earlier    int
 			questionID, order sql.NullString
@@ -513,13 +504,8 @@ func (db *DB) SaveAnswer(ctx context.Context, learnerID, quizID string, idx int,
 // insertAnswer adds an answer unless the item already has one, and reports
 // whether it did; the answer must have been checked against its item.
 func insertAnswer(ctx context.Context, tx *sql.Tx, quizID string, idx int, a AnswerRecord, at time.Time) (bool, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO answers
+	return inserted(tx.ExecContext(ctx, `INSERT INTO answers
 		(quiz_id, idx, question_id, topic, choices, score, correct, answered_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (quiz_id, idx) DO NOTHING`,
-		quizID, idx, a.QuestionID, topicOf(a.QuestionID), ints(a.Choices), a.Score, a.Correct, formatTime(at))
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+		quizID, idx, a.QuestionID, topicOf(a.QuestionID), ints(a.Choices), a.Score, a.Correct, formatTime(at)))
 }

@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// This file holds how Go values are written to and read back from columns,
-// and the read-side counterpart of inTx.
+// This file is the plumbing between Go and SQLite that every noun uses: how
+// values are written to columns and read back, and read snapshots.
 
 // formatTime is how a time is stored: UTC, milliseconds, see timeLayout.
 func formatTime(t time.Time) string { return t.UTC().Format(timeLayout) }
@@ -84,4 +84,14 @@ func (db *DB) inReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	defer tx.Rollback()
 	return fn(tx)
+}
+
+// inserted reports whether an INSERT … ON CONFLICT DO NOTHING (or an upsert
+// with a WHERE) wrote its row.
+func inserted(res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }

@@ -190,22 +190,17 @@ func (db *DB) SaveReview(ctx context.Context, learnerID, cardID string, c quiz.C
 // insertLog adds a review log unless the card already has one at that
 // instant, and reports whether it did.
 func insertLog(ctx context.Context, tx *sql.Tx, learnerID, cardID string, l quiz.ReviewLog) (bool, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO review_logs
+	return inserted(tx.ExecContext(ctx, `INSERT INTO review_logs
 		(learner_id, card_id, rating, reviewed_at, state, elapsed_days, interval_ns)
 		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (learner_id, card_id, reviewed_at) DO NOTHING`,
-		learnerID, cardID, int(l.Rating), formatTime(l.Reviewed), int(l.State), l.ElapsedDays, int64(l.Interval))
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+		learnerID, cardID, int(l.Rating), formatTime(l.Reviewed), int(l.State), l.ElapsedDays, int64(l.Interval)))
 }
 
 // upsertCard stores a card unless the stored one was reviewed later (or at
 // the same instant), and reports whether it wrote anything. Both SaveReview
 // and Import rely on it: of two versions of a card, the later one wins.
 func upsertCard(ctx context.Context, tx *sql.Tx, learnerID, cardID string, c quiz.Card) (bool, error) {
-	res, err := tx.ExecContext(ctx, `INSERT INTO review_cards
+	return inserted(tx.ExecContext(ctx, `INSERT INTO review_cards
 		(learner_id, card_id, state, step, stability, difficulty, due, last_review, reps, lapses)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (learner_id, card_id) DO UPDATE SET
@@ -216,12 +211,7 @@ func upsertCard(ctx context.Context, tx *sql.Tx, learnerID, cardID string, c qui
 		WHERE excluded.last_review > review_cards.last_review
 			OR (review_cards.last_review IS NULL AND excluded.last_review IS NOT NULL)`,
 		learnerID, cardID, int(c.State), c.Step, c.Stability, c.Difficulty,
-		formatTime(c.Due), nullTime(c.LastReview), c.Reps, c.Lapses)
-	if err != nil {
-		return false, err
-	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+		formatTime(c.Due), nullTime(c.LastReview), c.Reps, c.Lapses))
 }
 
 // DueCount returns how many of the learner's reviewed cards are due at now

@@ -5,7 +5,7 @@
 CREATE TABLE quizzes (
     id          TEXT PRIMARY KEY CHECK (length(id) = 32),
     learner_id  TEXT NOT NULL REFERENCES learners(id) ON DELETE CASCADE,
-    spec        TEXT NOT NULL,     -- store.ExportSpec as JSON
+    spec        TEXT NOT NULL,     -- store.SpecRecord as JSON
     seed        INTEGER NOT NULL,  -- the uint64 seed's bits as a signed integer
     created_at  TEXT NOT NULL,
     finished_at TEXT               -- NULL until the last question is answered
