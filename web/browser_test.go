@@ -61,57 +61,32 @@ func TestBrowserFrame(t *testing.T) {
 		}
 	})
 
-	for _, shot := range []struct {
-		name          string
-		width, height int64
-		scheme        string
-	}{
-		{"home-desktop-light", 1280, 900, "light"},
-		{"home-desktop-dark", 1280, 900, "dark"},
-		{"home-phone-light", 375, 812, "light"},
-		{"home-phone-dark", 375, 812, "dark"},
-	} {
-		t.Run("screenshot "+shot.name, func(t *testing.T) {
-			tab := b.NewTab(shot.width, shot.height, shot.scheme)
-			tab.Do(chromedp.Navigate(srv.URL + "/"))
-			// Nothing may stick out sideways on a phone.
-			if w := browsertest.Eval[int64](tab, `document.documentElement.scrollWidth`); w > shot.width {
-				t.Errorf("page is %d px wide in a %d px viewport", w, shot.width)
-			}
-			tab.Screenshot(shot.name)
-			if p := tab.Problems(); len(p) > 0 {
-				t.Error(strings.Join(p, "; "))
-			}
-		})
-	}
+	checkPages(t, b, srv.URL, []pageShot{
+		{"/", "home-desktop-light", 1280, 900, "light"},
+		{"/", "home-desktop-dark", 1280, 900, "dark"},
+		{"/", "home-phone-light", 375, 812, "light"},
+		{"/", "home-phone-dark", 375, 812, "dark"},
+	})
 }
 
-func TestBrowserLearnPages(t *testing.T) {
-	b := browsertest.New(t)
-	srv := httptest.NewServer(newTestServer(t))
-	defer srv.Close()
+// pageShot is a page to load at a viewport size and colour scheme.
+type pageShot struct {
+	path, name    string
+	width, height int64
+	scheme        string
+}
 
-	for _, shot := range []struct {
-		path, name    string
-		width, height int64
-		scheme        string
-	}{
-		{"/patterns/circuit-breaker", "pattern-desktop-light", 1280, 900, "light"},
-		{"/patterns/circuit-breaker", "pattern-phone-dark", 375, 812, "dark"},
-		{"/questions/scalability-and-availability", "question-desktop-light", 1280, 900, "light"},
-		{"/patterns", "patterns-index-desktop-dark", 1280, 900, "dark"},
-		{"/lab/payment-outage", "lab-report-desktop-light", 1280, 900, "light"},
-		{"/patterns/saga", "pattern-360-light", 360, 740, "light"},
-		{"/guides/tools", "guide-360-dark", 360, 740, "dark"},
-		{"/search?q=half-open", "search-desktop-light", 1280, 900, "light"},
-	} {
+// checkPages loads each page in its own tab and requires that nothing
+// sticks out sideways, every image loads, and there is no console error
+// or CSP violation; it saves a screenshot of each.
+func checkPages(t *testing.T, b *browsertest.Browser, base string, shots []pageShot) {
+	for _, shot := range shots {
 		t.Run(shot.name, func(t *testing.T) {
 			tab := b.NewTab(shot.width, shot.height, shot.scheme)
-			tab.Do(chromedp.Navigate(srv.URL + shot.path))
+			tab.Do(chromedp.Navigate(base + shot.path))
 			if w := browsertest.Eval[int64](tab, `document.documentElement.scrollWidth`); w > shot.width {
 				t.Errorf("page is %d px wide in a %d px viewport", w, shot.width)
 			}
-			// Every diagram on the page loaded.
 			broken, err := chromedp.Run(tab.Ctx, chromedp.Evaluate[[]string](
 				`Promise.all([...document.images].map(i => i.decode().then(() => "", () => i.src))).then(r => r.filter(Boolean))`,
 				chromedp.EvalAwaitPromise))
@@ -127,6 +102,24 @@ func TestBrowserLearnPages(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestBrowserLearnPages(t *testing.T) {
+	b := browsertest.New(t)
+	srv := httptest.NewServer(newTestServer(t))
+	defer srv.Close()
+
+	checkPages(t, b, srv.URL, []pageShot{
+		{"/patterns/circuit-breaker", "pattern-desktop-light", 1280, 900, "light"},
+		{"/patterns/circuit-breaker", "pattern-phone-dark", 375, 812, "dark"},
+		{"/questions/scalability-and-availability", "question-desktop-light", 1280, 900, "light"},
+		{"/patterns", "patterns-index-desktop-dark", 1280, 900, "dark"},
+		{"/lab/payment-outage", "lab-report-desktop-light", 1280, 900, "light"},
+		{"/patterns/saga", "pattern-360-light", 360, 740, "light"},
+		{"/guides/tools", "guide-360-dark", 360, 740, "dark"},
+		{"/search?q=half-open", "search-desktop-light", 1280, 900, "light"},
+		{"/quiz", "quiz-builder-phone-light", 375, 812, "light"},
+	})
 }
 
 func TestBrowserAnswerRevealWithoutJavaScript(t *testing.T) {
