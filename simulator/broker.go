@@ -5,16 +5,18 @@ import (
 )
 
 // Topics. "orders" carries OrderPlaced events; the saga.* topics carry the
-// choreographed saga's step events, one topic per participant.
+// choreographed saga: its step events, one topic per participant, and the
+// participants' replies to orders on saga.replies.
 const (
 	topicOrders = iota
 	topicSagaInventory
 	topicSagaPayment
 	topicSagaShipping
+	topicSagaReplies
 	numTopics
 )
 
-var topicNames = [numTopics]string{"orders", "saga.inventory", "saga.payment", "saga.shipping"}
+var topicNames = [numTopics]string{"orders", "saga.inventory", "saga.payment", "saga.shipping", "saga.replies"}
 
 // Consumer groups.
 const (
@@ -23,6 +25,7 @@ const (
 	groupInventorySaga
 	groupPaymentSaga
 	groupShippingSaga
+	groupOrdersSaga
 	numGroups
 )
 
@@ -39,6 +42,7 @@ var groupDefs = [numGroups]struct {
 	{"inventory-saga", topicSagaInventory, svcInventory},
 	{"payment-saga", topicSagaPayment, svcPayment},
 	{"shipping-saga", topicSagaShipping, svcShipping},
+	{"orders-saga", topicSagaReplies, svcOrders},
 }
 
 // Per-group message states.
@@ -54,8 +58,9 @@ const (
 type msg struct {
 	off    uint64
 	saga   int32
-	sgen   uint32
+	tok    uint32 // the saga step attempt the message belongs to (see saga.tok)
 	step   uint8
+	res    uint8 // on saga.replies: the participant's result
 	st     [maxGroupsPerTopic]uint8
 	cnt    [maxGroupsPerTopic]uint8
 	serial [maxGroupsPerTopic]uint32
@@ -63,8 +68,9 @@ type msg struct {
 
 type payload struct {
 	saga int32
-	sgen uint32
+	tok  uint32
 	step uint8
+	res  uint8
 }
 
 type topic struct {
@@ -134,6 +140,8 @@ func (s *Sim) initBroker() {
 			g.median = b.cfg.ShippingMedian
 		case gi == groupNotifications:
 			g.median, g.fixed = b.cfg.NotificationsMedian, b.cfg.NotificationsConsumers
+		case gi == groupOrdersSaga:
+			// Applying a reply to a saga is bookkeeping: no service time of its own.
 		default:
 			g.median = s.cfg.Services[d.service].Median
 		}
@@ -150,9 +158,10 @@ func groupByName(name string) int {
 	return -1
 }
 
-// publish appends a message to topic t for orders (the only publisher). It reports
-// false when the message was lost (broker unreachable and no room to buffer).
-func (s *Sim) publish(t int, saga int32, sgen uint32, step uint8) bool {
+// publish appends a message to topic t for orders, the only publisher with an outbox.
+// It reports false when the message was lost (broker unreachable and no room to
+// buffer). Participants' replies do not come through here: see onConsumerDone.
+func (s *Sim) publish(t int, saga int32, tok uint32, step uint8) bool {
 	b := &s.broker
 	tp := &b.topics[t]
 	if !b.up || s.cut(serviceNode(svcOrders), nodeBroker) {
@@ -160,14 +169,14 @@ func (s *Sim) publish(t int, saga int32, sgen uint32, step uint8) bool {
 			if tp.outbox == nil {
 				tp.outbox = make([]payload, 0, b.cfg.Buffer)
 			}
-			tp.outbox = append(tp.outbox, payload{saga, sgen, step})
+			tp.outbox = append(tp.outbox, payload{saga: saga, tok: tok, step: step})
 			tp.buffered++
 			return true
 		}
 		tp.failed++
 		return false
 	}
-	s.appendMsg(t, payload{saga, sgen, step})
+	s.appendMsg(t, payload{saga: saga, tok: tok, step: step})
 	return true
 }
 
@@ -183,7 +192,7 @@ func (s *Sim) appendMsg(t int, p payload) {
 			}
 		}
 	}
-	*m = msg{off: tp.head, saga: p.saga, sgen: p.sgen, step: p.step}
+	*m = msg{off: tp.head, saga: p.saga, tok: p.tok, step: p.step, res: p.res}
 	tp.head++
 	tp.published++
 	for _, gi := range tp.groups {
@@ -266,10 +275,14 @@ func (s *Sim) consumeTime(gi int) time.Duration {
 	g := &s.broker.groups[gi]
 	d := groupDefs[gi]
 	var t time.Duration
-	if d.service >= 0 {
+	switch {
+	case gi == groupOrdersSaga:
+		// No draw: a reply costs orders nothing but its injected latency.
+		t = s.services[svcOrders].latency
+	case d.service >= 0:
 		sv := &s.services[d.service]
 		t = s.lognormal(g.median, sv.cfg.Sigma) + sv.latency
-	} else {
+	default:
 		t = s.lognormal(g.median, 0.5)
 	}
 	return t + g.extra
@@ -295,7 +308,10 @@ func (s *Sim) onConsumerDone(gi, k int, gen uint32) {
 		return
 	}
 	res := resOK
-	if d.service >= 0 {
+	switch {
+	case gi == groupOrdersSaga:
+		// Orders applies a participant's reply to its saga: that cannot fail.
+	case d.service >= 0:
 		switch {
 		case s.chance(s.services[d.service].cfg.ErrorRate):
 			res = resError
@@ -304,7 +320,16 @@ func (s *Sim) onConsumerDone(gi, k int, gen uint32) {
 			res = resBusiness
 		}
 	}
-	if res != resError && b.up && !s.cut(nodeBroker, serviceNode(max(d.service, 0))) {
+	if res == resError {
+		s.deliver(gi) // no ack: redelivered after the ack timeout
+		return
+	}
+	// Acknowledging and, for a participant, publishing its reply both need the broker.
+	// A participant that cannot reach it has still done the work, but the saga hears
+	// of it only when a redelivery is handled again (or not at all, if the step times
+	// out first).
+	reach := b.up && !s.cut(nodeBroker, serviceNode(max(d.service, 0)))
+	if reach {
 		switch {
 		case m.st[g.slot] == msgInflight && m.serial[g.slot] == c.serial:
 			m.st[g.slot] = msgAcked
@@ -313,8 +338,11 @@ func (s *Sim) onConsumerDone(gi, k int, gen uint32) {
 			g.dups++ // processed again after a redelivery; the ack is stale
 		}
 	}
-	if res != resError && d.topic != topicOrders {
-		s.onChoreoStep(m.saga, m.sgen, m.step, res)
+	switch {
+	case gi == groupOrdersSaga:
+		s.onSagaReply(m.saga, m.tok, m.res)
+	case d.topic != topicOrders && reach:
+		s.appendMsg(topicSagaReplies, payload{saga: m.saga, tok: m.tok, step: m.step, res: res})
 	}
 	s.deliver(gi)
 }
@@ -390,7 +418,9 @@ func (s *Sim) kickConsumers() {
 	}
 }
 
-// publishStep sends a choreographed saga step to its participant's topic.
+// publishStep sends the current attempt of a choreographed saga step to its
+// participant's topic. While the broker is unreachable and nothing can be buffered
+// it tries again after a back-off, within the step's timeout (see sendStep).
 func (s *Sim) publishStep(si int32, step uint8) {
 	g := s.sagas.pool.at(si)
 	t := topicSagaInventory
@@ -400,8 +430,7 @@ func (s *Sim) publishStep(si int32, step uint8) {
 	case edgeOrdersShipping:
 		t = topicSagaShipping
 	}
-	if !s.publish(t, si, g.gen, step) {
-		// Broker unreachable and nothing buffered: try again after a back-off.
+	if !s.publish(t, si, g.tok, step) {
 		g.pubTries++
 		d := s.sagas.cfg.CompBackoffBase << min(g.pubTries-1, 16)
 		if d > s.sagas.cfg.CompBackoffMax || d <= 0 {
@@ -418,18 +447,4 @@ func (s *Sim) onSagaStepRetry(si int32, gen uint32) {
 		return
 	}
 	s.publishStep(si, g.step)
-}
-
-// onChoreoStep is a participant's outcome of a choreographed step. Duplicates (after
-// a redelivery) find the saga already past that step and are ignored: the
-// participants' handlers are idempotent.
-func (s *Sim) onChoreoStep(si int32, sgen uint32, step uint8, res uint8) {
-	if si < 0 || int(si) >= len(s.sagas.pool.items) {
-		return
-	}
-	g := s.sagas.pool.at(si)
-	if g.gen != sgen || g.step != step || g.ntl == 0 || g.last().state != entryRunning {
-		return
-	}
-	s.onSagaStepDone(si, res)
 }

@@ -178,7 +178,9 @@ type CallPolicy struct {
 	// ROUND_ROBIN; Spring Cloud LoadBalancer's default is round robin.)
 	LB LB
 	// Timeout bounds each attempt; 0 means wait forever. Teaching: 1 s on the gateway's
-	// read routes, 5 s on gateway>orders, 2 s on the saga's steps. (Envoy's route timeout
+	// read routes, 5 s on gateway>orders, 2 s on the saga's steps. On orders' edges it
+	// is also the choreographed saga's step timeout, which bounds a step's message and
+	// reply round trip (the edge's retries do not apply there). (Envoy's route timeout
 	// default is 15 s; Hystrix execution.isolation.thread.timeoutInMilliseconds 1000.)
 	Timeout time.Duration
 	// Retries is how many times a failed or timed-out attempt is retried. Teaching: 2 on
@@ -216,8 +218,8 @@ type RetryBudget struct {
 
 // SagaConfig is the "place order" saga.
 type SagaConfig struct {
-	// Mode is "orchestrated" (orders calls each step) or "choreographed" (steps are
-	// messages over the broker). Teaching: orchestrated.
+	// Mode is "orchestrated" (orders calls each step) or "choreographed" (steps and
+	// the participants' replies are messages over the broker). Teaching: orchestrated.
 	Mode string
 	// CompBackoffBase is the first back-off of a failed compensation; it doubles.
 	// Teaching: 100 ms.

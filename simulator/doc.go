@@ -38,11 +38,16 @@
 //   - order: POST /orders — gateway → orders, which runs the "place order" saga: create
 //     order (local) → reserve inventory → charge payment → schedule shipping; on a
 //     failure the completed steps are compensated in reverse (cancel shipping, refund,
-//     release inventory, cancel order). A completed saga publishes OrderPlaced to the
-//     "orders" topic, consumed by the groups "shipping" and "notifications". In
-//     choreographed mode each step travels as a message on saga.inventory,
-//     saga.payment or saga.shipping (groups inventory-saga, payment-saga,
-//     shipping-saga) instead of a call.
+//     release inventory, cancel order). A step that times out (the policy timeout of
+//     its edge, 2 s) may still have happened, so it is compensated too. A completed
+//     saga publishes OrderPlaced to the "orders" topic, consumed by the groups
+//     "shipping" and "notifications". In choreographed mode each step travels as a
+//     message on saga.inventory, saga.payment or saga.shipping (groups
+//     inventory-saga, payment-saga, shipping-saga) instead of a call, and the
+//     participant's reply comes back on saga.replies (group orders-saga, orders'
+//     instances). The same timeout bounds that round trip: a broker outage, a dead or
+//     slow consumer, a dead-lettered message or a lost reply ends as a timeout, and a
+//     reply that comes after it is ignored.
 //
 // DefaultConfig holds the teaching presets (deliberately shorter than production so
 // they are watchable); every knob's doc comment gives the production default of the

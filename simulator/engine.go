@@ -11,18 +11,19 @@ import (
 type evKind uint8
 
 const (
-	evArrival        evKind = iota // a: load stream; gen: stream generation
-	evJobDone                      // a: job
-	evAttemptTimeout               // a: call; gen: call timer generation
-	evRetry                        // a: call; gen: call timer generation
-	evBulkheadExpire               // a: call; gen: call timer generation
-	evHeartbeat                    // a: instance; gen: incarnation
-	evLeaseExpire                  // a: instance; gen: lease generation
-	evRefresh                      // a: caller
-	evConsumerDone                 // a: group; b: consumer slot; gen: slot generation
-	evAckTimeout                   // a: group; b: ring index; gen: delivery serial
-	evCompRetry                    // a: saga; gen: saga timer generation
-	evSagaStepRetry                // a: saga; gen: saga timer generation (choreography publish retry)
+	evArrival         evKind = iota // a: load stream; gen: stream generation
+	evJobDone                       // a: job
+	evAttemptTimeout                // a: call; gen: call timer generation
+	evRetry                         // a: call; gen: call timer generation
+	evBulkheadExpire                // a: call; gen: call timer generation
+	evHeartbeat                     // a: instance; gen: incarnation
+	evLeaseExpire                   // a: instance; gen: lease generation
+	evRefresh                       // a: caller
+	evConsumerDone                  // a: group; b: consumer slot; gen: slot generation
+	evAckTimeout                    // a: group; b: ring index; gen: delivery serial
+	evCompRetry                     // a: saga; gen: saga timer generation
+	evSagaStepRetry                 // a: saga; gen: saga timer generation (choreography publish retry)
+	evSagaStepTimeout               // a: saga; gen: step token (choreography step timeout)
 )
 
 // event is one scheduled happening. It is a small value: the heap holds events by
@@ -239,6 +240,8 @@ func (s *Sim) step() {
 		s.onCompRetry(ev.a, ev.gen)
 	case evSagaStepRetry:
 		s.onSagaStepRetry(ev.a, ev.gen)
+	case evSagaStepTimeout:
+		s.onSagaStepTimeout(ev.a, ev.gen)
 	}
 }
 

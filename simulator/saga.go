@@ -70,8 +70,13 @@ type sagaEntry struct {
 
 // saga is one "place order" saga instance.
 type saga struct {
-	gen      uint32
-	tgen     uint32 // timer generation
+	gen  uint32
+	tgen uint32 // timer generation (compensation back-off, choreographed publish retry)
+	// tok names the attempt of a choreographed step that awaits its reply. The step's
+	// message, the participant's reply and the step's timeout all carry it; the first
+	// of reply and timeout to arrive spends it, so the other is ignored. It keeps
+	// counting when the pool reuses the record, so a reply can never reach a later saga.
+	tok      uint32
 	id       uint64
 	state    uint8
 	step     uint8    // current forward step, or current compensation
@@ -99,6 +104,10 @@ type sagaBook struct {
 	count   [numSagaStates]uint64 // finished sagas by final state (running/compensating unused)
 	started uint64
 	comps   uint64 // compensations that ran to success
+
+	// Choreographed sagas only (orchestrated timeouts are counted on the edges).
+	stepTimeouts   uint64 // step attempts whose reply did not come within the step timeout
+	ignoredReplies uint64 // replies to an attempt already over: late, or duplicates after a redelivery
 }
 
 func (b *sagaBook) init(n int) {
@@ -113,7 +122,7 @@ func (s *Sim) initSagas() { s.sagas.cfg = s.cfg.Saga }
 func (s *Sim) startSaga(j int32) {
 	si := s.sagas.pool.get()
 	g := s.sagas.pool.at(si)
-	*g = saga{gen: g.gen + 1, tgen: g.tgen + 1, job: j, started: s.jobs.at(j).enq}
+	*g = saga{gen: g.gen + 1, tgen: g.tgen + 1, tok: g.tok, job: j, started: s.jobs.at(j).enq}
 	s.sagas.nextID++
 	s.sagas.started++
 	g.id = s.sagas.nextID
@@ -156,10 +165,66 @@ func (s *Sim) sagaStep(si int32, step uint8) {
 		return
 	}
 	if g.choreo {
-		s.publishStep(si, step)
+		s.sendStep(si, step)
 		return
 	}
 	s.startCall(stepEdge[step], stepOp[step], ownerSaga, si, g.gen, g.tr)
+}
+
+// sendStep starts an attempt of a choreographed step: a new token, the step timeout
+// and the message. The timeout is the one an orchestrated call would have, the
+// policy timeout of the step's edge (2 s by default; 0 waits forever). Here it bounds
+// the whole round trip: the broker's redeliveries happen within it and the edge's
+// retries do not apply. Whatever keeps the reply away (broker down, consumer dead or
+// slow, message dead-lettered, reply stuck in saga.replies) ends as a timeout.
+func (s *Sim) sendStep(si int32, step uint8) {
+	g := s.sagas.pool.at(si)
+	g.tok++
+	g.tgen++ // a publish retry of the previous attempt is void
+	g.pubTries = 0
+	if t := s.edges[stepEdge[step]].policy.Timeout; t > 0 {
+		// Ties go by (time, sequence): a reply that reaches orders at the very instant
+		// of the timeout was delivered from saga.replies at that instant, after this
+		// timer was scheduled, so it is late.
+		s.schedule(s.now+t, evSagaStepTimeout, si, 0, g.tok)
+	}
+	s.publishStep(si, step)
+}
+
+// awaited reports whether tok is the attempt a running saga waits for, and spends it.
+func (s *Sim) awaited(si int32, tok uint32) bool {
+	if si < 0 || int(si) >= len(s.sagas.pool.items) {
+		return false
+	}
+	g := s.sagas.pool.at(si)
+	if g.gen%2 == 0 || g.tok != tok || g.ntl == 0 || g.last().state != entryRunning {
+		return false
+	}
+	g.tok++
+	return true
+}
+
+// onSagaStepTimeout ends a choreographed step attempt whose reply has not come. As
+// in the orchestrated saga, the outcome is unknown: a forward step is itself
+// compensated, and a compensation is tried again after its back-off.
+func (s *Sim) onSagaStepTimeout(si int32, tok uint32) {
+	if !s.awaited(si, tok) {
+		return
+	}
+	s.sagas.stepTimeouts++
+	s.onSagaStepDone(si, resTimeout)
+}
+
+// onSagaReply is a participant's reply to a choreographed step, as orders consumes it
+// from saga.replies. A reply to an attempt that is already over (it timed out, or
+// this is a duplicate after a redelivery) is ignored: the participants' handlers are
+// idempotent, and the saga has moved on.
+func (s *Sim) onSagaReply(si int32, tok uint32, res uint8) {
+	if !s.awaited(si, tok) {
+		s.sagas.ignoredReplies++
+		return
+	}
+	s.onSagaStepDone(si, res)
 }
 
 func (s *Sim) onSagaCallDone(si int32, gen uint32, res uint8) {

@@ -107,9 +107,12 @@ func TestChoreographedSagaRunsOverTheBroker(t *testing.T) {
 	if p := s.broker.topics[topicSagaPayment].published; p != 1 {
 		t.Fatalf("saga.payment published %d, want 1", p)
 	}
-	// Payment fails every charge: the consumer never acks, the message is
-	// redelivered until dead-lettered... while the saga waits. A business rule
-	// instead fails the step at once and compensates over the broker.
+	// The participants' replies come back to orders as messages too.
+	if p := s.broker.topics[topicSagaReplies].published; p != 3 {
+		t.Fatalf("saga.replies published %d, want 3", p)
+	}
+	// A business rule fails the step at once and compensates over the broker
+	// (failures without a reply are timeouts: see the tests below).
 	s2 := MustNew(cfg)
 	s2.sagas.cfg.Declined = 1
 	s2.admit(kindOrder, 0, true)
@@ -118,6 +121,207 @@ func TestChoreographedSagaRunsOverTheBroker(t *testing.T) {
 	want = "create order:done@0-20 reserve inventory:done@20-30 charge payment:rejected-by-rule@30-70 release inventory:done@70-80 cancel order:done@80-80"
 	if tl.State != "compensated" || stepsString(tl) != want {
 		t.Fatalf("saga %s:\n got  %s\n want %s", tl.State, stepsString(tl), want)
+	}
+}
+
+// choreoShop is the quiet shop with choreographed sagas and one order admitted at 0.
+// The step timeout is the steps' edge timeout, 2 s.
+func choreoShop(t *testing.T) *Sim {
+	t.Helper()
+	cfg := quietConfig()
+	cfg.Saga.Mode = Choreographed
+	s := MustNew(cfg)
+	s.admit(kindOrder, 0, true)
+	return s
+}
+
+// checkSaga compares the only saga's final state and timeline, the choreography
+// counters and the gateway's answer (one 409, no 201).
+func checkSaga(t *testing.T, s *Sim, state, steps string, timeouts, ignored uint64) {
+	t.Helper()
+	tl := onlySaga(t, s)
+	if tl.State != state || stepsString(tl) != steps {
+		t.Fatalf("saga %s:\n got  %s\n want %s %s", tl.State, stepsString(tl), state, steps)
+	}
+	v := s.Snapshot().Sagas
+	if v.StepTimeouts != timeouts || v.IgnoredReplies != ignored {
+		t.Fatalf("step timeouts %d, ignored replies %d; want %d and %d", v.StepTimeouts, v.IgnoredReplies, timeouts, ignored)
+	}
+	if s.gw.byCode[code409] != 1 || s.gw.byCode[code201] != 0 {
+		t.Fatalf("gateway codes %v, want one %s", s.gw.byCode, codeNames[code409])
+	}
+	if p := s.broker.topics[topicOrders].published; p != 0 {
+		t.Fatalf("OrderPlaced published %d times for a saga that did not complete", p)
+	}
+}
+
+// The shipping participant is dead from the start, so "schedule shipping" (sent at
+// 70 ms) gets no reply: it times out at 70 + 2000 = 2070 ms, exactly once. Its outcome
+// is unknown, so it is compensated too, then the completed steps in reverse.
+func TestChoreographedSagaTimesOutWhenTheConsumerIsDead(t *testing.T) {
+	const before = "create order:done@0-20 reserve inventory:done@20-30 charge payment:done@30-70 "
+
+	t.Run("the consumer comes back: compensated", func(t *testing.T) {
+		s := choreoShop(t)
+		must(t, s.Apply(0, Command{Type: "crash", Service: "shipping"}))
+		s.RunUntil(2069 * time.Millisecond)
+		if tl := onlySaga(t, s); tl.State != "running" || tl.Steps[3].State != "running" {
+			t.Fatalf("at 2069 ms saga %s, shipping %s; want both running", tl.State, tl.Steps[3].State)
+		}
+		// Shipping is back at 3 s: it takes both messages waiting on saga.shipping, the
+		// old "schedule shipping" and "cancel shipping" (sent at 2070), 15 ms each. The
+		// reply to the first is late and ignored; the cancel is done at 3015, then refund
+		// 3015-3055 (40 ms) and release 3055-3065 (10 ms); cancelling the order is local.
+		must(t, s.Apply(3*time.Second, Command{Type: "restore", Service: "shipping"}))
+		s.RunUntil(10 * time.Second)
+		checkSaga(t, s, "compensated", before+"schedule shipping:timed-out@70-2070 "+
+			"cancel shipping:done@2070-3015 refund payment:done@3015-3055 release inventory:done@3055-3065 cancel order:done@3065-3065", 1, 1)
+		if at := eventTime(s, "compensate", "schedule shipping timed-out; compensating 4 step(s)"); at != 2070*time.Millisecond {
+			t.Fatalf("compensate event at %v, want 2.07s", at)
+		}
+	})
+
+	t.Run("the consumer never comes back: stuck", func(t *testing.T) {
+		s := choreoShop(t)
+		must(t, s.Apply(0, Command{Type: "crash", Service: "shipping"}))
+		// "cancel shipping" times out too. Attempts at 2070, 4170, 6370, 8770, 11570,
+		// 15170, 19170 and 23170 ms (2 s timeout, then 100 ms back-off doubling to the
+		// 2 s cap); the eighth times out at 25170 and the saga is stuck.
+		s.RunUntil(25169 * time.Millisecond)
+		if tl := onlySaga(t, s); tl.State != "compensating" {
+			t.Fatalf("at 25169 ms saga %s, want compensating", tl.State)
+		}
+		s.RunUntil(60 * time.Second)
+		checkSaga(t, s, "stuck", before+"schedule shipping:timed-out@70-2070 cancel shipping:gave-up@2070-25170", 9, 0)
+		if tl := onlySaga(t, s); tl.Steps[4].Attempts != 8 {
+			t.Fatalf("cancel shipping attempts %d, want 8", tl.Steps[4].Attempts)
+		}
+		if p := s.broker.topics[topicSagaShipping].published; p != 9 {
+			t.Fatalf("saga.shipping published %d, want 9 (the step and eight cancels)", p)
+		}
+	})
+}
+
+// The broker goes down, and comes back at 3 s. Whatever step is under way cannot be
+// answered before its timeout, 2 s after it started; its compensation, sent then,
+// waits in orders' outbox. At 3 s the participant gets both the old step and its
+// compensation, one per consumer: the old step's reply is ignored, the compensation
+// is done after its service time (10 ms for inventory, 40 ms for payment).
+func TestChoreographedSagaTimesOutWhileTheBrokerIsDown(t *testing.T) {
+	cases := []struct {
+		name       string
+		down       time.Duration
+		group      int
+		redelivers uint64
+		steps      string
+	}{
+		// Payment charges at 30-70 ms but can neither acknowledge nor reply: the charge
+		// times out at 2030 and is redelivered at 3 s beside the refund.
+		{"down while payment handles the charge: the reply is lost", 50 * time.Millisecond, groupPaymentSaga, 1,
+			"create order:done@0-20 reserve inventory:done@20-30 charge payment:timed-out@30-2030 " +
+				"refund payment:done@2030-3040 release inventory:done@3040-3050 cancel order:done@3050-3050"},
+		// The reservation (20 ms) waits in the outbox and times out at 2020; it is
+		// flushed at 3 s just before the release.
+		{"down before the reservation is sent: it waits in the outbox", 0, groupInventorySaga, 0,
+			"create order:done@0-20 reserve inventory:timed-out@20-2020 release inventory:done@2020-3010 cancel order:done@3010-3010"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := choreoShop(t)
+			must(t, s.Apply(c.down, Command{Type: "broker-down"}))
+			must(t, s.Apply(3*time.Second, Command{Type: "broker-up"}))
+			s.RunUntil(10 * time.Second)
+			checkSaga(t, s, "compensated", c.steps, 1, 1)
+			if r := s.broker.groups[c.group].redeliv; r != c.redelivers {
+				t.Fatalf("%s redeliveries %d, want %d", groupDefs[c.group].name, r, c.redelivers)
+			}
+		})
+	}
+}
+
+// With publish-mode fail and the broker down, orders cannot publish the reservation
+// at 20 ms and tries again after 100, 200, 400 and 800 ms (at 120, 320, 720 and 1520
+// ms; the next would be at 3120). The step times out at 2020 all the same, and the
+// release starts with a fresh back-off.
+func TestChoreographedSagaRetriesAFailedPublishWithinTheTimeout(t *testing.T) {
+	cases := []struct {
+		name      string
+		up        time.Duration
+		latencyMS int64 // inventory's added latency
+		failed    uint64
+		steps     string
+	}{
+		// The broker is back at 1.8 s: the release is published at 2020 and, inventory
+		// being 1.5 s slow, done at 2020 + 10 + 1500 = 3530. The retry due at 3120 was
+		// the timed-out reservation's: it is void, so the reservation is never published.
+		{"the broker is back before the timeout", 1800 * time.Millisecond, 1500, 5,
+			"create order:done@0-20 reserve inventory:timed-out@20-2020 release inventory:done@2020-3530 cancel order:done@3530-3530"},
+		// The broker is back at 2.5 s: the release fails at 2020, 2120 and 2320, is
+		// published at 2720 and done at 2730.
+		{"the broker is back after the timeout", 2500 * time.Millisecond, 0, 8,
+			"create order:done@0-20 reserve inventory:timed-out@20-2020 release inventory:done@2020-2730 cancel order:done@2730-2730"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := choreoShop(t)
+			must(t, s.Apply(0, Command{Type: "publish-mode", Mode: "fail"}))
+			must(t, s.Apply(0, Command{Type: "broker-down"}))
+			must(t, s.Apply(0, Command{Type: "latency", Service: "inventory", MS: pMS(c.latencyMS)}))
+			must(t, s.Apply(c.up, Command{Type: "broker-up"}))
+			s.RunUntil(10 * time.Second)
+			checkSaga(t, s, "compensated", c.steps, 1, 0)
+			if tp := s.broker.topics[topicSagaInventory]; tp.failed != c.failed || tp.published != 1 {
+				t.Fatalf("saga.inventory: %d failed, %d published; want %d and 1", tp.failed, tp.published, c.failed)
+			}
+		})
+	}
+}
+
+// A reply after the timeout changes nothing: the step stays timed out and the
+// compensations run as in the orchestrated "shipping times out" case.
+func TestChoreographedSagaIgnoresALateReply(t *testing.T) {
+	const want = "create order:done@0-20 reserve inventory:done@20-30 charge payment:done@30-70 schedule shipping:timed-out@70-2070 " +
+		"cancel shipping:done@2070-2085 refund payment:done@2085-2125 release inventory:done@2125-2135 cancel order:done@2135-2135"
+	cases := []struct {
+		name    string
+		slowMS  int64
+		ignored uint64
+	}{
+		// Shipping takes 15 + 3000 ms, so "schedule shipping" (70 ms) is handled until
+		// 3085. Its ack times out at 2070 and it is redelivered to another consumer,
+		// which replies at 2085; the first consumer replies at 3085. Both are ignored.
+		{"replies at 2085 and 3085 ms", 3000, 2},
+		// Shipping takes 15 + 1985 ms: the reply reaches orders at 2070, the very
+		// instant of the timeout. The timeout, scheduled at 70 ms, fires before the
+		// reply's delivery, scheduled at 2070, so the reply is late.
+		{"a reply at the instant of the timeout", 1985, 1},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := choreoShop(t)
+			must(t, s.Apply(0, Command{Type: "slow-consumer", Group: "shipping-saga", MS: pMS(c.slowMS)}))
+			// Back to normal speed at 1 s, for the messages delivered from then on.
+			must(t, s.Apply(time.Second, Command{Type: "slow-consumer", Group: "shipping-saga", MS: pMS(0)}))
+			s.RunUntil(10 * time.Second)
+			checkSaga(t, s, "compensated", want, 1, c.ignored)
+		})
+	}
+}
+
+// Payment fails every message it handles, so it never replies and never acks: the
+// charge is redelivered every 2 s and dead-lettered at 12030 ms (deliveries at 30,
+// 2030, ..., 10030 ms; then more than 5 redeliveries). The saga does not wait for
+// that: the charge times out at 2030 and the refund, which fails the same way, is
+// tried 8 times (2030, 4130, 6330, 8730, 11530, 15130, 19130, 23130 ms) before the
+// saga is stuck at 25130.
+func TestChoreographedSagaDoesNotWaitForTheDeadLetterTopic(t *testing.T) {
+	s := choreoShop(t)
+	s.services[svcPayment].cfg.ErrorRate = 1
+	s.RunUntil(60 * time.Second)
+	checkSaga(t, s, "stuck", "create order:done@0-20 reserve inventory:done@20-30 charge payment:timed-out@30-2030 "+
+		"refund payment:gave-up@2030-25130", 9, 0)
+	if at := eventTime(s, "dead-letter", "payment-saga: message 0 "); at != 12030*time.Millisecond {
+		t.Fatalf("the charge dead-lettered at %v, want 12.03s", at)
 	}
 }
 

@@ -198,16 +198,18 @@ type CallerCacheView struct {
 
 // SagaView is the "place order" saga: counts and the latest timelines.
 type SagaView struct {
-	Mode          string         `json:"mode"`
-	Started       uint64         `json:"started"`
-	Running       int            `json:"running"`
-	Compensating  int            `json:"compensating"`
-	Completed     uint64         `json:"completed"`
-	Compensated   uint64         `json:"compensated"`
-	Stuck         uint64         `json:"stuck"`
-	Compensations uint64         `json:"compensations"`
-	OldestOpenMS  float64        `json:"oldest_open_ms"` // start of the oldest unfinished saga, -1 if none
-	Recent        []SagaTimeline `json:"recent"`         // newest first: finished, then running
+	Mode           string         `json:"mode"`
+	Started        uint64         `json:"started"`
+	Running        int            `json:"running"`
+	Compensating   int            `json:"compensating"`
+	Completed      uint64         `json:"completed"`
+	Compensated    uint64         `json:"compensated"`
+	Stuck          uint64         `json:"stuck"`
+	Compensations  uint64         `json:"compensations"`
+	StepTimeouts   uint64         `json:"step_timeouts"`   // choreographed attempts with no reply in time (orchestrated ones count on the edges)
+	IgnoredReplies uint64         `json:"ignored_replies"` // choreographed replies to an attempt already over: late, or duplicates
+	OldestOpenMS   float64        `json:"oldest_open_ms"`  // start of the oldest unfinished saga, -1 if none
+	Recent         []SagaTimeline `json:"recent"`          // newest first: finished, then running
 }
 
 // SagaTimeline is one saga instance's steps.
@@ -454,7 +456,8 @@ func timeline(g *saga) SagaTimeline {
 func (s *Sim) sagaView() SagaView {
 	b := &s.sagas
 	v := SagaView{Mode: b.cfg.Mode, Started: b.started, Completed: b.count[sagaCompleted], Compensated: b.count[sagaCompensated],
-		Stuck: b.count[sagaStuck], Compensations: b.comps, OldestOpenMS: -1, Recent: []SagaTimeline{}}
+		Stuck: b.count[sagaStuck], Compensations: b.comps, StepTimeouts: b.stepTimeouts, IgnoredReplies: b.ignoredReplies,
+		OldestOpenMS: -1, Recent: []SagaTimeline{}}
 	var open []*saga
 	oldest := time.Duration(-1)
 	for i := range b.pool.items {
