@@ -32,7 +32,13 @@ func (s *Server) routes() {
 	e.GET("/quiz", s.comingSoon)
 	e.GET("/review", s.comingSoon)
 	e.GET("/lab", s.labIndex)
+	e.GET("/lab/free-play", s.labFreePlay)
 	e.GET("/lab/:scenario", s.labScenario)
+	s.mutating(http.MethodPost, "/lab/free-play", s.labStart)
+	s.mutating(http.MethodPost, "/lab/:scenario", s.labStart)
+	e.GET("/lab/s/:id", s.labLive)
+	e.GET("/lab/s/:id/ws", s.labSocket)
+	s.mutating(http.MethodPost, "/lab/s/:id/stop", s.labStop)
 	e.GET("/progress", s.comingSoon)
 
 	e.GET("/static/*", s.assets.handler)
