@@ -181,7 +181,7 @@ func (l *labSim) keyFrame(at float64) *websocket.PreparedMessage {
 	b = append(b, `,"key":true,"k":`...)
 	b = appendVector(b, fr.cur)
 	b = append(b, `,"ev":`...)
-	b = appendEvents(b, l.recentEvents(labKeyEvents))
+	b = appendEvents(b, l.recentEvents(labKeyEvents, fr.evSeq))
 	b = append(b, `,"sagas":`...)
 	b = append(b, orEmpty(fr.sagas)...)
 	b = append(b, `,"traces":`...)
@@ -191,10 +191,10 @@ func (l *labSim) keyFrame(at float64) *websocket.PreparedMessage {
 	return pm
 }
 
-// snapshotMessage is what a viewer gets on joining: the vector of the last
-// frame (so the frames that follow apply to it), recent events, sagas,
-// traces, the chart history, and the simulator's own full snapshot.
-func (l *labSim) snapshotMessage() *websocket.PreparedMessage {
+// snapshotMessage is what a viewer gets on joining: the whole state now
+// (snap and its vector vec), recent events, sagas, traces, the chart
+// history, and the simulator's own full snapshot.
+func (l *labSim) snapshotMessage(snap *simulator.Snapshot, vec []labVal) *websocket.PreparedMessage {
 	fr := &l.fr
 	b := make([]byte, 0, 64<<10)
 	b = append(b, `{"type":"snapshot","n":`...)
@@ -202,15 +202,15 @@ func (l *labSim) snapshotMessage() *websocket.PreparedMessage {
 	b = append(b, `,"ts":`...)
 	b = appendNum(b, float64(time.Now().UnixMicro()))
 	b = append(b, `,"at":`...)
-	b = appendNum(b, fr.at)
+	b = appendNum(b, float64(l.sim.Now()/time.Microsecond)/1000)
 	b = append(b, `,"k":`...)
-	b = appendVector(b, fr.prev)
+	b = appendVector(b, vec)
 	b = append(b, `,"events":`...)
-	b = appendEvents(b, l.recentEvents(labSnapshotEvents))
+	b = appendEvents(b, l.recentEvents(labSnapshotEvents, l.sim.EventSeq()))
 	b = append(b, `,"sagas":`...)
-	b = append(b, orEmpty(fr.sagas)...)
+	b = encodeSagas(b, &snap.Sagas)
 	b = append(b, `,"traces":`...)
-	b = append(b, orEmpty(fr.traces)...)
+	b = encodeTraces(b, l.sim.Traces())
 	b = append(b, `,"history":{"series":["gw"`...)
 	for _, e := range simulator.EdgeNames() {
 		b = append(b, ',')
@@ -231,7 +231,7 @@ func (l *labSim) snapshotMessage() *websocket.PreparedMessage {
 		b = append(b, ']')
 	}
 	b = append(b, `]},"snapshot":`...)
-	raw, err := json.Marshal(l.sim.Snapshot())
+	raw, err := json.Marshal(snap)
 	if err != nil {
 		raw = []byte("null")
 	}
@@ -241,14 +241,14 @@ func (l *labSim) snapshotMessage() *websocket.PreparedMessage {
 	return pm
 }
 
-// recentEvents returns up to n of the events already sent in frames.
-func (l *labSim) recentEvents(n int) []simulator.Event {
+// recentEvents returns the last n events up to sequence number upto.
+func (l *labSim) recentEvents(n int, upto uint64) []simulator.Event {
 	since := uint64(0)
-	if l.fr.evSeq > uint64(n) {
-		since = l.fr.evSeq - uint64(n)
+	if upto > uint64(n) {
+		since = upto - uint64(n)
 	}
 	evs := l.sim.Events(since)
-	for len(evs) > 0 && evs[len(evs)-1].Seq > l.fr.evSeq {
+	for len(evs) > 0 && evs[len(evs)-1].Seq > upto {
 		evs = evs[:len(evs)-1]
 	}
 	return evs

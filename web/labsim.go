@@ -484,18 +484,19 @@ func (l *labSim) handle(req labRequest) []byte {
 	return ok(msg)
 }
 
-// join adds a viewer and sends it the full state.
+// join adds a viewer and sends it the state as it is now. The frames the
+// others get carry changes against the last frame, not against now, so the
+// newcomer's next frame is a key frame, and deltas follow from there.
 func (l *labSim) join(v *labViewer) {
 	l.viewers[v] = struct{}{}
-	if fr := &l.fr; !fr.have {
-		// Nobody watched until now: this vector becomes the base of the
-		// frames that follow.
-		l.buildFrame(time.Now())
-		fr.prev, fr.cur = fr.cur, fr.prev
-		fr.have, fr.at = true, float64(l.sim.Now()/time.Microsecond)/1000
-	}
-	v.out <- l.snapshotMessage()
-	// Everyone sees the viewer count change in the next frame.
+	snap := l.sim.Snapshot()
+	var slots instSlots
+	fillInstSlots(&slots, &snap)
+	w := vecWriter{vals: make([]labVal, 0, len(l.fr.keys))}
+	rv := l.runView()
+	fillVec(&w, &snap, &rv, &slots)
+	v.out <- l.snapshotMessage(&snap, w.vals)
+	v.needKey = true
 }
 
 // labViewer is one websocket on a lab.
