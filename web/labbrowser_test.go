@@ -1,0 +1,120 @@
+package web
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"microlab/internal/browsertest"
+)
+
+// waitJS waits until a JavaScript expression is truthy in the tab.
+func waitJS(expr string, timeout time.Duration) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(timeout))
+}
+
+// TestBrowserLabBreaker drives the payment-outage lab through its page:
+// start it, answer the prediction, slow payment with the page's controls,
+// and watch the breaker on orders→payment open in the drawing, the text
+// and the event log. A second browser, on the share link, sees the same
+// state and has no working controls.
+func TestBrowserLabBreaker(t *testing.T) {
+	b := browsertest.New(t)
+	_, hs := newLabTestServer(t, nil)
+
+	owner := b.NewTab(1280, 900, "light")
+	owner.Do(
+		chromedp.Navigate(hs.URL+"/lab/payment-outage"),
+		chromedp.Click(chromedp.CSS(`[data-testid=start-lab]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#lab[data-role=owner]`)),
+		waitJS(`document.querySelector('#conn').dataset.state === 'live'`, 10*time.Second),
+	)
+	if got := browsertest.Eval[string](owner, `document.querySelector('[data-testid=run-state]').textContent`); got != "waiting for the prediction" {
+		t.Errorf("before the prediction the run state reads %q", got)
+	}
+	if browsertest.Eval[bool](owner, `document.querySelector('#controls').disabled`) {
+		t.Fatal("the owner's controls are disabled")
+	}
+	owner.Screenshot("lab-owner-predict")
+
+	// Predict, which starts the run; then speed it up and slow payment.
+	owner.Do(
+		chromedp.Click(chromedp.CSS(`#predict-form input[value="1"]`)),
+		chromedp.Click(chromedp.CSS(`#predict-submit`)),
+		waitJS(`document.querySelector('[data-testid=run-state]').textContent === 'running'`, 10*time.Second),
+		chromedp.SetValue(chromedp.CSS(`#speed`), "5"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#speed').dispatchEvent(new Event('change'))`),
+		waitJS(`document.querySelector('[data-testid=run-speed]').textContent.startsWith('5×')`, 10*time.Second),
+		chromedp.Click(chromedp.CSS(`[data-testid=cmd-latency] button[type=submit]`)),
+		waitJS(`document.querySelector('[data-testid=cmd-status]').textContent.includes('payment latency')`, 10*time.Second),
+	)
+	if got := browsertest.Eval[string](owner, `document.querySelector('[data-testid=prediction]').textContent`); !strings.Contains(got, "Your prediction: B") {
+		t.Errorf("prediction line = %q", got)
+	}
+
+	// The breaker opens: in the drawing, in the text, and in the event log.
+	owner.Do(waitJS(`document.querySelector('#br-orders--payment').classList.contains('br-OPEN')`, 30*time.Second))
+	owner.Do(chromedp.Click(chromedp.CSS(`#run-toggle`)),
+		waitJS(`document.querySelector('[data-testid=run-state]').textContent === 'paused'`, 10*time.Second))
+	text := browsertest.Eval[string](owner, `document.querySelector('[data-testid="breaker-orders>payment"]').textContent`)
+	if !strings.HasPrefix(text, "OPEN") && !strings.HasPrefix(text, "HALF_OPEN") {
+		t.Errorf("the state table says the breaker is %q, want OPEN (or probing)", text)
+	}
+	logged := browsertest.Eval[[]string](owner, `[...document.querySelectorAll('#log li[data-kind=breaker]')].map(li => li.textContent)`)
+	found := false
+	for _, l := range logged {
+		found = found || strings.Contains(l, "orders→payment") && strings.Contains(l, "OPEN")
+	}
+	if !found {
+		t.Errorf("the event log has no breaker event for orders→payment opening: %q", logged)
+	}
+	if n := browsertest.Eval[int](owner, `document.querySelectorAll('#dot-payment-1.good, #dot-payment-1.warn, #dot-payment-1.bad').length`); n != 1 {
+		t.Error("payment-1's dot is not drawn as a live instance")
+	}
+	owner.Screenshot("lab-owner-breaker-open")
+
+	// The share link: the same state, read-only.
+	share := browsertest.Eval[string](owner, `document.querySelector('#share').value`)
+	viewer := b.NewTab(1280, 900, "dark")
+	viewer.Do(
+		chromedp.Navigate(share),
+		chromedp.WaitVisible(chromedp.CSS(`#lab[data-role=viewer]`)),
+		waitJS(`document.querySelector('#conn').dataset.state === 'live'`, 10*time.Second),
+	)
+	for _, sel := range []string{`[data-testid=clock]`, `[data-testid="breaker-orders>payment"]`, `[data-testid=run-state]`, `#br-orders--payment text`} {
+		expr := `document.querySelector('` + strings.ReplaceAll(sel, `'`, `\'`) + `').textContent`
+		o, v := browsertest.Eval[string](owner, expr), browsertest.Eval[string](viewer, expr)
+		if o != v {
+			t.Errorf("%s: owner sees %q, viewer sees %q", sel, o, v)
+		}
+	}
+	if !browsertest.Eval[bool](viewer, `document.querySelector('#controls').disabled`) {
+		t.Error("the viewer's controls are enabled")
+	}
+	if n := browsertest.Eval[int](viewer, `[...document.querySelectorAll('#controls button, #controls select, #controls input')].filter(e => !e.matches(':disabled')).length`); n != 0 {
+		t.Errorf("the viewer has %d working controls, want none", n)
+	}
+	if got := browsertest.Eval[string](viewer, `document.querySelector('[data-testid=role]').textContent`); !strings.Contains(got, "read-only") {
+		t.Errorf("the viewer's role reads %q", got)
+	}
+	viewer.Screenshot("lab-viewer-dark")
+
+	phone := b.NewTab(375, 812, "light")
+	phone.Do(
+		chromedp.Navigate(share),
+		waitJS(`document.querySelector('#conn').dataset.state === 'live'`, 10*time.Second),
+	)
+	if w := browsertest.Eval[int64](phone, `document.documentElement.scrollWidth`); w > 375 {
+		t.Errorf("the lab page is %d px wide on a 375 px phone: %q", w, browsertest.Eval[[]string](phone,
+			`[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 376).slice(0, 6).map(e => e.tagName + '#' + e.id + '.' + e.getAttribute('class') + ' ' + Math.round(e.getBoundingClientRect().right))`))
+	}
+	phone.Screenshot("lab-viewer-phone")
+
+	for name, tab := range map[string]*browsertest.Tab{"owner": owner, "viewer": viewer, "phone": phone} {
+		if p := tab.Problems(); len(p) > 0 {
+			t.Errorf("%s: %s", name, strings.Join(p, "; "))
+		}
+	}
+}
