@@ -144,6 +144,18 @@ func (m *labManager) remove(l *labSim) {
 	m.log.Info("lab stopped", "lab", l.id, "labs", n)
 }
 
+// enter counts a new socket in, unless the manager is closing; Close
+// waits for the sockets it counted.
+func (m *labManager) enter() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.closed {
+		return false
+	}
+	m.sockets.Add(1)
+	return true
+}
+
 // count is how many labs run now.
 func (m *labManager) count() int {
 	m.mu.Lock()

@@ -199,13 +199,16 @@ func (s *Server) labSocket(c echo.Context) error {
 	if id := s.learnerID(c); id != "" && id == l.owner {
 		owner = true
 	}
-	s.labs.sockets.Add(1)
+	if !s.labs.enter() {
+		return errorf(http.StatusServiceUnavailable, "The server is shutting down.")
+	}
 	defer s.labs.sockets.Done()
 	conn, err := labUpgrader.Upgrade(c.Response(), r, nil)
 	if err != nil {
 		return nil // the upgrader has answered
 	}
 	defer conn.Close()
+	c.Response().Status = http.StatusSwitchingProtocols // for the access log and the metrics
 	conn.SetReadLimit(labMaxMessage)
 	v := newLabViewer(conn, owner)
 

@@ -4,6 +4,7 @@
 //
 //	go run ./cmd/loadtest -path / -duration 10s -conns 64
 //	go run ./cmd/loadtest -path / -serve 60s   # just serve the three, for wrk
+//	go run ./cmd/loadtest -lab-viewers 500 -duration 20s   # one live lab, many viewers (lab.go)
 //
 // Everything runs on 127.0.0.1 and stops by itself. The server logs at
 // warn level, so the numbers are not an access-log benchmark.
@@ -36,7 +37,28 @@ func main() {
 	conns := flag.Int("conns", 64, "concurrent connections (1 to 512)")
 	serve := flag.Duration("serve", 0, "only serve the three targets this long (for wrk), then exit")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	labViewers := flag.Int("lab-viewers", 0, "instead: connect this many viewers (1 to 2000) to one live lab and measure frames, delay and server CPU")
+	labMem := flag.Int("lab-mem", 10, "with -lab-viewers: then start this many labs (0 to 50) with 10 viewers each to measure memory per lab")
+	labChildFlag := flag.Bool("lab-child", false, "internal: be the server of a -lab-viewers run")
 	flag.Parse()
+	if *labChildFlag {
+		if err := labChild(); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest child:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *labViewers != 0 {
+		if *labViewers < 1 || *labViewers > 2000 || *labMem < 0 || *labMem > 50 || *duration <= 0 || *duration > time.Minute {
+			fmt.Fprintln(os.Stderr, "loadtest: -lab-viewers must be in [1, 2000], -lab-mem in [0, 50], -duration in (0, 60s]")
+			os.Exit(2)
+		}
+		if err := runLab(*labViewers, *duration, *labMem); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *duration <= 0 || *duration > time.Minute || *conns < 1 || *conns > 512 || *serve < 0 || *serve > time.Hour {
 		fmt.Fprintln(os.Stderr, "loadtest: -duration must be in (0, 60s], -conns in [1, 512], -serve in [0, 1h]")
 		os.Exit(2)
