@@ -1,10 +1,13 @@
 package web
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"microlab/internal/browsertest"
@@ -39,10 +42,11 @@ func TestBrowserLabBreaker(t *testing.T) {
 	}
 	owner.Screenshot("lab-owner-predict")
 
-	// Predict, which starts the run; then speed it up and slow payment.
+	// Predict with the keyboard alone, which starts the run; then speed it
+	// up and slow payment.
 	owner.Do(
-		chromedp.Click(chromedp.CSS(`#predict-form input[value="1"]`)),
-		chromedp.Click(chromedp.CSS(`#predict-submit`)),
+		chromedp.SendKeys(chromedp.CSS(`#predict-form input[value="1"]`), " "),
+		chromedp.SendKeys(chromedp.CSS(`#predict-submit`), "\r"),
 		waitJS(`document.querySelector('[data-testid=run-state]').textContent === 'running'`, 10*time.Second),
 		chromedp.SetValue(chromedp.CSS(`#speed`), "5"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('#speed').dispatchEvent(new Event('change'))`),
@@ -73,6 +77,18 @@ func TestBrowserLabBreaker(t *testing.T) {
 	if n := browsertest.Eval[int](owner, `document.querySelectorAll('#dot-payment-1.good, #dot-payment-1.warn, #dot-payment-1.bad').length`); n != 1 {
 		t.Error("payment-1's dot is not drawn as a live instance")
 	}
+	if n := browsertest.Eval[int](owner, `document.querySelectorAll('#traffic circle').length`); n == 0 {
+		t.Error("no traffic dots move along the edges")
+	}
+
+	// A sampled request opens as a waterfall.
+	owner.Do(
+		chromedp.Click(chromedp.CSS(`#traces button[data-trace]`)),
+		waitJS(`document.querySelectorAll('[data-testid=waterfall] tbody tr').length > 0`, 10*time.Second),
+	)
+	if got := browsertest.Eval[string](owner, `document.querySelector('[data-testid=waterfall] tbody th').textContent`); !strings.HasPrefix(got, "gateway") {
+		t.Errorf("the waterfall's first span is %q, want the gateway", got)
+	}
 	owner.Screenshot("lab-owner-breaker-open")
 
 	// The share link: the same state, read-only.
@@ -101,8 +117,15 @@ func TestBrowserLabBreaker(t *testing.T) {
 	}
 	viewer.Screenshot("lab-viewer-dark")
 
+	// A phone that asks for less motion: no moving dots.
 	phone := b.NewTab(375, 812, "light")
 	phone.Do(
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}, {Name: "prefers-reduced-motion", Value: "reduce"}},
+			})
+			return err
+		}),
 		chromedp.Navigate(share),
 		waitJS(`document.querySelector('#conn').dataset.state === 'live'`, 10*time.Second),
 	)
@@ -110,7 +133,26 @@ func TestBrowserLabBreaker(t *testing.T) {
 		t.Errorf("the lab page is %d px wide on a 375 px phone: %q", w, browsertest.Eval[[]string](phone,
 			`[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > 376).slice(0, 6).map(e => e.tagName + '#' + e.id + '.' + e.getAttribute('class') + ' ' + Math.round(e.getBoundingClientRect().right))`))
 	}
+	if n := browsertest.Eval[int](phone, `document.querySelectorAll('#traffic circle').length`); n != 0 {
+		t.Errorf("%d traffic dots move although the reader asked for reduced motion", n)
+	}
 	phone.Screenshot("lab-viewer-phone")
+
+	// Run to the end: every check is decided, and the explanation links to
+	// the pattern page and its quiz.
+	owner.Do(
+		chromedp.Click(chromedp.CSS(`#ff60`)),
+		waitJS(`!document.querySelector('[data-testid=explanation]').hidden`, 30*time.Second),
+	)
+	if n := browsertest.Eval[int](owner, `document.querySelectorAll('#checks li.pending').length`); n != 0 {
+		t.Errorf("%d checks are undecided at the end", n)
+	}
+	links := browsertest.Eval[[]string](owner, `[...document.querySelectorAll('[data-testid=explanation] a')].map(a => a.getAttribute('href'))`)
+	if strings.Join(links, " ") != "/patterns/circuit-breaker /quiz?topic=circuit-breaker" {
+		t.Errorf("the explanation links to %q, want the pattern page and its quiz", links)
+	}
+	viewer.Do(waitJS(`!document.querySelector('[data-testid=explanation]').hidden`, 10*time.Second))
+	owner.Screenshot("lab-owner-end")
 
 	for name, tab := range map[string]*browsertest.Tab{"owner": owner, "viewer": viewer, "phone": phone} {
 		if p := tab.Problems(); len(p) > 0 {
