@@ -229,7 +229,7 @@ func (s *Server) labSocket(c echo.Context) error {
 		defer close(writerDone)
 		v.writeLoop(readerDone)
 	}()
-	s.labReadLoop(l, v)
+	s.labReadLoop(l, v, writerDone)
 	close(readerDone)
 	select {
 	case l.leaves <- v:
@@ -239,8 +239,9 @@ func (s *Server) labSocket(c echo.Context) error {
 	return nil
 }
 
-// labReadLoop reads the viewer's messages until the socket fails or closes.
-func (s *Server) labReadLoop(l *labSim, v *labViewer) {
+// labReadLoop reads the viewer's messages until the socket fails or closes,
+// or the writer gives up on it.
+func (s *Server) labReadLoop(l *labSim, v *labViewer, writerDone <-chan struct{}) {
 	conn := v.conn
 	conn.SetReadDeadline(time.Now().Add(labPongWait))
 	conn.SetPongHandler(func(string) error {
@@ -260,6 +261,8 @@ func (s *Server) labReadLoop(l *labSim, v *labViewer) {
 		select {
 		case v.ctl <- reply:
 		case <-v.gone:
+			return
+		case <-writerDone:
 			return
 		}
 	}
