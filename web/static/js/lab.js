@@ -401,6 +401,13 @@
       cls($('edge-' + safeID(id)), 'edge edge-call' + (num(p + 'cut') ? ' cut' : '') + (num(p + 'er') >= 0.5 ? ' failing' : ''));
     }
     renderTraffic();
+    // Instances that do not run are not offered.
+    for (const opt of document.querySelectorAll('#controls option')) {
+      const m = /^([a-z]+)-(\d+)$/.exec(opt.value);
+      if (!m || !services.includes(m[1])) continue;
+      const absent = !str('in.' + opt.value + '.st');
+      if (opt.hidden !== absent && !opt.selected) opt.hidden = absent;
+    }
   }
 
   // Moving dots along the edges, as many as the traffic warrants; none for
