@@ -18,6 +18,13 @@ func waitJS(expr string, timeout time.Duration) chromedp.Action[chromedp.Void] {
 	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(timeout))
 }
 
+// screenshot saves the whole page scrolled to the top, so that the sticky
+// drawing sits where a reader first sees it.
+func screenshot(tab *browsertest.Tab, name string) {
+	tab.Do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	tab.Screenshot(name)
+}
+
 // TestBrowserLabBreaker drives the payment-outage lab through its page:
 // start it, answer the prediction, slow payment with the page's controls,
 // and watch the breaker on orders→payment open in the drawing, the text
@@ -40,7 +47,7 @@ func TestBrowserLabBreaker(t *testing.T) {
 	if browsertest.Eval[bool](owner, `document.querySelector('#controls').disabled`) {
 		t.Fatal("the owner's controls are disabled")
 	}
-	owner.Screenshot("lab-owner-predict")
+	screenshot(owner, "lab-owner-predict")
 
 	// Predict with the keyboard alone, which starts the run; then speed it
 	// up and slow payment.
@@ -89,7 +96,7 @@ func TestBrowserLabBreaker(t *testing.T) {
 	if got := browsertest.Eval[string](owner, `document.querySelector('[data-testid=waterfall] tbody th').textContent`); !strings.HasPrefix(got, "gateway") {
 		t.Errorf("the waterfall's first span is %q, want the gateway", got)
 	}
-	owner.Screenshot("lab-owner-breaker-open")
+	screenshot(owner, "lab-owner-breaker-open")
 
 	// The share link: the same state, read-only.
 	share := browsertest.Eval[string](owner, `document.querySelector('#share').value`)
@@ -115,7 +122,7 @@ func TestBrowserLabBreaker(t *testing.T) {
 	if got := browsertest.Eval[string](viewer, `document.querySelector('[data-testid=role]').textContent`); !strings.Contains(got, "read-only") {
 		t.Errorf("the viewer's role reads %q", got)
 	}
-	viewer.Screenshot("lab-viewer-dark")
+	screenshot(viewer, "lab-viewer-dark")
 
 	// A phone that asks for less motion: no moving dots.
 	phone := b.NewTab(375, 812, "light")
@@ -136,7 +143,7 @@ func TestBrowserLabBreaker(t *testing.T) {
 	if n := browsertest.Eval[int](phone, `document.querySelectorAll('#traffic circle').length`); n != 0 {
 		t.Errorf("%d traffic dots move although the reader asked for reduced motion", n)
 	}
-	phone.Screenshot("lab-viewer-phone")
+	screenshot(phone, "lab-viewer-phone")
 
 	// Run to the end: every check is decided, and the explanation links to
 	// the pattern page and its quiz.
@@ -152,7 +159,7 @@ func TestBrowserLabBreaker(t *testing.T) {
 		t.Errorf("the explanation links to %q, want the pattern page and its quiz", links)
 	}
 	viewer.Do(waitJS(`!document.querySelector('[data-testid=explanation]').hidden`, 10*time.Second))
-	owner.Screenshot("lab-owner-end")
+	screenshot(owner, "lab-owner-end")
 
 	for name, tab := range map[string]*browsertest.Tab{"owner": owner, "viewer": viewer, "phone": phone} {
 		if p := tab.Problems(); len(p) > 0 {

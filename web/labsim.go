@@ -7,6 +7,7 @@ import (
 	"math"
 	mrand "math/rand/v2"
 	"net/http"
+	"slices"
 	"sync"
 	"time"
 
@@ -88,11 +89,16 @@ func (m *labManager) start(owner string, sc *simulator.Scenario) (*labSim, error
 	if m.closed {
 		return nil, errorf(http.StatusServiceUnavailable, "The server is shutting down, so it starts no new labs. Try again in a minute.")
 	}
-	var mine []views.Link
+	var owned []*labSim
 	for _, l := range m.labs {
 		if l.owner == owner {
-			mine = append(mine, views.Link{Title: l.title + " (started " + l.created.Format("15:04") + ")", URL: "/lab/s/" + l.id})
+			owned = append(owned, l)
 		}
+	}
+	slices.SortFunc(owned, func(a, b *labSim) int { return a.created.Compare(b.created) })
+	var mine []views.Link
+	for _, l := range owned {
+		mine = append(mine, views.Link{Title: l.title + " (started " + l.created.Format("15:04") + ")", URL: "/lab/s/" + l.id})
 	}
 	if len(mine) >= m.limits.perLearner {
 		return nil, &Error{Status: http.StatusTooManyRequests, Hints: mine, Message: fmt.Sprintf(
