@@ -161,6 +161,18 @@ func TestBrowserLabBreaker(t *testing.T) {
 	viewer.Do(waitJS(`!document.querySelector('[data-testid=explanation]').hidden`, 10*time.Second))
 	screenshot(owner, "lab-owner-end")
 
+	// A pattern knob: force the breaker open through its form (empty
+	// fields stay out of the command).
+	owner.Do(
+		chromedp.Click(chromedp.CSS(`[data-testid=knobs] > summary`)),
+		chromedp.SetValue(chromedp.CSS(`[data-testid=cmd-breaker] select[name=state]`), "forced-open"),
+		chromedp.Click(chromedp.CSS(`[data-testid=cmd-breaker] button[type=submit]`)),
+		waitJS(`document.querySelector('#br-orders--payment').classList.contains('br-FORCED_OPEN')`, 10*time.Second),
+	)
+	if got := browsertest.Eval[string](viewer, `document.querySelector('[data-testid="breaker-orders>payment"]').textContent`); !strings.HasPrefix(got, "FORCED OPEN") {
+		viewer.Do(waitJS(`document.querySelector('[data-testid="breaker-orders>payment"]').textContent.startsWith('FORCED OPEN')`, 10*time.Second))
+	}
+
 	for name, tab := range map[string]*browsertest.Tab{"owner": owner, "viewer": viewer, "phone": phone} {
 		if p := tab.Problems(); len(p) > 0 {
 			t.Errorf("%s: %s", name, strings.Join(p, "; "))

@@ -293,7 +293,7 @@ func labControls(l LabLive) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "</select></label> <button type=\"submit\">Apply</button></form></details> <details><summary>Pattern knobs</summary><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"breaker\"><fieldset><legend>Circuit breaker</legend>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "</select></label> <button type=\"submit\">Apply</button></form></details> <details data-testid=\"knobs\"><summary>Pattern knobs</summary><form class=\"cmd\" data-testid=\"cmd-breaker\"><input type=\"hidden\" name=\"type\" value=\"breaker\"><fieldset><legend>Circuit breaker</legend>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
