@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -37,14 +38,15 @@ const (
 	labFFBudget   = 70 * time.Millisecond
 	labSlice      = 100 * time.Millisecond // virtual time simulated between budget checks
 
-	labFrameEvents    = 50  // events in one frame at most
-	labSnapshotEvents = 100 // events a joining viewer gets
-	labKeyEvents      = 20  // events a key frame repeats
-	labSagas          = 6   // saga timelines sent
-	labTraces         = 12  // sampled traces listed
-	labHistory        = 60  // seconds of chart history a joining viewer gets
-	labQueue          = 8   // frames queued per viewer before it loses some
-	labCtlQueue       = 32  // replies queued per viewer
+	labFrameEvents    = 50   // events in one frame at most
+	labSnapshotEvents = 100  // events a joining viewer gets
+	labKeyEvents      = 20   // events a key frame repeats
+	labSagas          = 6    // saga timelines sent
+	labTraces         = 12   // sampled traces listed
+	labHistory        = 60   // seconds of chart history a joining viewer gets
+	labMaxViewers     = 1000 // sockets on one lab
+	labQueue          = 8    // frames queued per viewer before it loses some
+	labCtlQueue       = 32   // replies queued per viewer
 )
 
 // labLimits are the bounds from Config, with their defaults filled in.
@@ -209,6 +211,8 @@ type labSim struct {
 	title   string
 	created time.Time
 	m       *labManager
+
+	sockets atomic.Int32 // open sockets, bounded by labMaxViewers
 
 	reqs   chan labRequest
 	joins  chan *labViewer

@@ -199,6 +199,11 @@ func (s *Server) labSocket(c echo.Context) error {
 	if id := s.learnerID(c); id != "" && id == l.owner {
 		owner = true
 	}
+	if l.sockets.Add(1) > labMaxViewers {
+		l.sockets.Add(-1)
+		return errorf(http.StatusServiceUnavailable, "This lab already has %d viewers, the most one lab takes.", labMaxViewers)
+	}
+	defer l.sockets.Add(-1)
 	if !s.labs.enter() {
 		return errorf(http.StatusServiceUnavailable, "The server is shutting down.")
 	}
