@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"microlab/simulator"
 )
 
 // TestCrawlEveryInternalLink starts at the home page and the three learn
@@ -75,6 +77,29 @@ func TestCrawlEveryInternalLink(t *testing.T) {
 		if frag != "" && !p.ids[frag] {
 			t.Errorf("%s links to %s#%s, but that page has no element with that id", l.from, target, frag)
 		}
+	}
+	// Every lab is reachable: each scenario's page (and free play) was
+	// crawled and answers 200, and every pattern page's "See it live" names
+	// one of them.
+	for _, sc := range simulator.Scenarios() {
+		if p := pages["/lab/"+sc.Slug]; p == nil || p.status != http.StatusOK {
+			t.Errorf("the crawl did not reach /lab/%s with a 200", sc.Slug)
+		}
+	}
+	if p := pages["/lab/free-play"]; p == nil || p.status != http.StatusOK {
+		t.Error("the crawl did not reach /lab/free-play with a 200")
+	}
+	seeItLive := map[string]bool{}
+	for _, l := range links {
+		if strings.HasPrefix(l.from, "/patterns/") && strings.HasPrefix(l.to, "/lab/") {
+			seeItLive[l.from] = true
+			if _, ok := simulator.ScenarioBySlug(strings.TrimPrefix(l.to, "/lab/")); !ok && l.to != "/lab/free-play" {
+				t.Errorf("%s links to %s, which is no lab", l.from, l.to)
+			}
+		}
+	}
+	if len(seeItLive) < 7 {
+		t.Errorf("only %d pattern pages link to a lab, want all 7", len(seeItLive))
 	}
 	t.Logf("crawled %d pages, checked %d links", len(pages), len(links))
 }

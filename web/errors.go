@@ -67,9 +67,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var hints []views.Link
 	var appErr *Error
 	var httpErr *echo.HTTPError
+	expected := false
 	switch {
 	case errors.As(err, &appErr):
 		status, message, hints = appErr.Status, appErr.Message, appErr.Hints
+		expected = status != http.StatusInternalServerError
 	case errors.As(err, &httpErr):
 		status = httpErr.Code
 		if m, ok := httpErr.Message.(string); ok && status < 500 && status != http.StatusNotFound && status != http.StatusMethodNotAllowed {
@@ -80,11 +82,16 @@ func (s *Server) handleError(err error, c echo.Context) {
 		status = http.StatusInternalServerError
 	}
 	rid := requestID(c)
-	if status >= 500 {
+	switch {
+	case expected && status > 500:
+		// A refusal we chose, such as "the server is full": the person
+		// gets our message.
+		s.log.Warn("request refused", "request_id", rid, "status", status, "err", err)
+	case status >= 500:
 		s.log.Error("request failed", "request_id", rid, "method", c.Request().Method,
 			"path", c.Request().URL.Path, "status", status, "err", err)
 		message = fmt.Sprintf("%s We have logged it; if it keeps happening, quote request id %s.", statusMessages[http.StatusInternalServerError], rid)
-	} else {
+	default:
 		s.log.Debug("request refused", "request_id", rid, "status", status, "err", err)
 	}
 	if message == "" {

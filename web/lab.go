@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"sync"
 
 	"github.com/a-h/templ"
@@ -11,7 +12,9 @@ import (
 	"microlab/web/views"
 )
 
-// reportSeed is the seed of the headless run a lab page reports.
+// reportSeed is the seed of the headless run a lab page reports; live labs
+// of a scenario start with it too, so they reach the same verdicts when
+// left alone.
 const reportSeed = 1
 
 // labReports runs each scenario once, on first request, and keeps the
@@ -47,15 +50,98 @@ func (s *Server) labIndex(c echo.Context) error {
 	for _, sc := range simulator.Scenarios() {
 		cards = append(cards, views.LabCard{Scenario: sc, PatternTitle: s.patternTitle(sc.Pattern)})
 	}
-	return s.cached(c, "Labs", "Scripted failures in a simulated shop, and what the patterns do about them.",
+	return s.cached(c, "Labs", "Break a simulated shop's services live, and watch the patterns react.",
 		func(f views.Frame) templ.Component { return views.LabIndex(f, cards) })
 }
 
+// labScenario introduces a scenario; its form starts the lab.
 func (s *Server) labScenario(c echo.Context) error {
 	sc, ok := simulator.ScenarioBySlug(c.Param("scenario"))
 	if !ok {
 		return s.notFoundWithHints(c.Param("scenario"))
 	}
 	r := views.LabReport{Scenario: sc, PatternTitle: s.patternTitle(sc.Pattern), Seed: reportSeed, Result: s.reports.get(sc)}
-	return s.cached(c, sc.Title, sc.Narrative, func(f views.Frame) templ.Component { return views.LabReportPage(f, r) })
+	return s.cached(c, sc.Title, sc.Narrative, func(f views.Frame) templ.Component { return views.LabScenarioPage(f, r) })
+}
+
+func (s *Server) labFreePlay(c echo.Context) error {
+	return s.cached(c, "Free play", "The simulated shop with every control and no script.",
+		func(f views.Frame) templ.Component { return views.LabFreePlayPage(f) })
+}
+
+// labStart creates a lab owned by the learner and sends them to it.
+func (s *Server) labStart(c echo.Context) error {
+	var sc *simulator.Scenario
+	if slug := c.Param("scenario"); slug != "" {
+		found, ok := simulator.ScenarioBySlug(slug)
+		if !ok {
+			return s.notFoundWithHints(slug)
+		}
+		sc = &found
+	}
+	owner := s.ensureLearner(c)
+	l, err := s.labs.start(owner, sc)
+	if err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/lab/s/"+l.id)
+}
+
+func errLabNotRunning() error {
+	e := errorf(http.StatusNotFound, "This lab is not running. It may have ended — a lab stops after a while with nobody watching, and when the server restarts — or the link may be mistyped.")
+	e.Hints = []views.Link{{Title: "Start a lab", URL: "/lab"}}
+	return e
+}
+
+// labLive is the page of one running lab, for its owner and its viewers.
+func (s *Server) labLive(c echo.Context) error {
+	l := s.labs.get(c.Param("id"))
+	if l == nil {
+		return errLabNotRunning()
+	}
+	topo := topology()
+	v := views.LabLive{
+		ID: l.id, Title: l.title, Scenario: l.sc, Owner: s.learnerID(c) == l.owner,
+		ShareURL: s.publicURL(c, "/lab/s/"+l.id), Services: topo.Services, Clients: topo.Clients,
+		MaxInstances: topo.MaxInstances,
+	}
+	for _, e := range topo.Edges {
+		v.Edges = append(v.Edges, e.ID)
+	}
+	for _, g := range topo.Groups {
+		v.Groups = append(v.Groups, g.Name)
+	}
+	if l.sc != nil {
+		v.PatternTitle = s.patternTitle(l.sc.Pattern)
+	}
+	f := s.frame(c, l.title+" · live", "A live simulation of the shop.")
+	f.Styles = []string{"css/lab.css"}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return s.page(c, views.LabLivePage(f, v))
+}
+
+// labStop ends a lab; only its owner may.
+func (s *Server) labStop(c echo.Context) error {
+	l := s.labs.get(c.Param("id"))
+	if l == nil {
+		return errLabNotRunning()
+	}
+	if s.learnerID(c) != l.owner {
+		return errorf(http.StatusForbidden, "Only the person who started this lab can end it.")
+	}
+	l.end(1000, "The owner ended this lab.")
+	<-l.done
+	return c.Redirect(http.StatusSeeOther, "/lab")
+}
+
+// publicURL is the absolute URL of path on this site.
+func (s *Server) publicURL(c echo.Context, path string) string {
+	if s.baseURL != nil {
+		return s.baseURL.Scheme + "://" + s.baseURL.Host + path
+	}
+	scheme := "http"
+	if c.Request().TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + c.Request().Host + path
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -201,6 +202,9 @@ func TestQuizFlow(t *testing.T) {
 	wantStatus(t, alice.post("/quiz/"+id+"/answer", answerFor(q2, 2, false)), http.StatusSeeOther)
 	// The miss scheduled the saga flashcard as Again.
 	card, ok, err := ts.db.Card(t.Context(), alice.learner(), "saga")
+	if g := quiz.Grade(q2, mustParse(t, q2, answerFor(q2, 2, false))); g.Correct {
+		t.Fatalf("the 'wrong' answer to %s grades as correct", q2.ID)
+	}
 	if err != nil || !ok || card.Lapses+card.Reps == 0 {
 		t.Errorf("after a wrong saga answer the saga card = %+v, %v, %v; want it reviewed as Again", card, ok, err)
 	}
@@ -214,8 +218,15 @@ func TestQuizFlow(t *testing.T) {
 		t.Fatalf("a finished quiz redirects to %q", loc)
 	}
 	result := mustDoc(t, wantStatus(t, alice.get("/quiz/"+id+"/result"), 200))
-	if got := strings.Fields(result.Find("[data-testid=score]").Text())[0]; got != "4.0" {
-		t.Errorf("score = %s, want 4.0", got)
+	// Four right answers, plus whatever partial credit the wrong one earned.
+	wrong := answerFor(q2, 2, false)
+	ans, err := parseAnswer(q2, wrong)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fmt.Sprintf("%.1f", 4+quiz.Grade(q2, ans).Score)
+	if got := strings.Fields(result.Find("[data-testid=score]").Text())[0]; got != want {
+		t.Errorf("score = %s, want %s", got, want)
 	}
 	if n := result.Find("[data-testid=result-list] > li").Length(); n != 5 {
 		t.Errorf("result lists %d questions, want 5", n)
@@ -226,6 +237,15 @@ func TestQuizFlow(t *testing.T) {
 	if err != nil || len(state.Items) != 1 || state.Items[0].QuestionID != qid2 {
 		t.Errorf("retry quiz = %+v, %v; want only the missed %s", state.Items, err, qid2)
 	}
+}
+
+func mustParse(t *testing.T, q quiz.Question, f url.Values) quiz.Answer {
+	t.Helper()
+	a, err := parseAnswer(q, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
 }
 
 // learner is the learner id in the browser's cookie.

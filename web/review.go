@@ -85,18 +85,22 @@ func (s *Server) previewIntervals(card quiz.Card, now time.Time) [4]string {
 	return out
 }
 
+// humanDuration says a duration the way a person would, to the nearest
+// minute, hour or day.
 func humanDuration(d time.Duration) string {
+	n, unit := 0, ""
 	switch {
 	case d < time.Hour:
-		return strconv.Itoa(max(1, int(d.Round(time.Minute).Minutes()))) + " min"
+		n, unit = max(1, int(d.Round(time.Minute).Minutes())), "minute"
 	case d < 24*time.Hour:
-		return strconv.Itoa(int(d.Round(time.Hour).Hours())) + " h"
+		n, unit = int(d.Round(time.Hour).Hours()), "hour"
+	default:
+		n, unit = int((d+12*time.Hour)/(24*time.Hour)), "day"
 	}
-	days := int((d + 12*time.Hour) / (24 * time.Hour))
-	if days == 1 {
-		return "1 day"
+	if n == 1 {
+		return "1 " + unit
 	}
-	return strconv.Itoa(days) + " days"
+	return strconv.Itoa(n) + " " + unit + "s"
 }
 
 // rateCard handles POST /review: card, rating (1 to 4) and the card's due

@@ -41,7 +41,13 @@ func (s *Server) routes() {
 	s.mutating(http.MethodPost, "/progress/import", s.importJSON)
 	s.mutating(http.MethodPost, "/progress/delete", s.deleteData)
 	e.GET("/lab", s.labIndex)
+	e.GET("/lab/free-play", s.labFreePlay)
 	e.GET("/lab/:scenario", s.labScenario)
+	s.mutating(http.MethodPost, "/lab/free-play", s.labStart)
+	s.mutating(http.MethodPost, "/lab/:scenario", s.labStart)
+	e.GET("/lab/s/:id", s.labLive)
+	e.GET("/lab/s/:id/ws", s.labSocket)
+	s.mutating(http.MethodPost, "/lab/s/:id/stop", s.labStop)
 
 	e.GET("/static/*", s.assets.handler)
 	e.GET("/healthz", s.healthz)

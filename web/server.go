@@ -26,6 +26,14 @@ type Config struct {
 	// Secret signs learner cookies: at least 32 bytes, kept across
 	// restarts, or every learner loses their data on the next start.
 	Secret []byte
+	// LabsPerLearner bounds the live labs one learner runs at once; zero
+	// means 3.
+	LabsPerLearner int
+	// LabsTotal bounds the live labs of the whole server; zero means 200.
+	LabsTotal int
+	// LabIdle is how long a live lab nobody watches lives on; zero means
+	// 10 minutes.
+	LabIdle time.Duration
 }
 
 // Database is what the web layer needs of the store.
@@ -59,6 +67,7 @@ type Server struct {
 	metrics    *metrics
 	pages      *pageCache
 	reports    labReports
+	labs       *labManager
 	bodyLimits map[string]int64
 }
 
@@ -74,6 +83,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, fmt.Errorf("web: the cookie secret must be at least 32 bytes, got %d", len(cfg.Secret))
 	}
 	s := &Server{cfg: cfg, secret: cfg.Secret, log: deps.Log, db: deps.DB, content: deps.Content, store: deps.Store, catalog: deps.Quiz, scheduler: quiz.DefaultScheduler(), metrics: newMetrics(), pages: newPageCache(), bodyLimits: map[string]int64{}}
+	s.labs = newLabManager(cfg, deps.Log)
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -97,6 +107,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.routes()
 	return s, nil
 }
+
+// Close stops every live lab and closes its websockets with 1001 (going
+// away). http.Server.Shutdown does not wait for hijacked connections such
+// as websockets, so call Close after it.
+func (s *Server) Close() { s.labs.Close() }
 
 // ServeHTTP makes the server an http.Handler.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }

@@ -5,6 +5,7 @@
 //	go run ./cmd/loadtest -path / -duration 10s -conns 64
 //	go run ./cmd/loadtest -path / -serve 60s   # just serve the three, for wrk
 //	go run ./cmd/loadtest -quiz-clients 64      # learners answering quizzes
+//	go run ./cmd/loadtest -lab-viewers 500 -duration 20s   # one live lab, many viewers (lab.go)
 //
 // Everything runs on 127.0.0.1 and stops by itself. The server logs at
 // warn level, so the numbers are not an access-log benchmark.
@@ -40,7 +41,28 @@ func main() {
 	serve := flag.Duration("serve", 0, "only serve the three targets this long (for wrk), then exit")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	quizClients := flag.Int("quiz-clients", 0, "instead of pages, run this many learners answering quizzes (1 to 512)")
+	labViewers := flag.Int("lab-viewers", 0, "instead: connect this many viewers (1 to 2000) to one live lab and measure frames, delay and server CPU")
+	labMem := flag.Int("lab-mem", 10, "with -lab-viewers: then start this many labs (0 to 50) with 10 viewers each to measure memory per lab")
+	labChildFlag := flag.Bool("lab-child", false, "internal: be the server of a -lab-viewers run")
 	flag.Parse()
+	if *labChildFlag {
+		if err := labChild(); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest child:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *labViewers != 0 {
+		if *labViewers < 1 || *labViewers > 2000 || *labMem < 0 || *labMem > 50 || *duration <= 0 || *duration > time.Minute {
+			fmt.Fprintln(os.Stderr, "loadtest: -lab-viewers must be in [1, 2000], -lab-mem in [0, 50], -duration in (0, 60s]")
+			os.Exit(2)
+		}
+		if err := runLab(*labViewers, *duration, *labMem); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *duration <= 0 || *duration > time.Minute || *conns < 1 || *conns > 512 || *serve < 0 || *serve > time.Hour || *quizClients < 0 || *quizClients > 512 {
 		fmt.Fprintln(os.Stderr, "loadtest: -duration must be in (0, 60s], -conns in [1, 512], -serve in [0, 1h]")
 		os.Exit(2)
@@ -71,7 +93,7 @@ func main() {
 type app struct {
 	dir     string
 	db      *store.DB
-	handler http.Handler
+	server  *web.Server
 	catalog *quiz.Catalog
 }
 
@@ -93,10 +115,11 @@ func newApp() (*app, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &app{dir: dir, db: db, handler: h, catalog: catalog}, nil
+	return &app{dir: dir, db: db, server: h, catalog: catalog}, nil
 }
 
 func (a *app) close() {
+	a.server.Close()
 	a.db.Close()
 	os.RemoveAll(a.dir)
 }
@@ -108,7 +131,7 @@ func run(path string, duration time.Duration, conns int, serve time.Duration) er
 	}
 	defer a.close()
 	dir := a.dir
-	appURL, stopApp, err := listen(a.handler)
+	appURL, stopApp, err := listen(a.server)
 	if err != nil {
 		return err
 	}
@@ -285,7 +308,7 @@ func runQuiz(clients int, d time.Duration) error {
 		return err
 	}
 	defer a.close()
-	base, stop, err := listen(a.handler)
+	base, stop, err := listen(a.server)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -17,6 +18,7 @@ type Config struct {
 	LogLevel        slog.Level
 	BaseURL         string
 	ShutdownTimeout time.Duration
+	Labs            int
 }
 
 var errHelp = errors.New("help requested")
@@ -38,6 +40,8 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.StringVar(&cfg.DataDir, "data", env("MICROLAB_DATA", "./data"), "folder for the SQLite database, created if missing [MICROLAB_DATA]")
 	fs.StringVar(&level, "log-level", env("MICROLAB_LOG_LEVEL", "info"), "debug, info, warn or error [MICROLAB_LOG_LEVEL]")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("MICROLAB_BASE_URL", ""), "public URL when behind a proxy, e.g. https://microlab.example [MICROLAB_BASE_URL]")
+	labs := env("MICROLAB_LABS", "200")
+	fs.StringVar(&labs, "labs", labs, "most live lab simulations the server runs at once [MICROLAB_LABS]")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "how long in-flight requests may take to finish on shutdown")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -51,6 +55,11 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	if err := cfg.LogLevel.UnmarshalText([]byte(strings.ToLower(level))); err != nil {
 		return cfg, fmt.Errorf("log level %q: want debug, info, warn or error", level)
 	}
+	n, err := strconv.Atoi(labs)
+	if err != nil || n < 1 || n > 10000 {
+		return cfg, fmt.Errorf("labs %q: want a number from 1 to 10000", labs)
+	}
+	cfg.Labs = n
 	if cfg.ShutdownTimeout <= 0 || cfg.ShutdownTimeout > 5*time.Minute {
 		return cfg, fmt.Errorf("shutdown timeout %s: want between 0 and 5m", cfg.ShutdownTimeout)
 	}

@@ -89,7 +89,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, Secret: secret}, web.Deps{Log: log, DB: db, Store: db, Content: lib, Quiz: catalog})
+	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, Secret: secret, LabsTotal: cfg.Labs}, web.Deps{Log: log, DB: db, Store: db, Content: lib, Quiz: catalog})
 	if err != nil {
 		return err
 	}
@@ -118,6 +118,9 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err := hs.Shutdown(sctx); err != nil {
 		log.Warn("in-flight requests cut short", "err", err)
 	}
+	// Shutdown leaves websockets alone: this ends the live labs and says
+	// goodbye (1001) on each of their sockets.
+	srv.Close()
 	if err := db.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}

@@ -6,12 +6,17 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/http/cookiejar"
+	neturl "net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"microlab/internal/materials"
 )
@@ -27,11 +32,11 @@ func TestConfigFlagWinsOverEnvironment(t *testing.T) {
 		env  map[string]string
 		want Config
 	}{
-		{"defaults", nil, nil, Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: slog.LevelInfo}},
-		{"environment", nil, map[string]string{"MICROLAB_ADDR": ":9000", "MICROLAB_DATA": "/d", "MICROLAB_LOG_LEVEL": "debug", "MICROLAB_BASE_URL": "https://m.example"},
-			Config{Addr: ":9000", DataDir: "/d", LogLevel: slog.LevelDebug, BaseURL: "https://m.example"}},
-		{"flags win", []string{"-addr", ":7000", "-log-level", "WARN", "-data", "/f"}, map[string]string{"MICROLAB_ADDR": ":9000", "MICROLAB_LOG_LEVEL": "debug", "MICROLAB_DATA": "/d"},
-			Config{Addr: ":7000", DataDir: "/f", LogLevel: slog.LevelWarn}},
+		{"defaults", nil, nil, Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: slog.LevelInfo, Labs: 200}},
+		{"environment", nil, map[string]string{"MICROLAB_ADDR": ":9000", "MICROLAB_DATA": "/d", "MICROLAB_LOG_LEVEL": "debug", "MICROLAB_BASE_URL": "https://m.example", "MICROLAB_LABS": "50"},
+			Config{Addr: ":9000", DataDir: "/d", LogLevel: slog.LevelDebug, BaseURL: "https://m.example", Labs: 50}},
+		{"flags win", []string{"-addr", ":7000", "-log-level", "WARN", "-data", "/f", "-labs", "20"}, map[string]string{"MICROLAB_ADDR": ":9000", "MICROLAB_LOG_LEVEL": "debug", "MICROLAB_DATA": "/d", "MICROLAB_LABS": "50"},
+			Config{Addr: ":7000", DataDir: "/f", LogLevel: slog.LevelWarn, Labs: 20}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := parseConfig(tc.args, env(tc.env), io.Discard)
@@ -47,7 +52,7 @@ func TestConfigFlagWinsOverEnvironment(t *testing.T) {
 }
 
 func TestConfigRejectsNonsense(t *testing.T) {
-	for _, args := range [][]string{{"-log-level", "loud"}, {"stray"}, {"-shutdown-timeout", "-1s"}, {"-nope"}} {
+	for _, args := range [][]string{{"-log-level", "loud"}, {"stray"}, {"-shutdown-timeout", "-1s"}, {"-nope"}, {"-labs", "0"}, {"-labs", "many"}} {
 		if _, err := parseConfig(args, env(nil), io.Discard); err == nil {
 			t.Errorf("parseConfig(%q) succeeded, want an error", args)
 		}
@@ -148,5 +153,60 @@ func TestShippedContentLoadsWithAllChecks(t *testing.T) {
 	}
 	if n := catalog.Len(); n < 100 {
 		t.Errorf("loaded %d quiz questions, want at least 100", n)
+	}
+}
+
+// Shutting down ends the live labs: every lab socket hears 1001 (going
+// away), which http.Server.Shutdown alone would never send.
+func TestShutdownSaysGoingAwayToLabSockets(t *testing.T) {
+	url, stop, stderr := startServer(t, t.TempDir())
+	jar, _ := cookiejar.New(nil)
+	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := client.Get(url + "/lab/free-play")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := regexp.MustCompile(`name="_csrf" value="([^"]+)"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatal("no CSRF token on /lab/free-play")
+	}
+	res, err = client.PostForm(url+"/lab/free-play", neturl.Values{"_csrf": {string(m[1])}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	loc := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || loc == "" {
+		t.Fatalf("starting a lab = %d %q", res.StatusCode, loc)
+	}
+	conn, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(url, "http")+loc+"/ws", http.Header{"Origin": {url}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, _, err := conn.ReadMessage(); err != nil {
+		t.Fatal(err)
+	}
+	codes := make(chan error, 1)
+	go func() {
+		for {
+			if _, _, err := conn.ReadMessage(); err != nil {
+				codes <- err
+				return
+			}
+		}
+	}()
+	if code := stop(); code != 0 {
+		t.Errorf("exit status = %d; stderr: %s", code, stderr.String())
+	}
+	select {
+	case err := <-codes:
+		if !websocket.IsCloseError(err, websocket.CloseGoingAway) {
+			t.Errorf("the lab socket ended with %v, want close 1001", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("the lab socket was still open after shutdown")
 	}
 }
