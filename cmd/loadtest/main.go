@@ -5,6 +5,7 @@
 //	go run ./cmd/loadtest -path / -duration 10s -conns 64
 //	go run ./cmd/loadtest -path / -serve 60s   # just serve the three, for wrk
 //	go run ./cmd/loadtest -quiz-clients 64      # learners answering quizzes
+//	go run ./cmd/loadtest -coldstart ./microlab # start-up time and idle memory
 //	go run ./cmd/loadtest -lab-viewers 500 -duration 20s   # one live lab, many viewers (lab.go)
 //
 // Everything runs on 127.0.0.1 and stops by itself. The server logs at
@@ -40,6 +41,7 @@ func main() {
 	conns := flag.Int("conns", 64, "concurrent connections (1 to 512)")
 	serve := flag.Duration("serve", 0, "only serve the three targets this long (for wrk), then exit")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	coldStart := flag.String("coldstart", "", "instead: start this server binary 5 times and report start-up time and idle memory")
 	quizClients := flag.Int("quiz-clients", 0, "instead of pages, run this many learners answering quizzes (1 to 512)")
 	labViewers := flag.Int("lab-viewers", 0, "instead: connect this many viewers (1 to 2000) to one live lab and measure frames, delay and server CPU")
 	labMem := flag.Int("lab-mem", 10, "with -lab-viewers: then start this many labs (0 to 50) with 10 viewers each to measure memory per lab")
@@ -77,7 +79,9 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	var err error
-	if *quizClients > 0 {
+	if *coldStart != "" {
+		err = runColdStart(*coldStart, 5)
+	} else if *quizClients > 0 {
 		err = runQuiz(*quizClients, *duration)
 	} else {
 		err = run(*path, *duration, *conns, *serve)

@@ -25,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"syscall"
 	"time"
@@ -97,6 +98,10 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	// Loading and rendering the content allocates tens of megabytes that
+	// are garbage once the caches are built; give them back to the OS now
+	// rather than carry them as resident memory until the heap grows again.
+	debug.FreeOSMemory()
 	hs := srv.HTTPServer(cfg.Addr)
 	url := "http://" + ln.Addr().String()
 	if cfg.BaseURL != "" {

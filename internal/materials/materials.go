@@ -16,31 +16,62 @@ import (
 	"microlab/simulator"
 )
 
-// Load loads and cross-checks the embedded pages and quiz banks.
+// Load loads and cross-checks the embedded pages and quiz banks. The two
+// load side by side: the banks are checked against the page slugs, which
+// are the pages' file names (content rejects a file whose slug differs).
 func Load() (*content.Library, *quiz.Catalog, error) {
 	var labs []string
 	for _, sc := range simulator.Scenarios() {
 		labs = append(labs, sc.Slug)
 	}
-	banks, err := fs.Glob(content.Files(), "quiz/*.yaml")
+	files := content.Files()
+	topics, err := stems(files, "quiz/*.yaml")
 	if err != nil {
 		return nil, nil, err
 	}
-	var topics []string
-	for _, b := range banks {
-		topics = append(topics, strings.TrimSuffix(path.Base(b), ".yaml"))
+	var slugs []string
+	for _, k := range content.Kinds() {
+		s, err := stems(files, k.Dir()+"/*.md")
+		if err != nil {
+			return nil, nil, err
+		}
+		slugs = append(slugs, s...)
 	}
-	lib, err := content.Default(content.Options{Labs: labs, QuizTopics: topics})
+
+	var (
+		catalog    *quiz.Catalog
+		catalogErr error
+		done       = make(chan struct{})
+	)
+	go func() {
+		defer close(done)
+		catalog, catalogErr = quiz.LoadCatalog(files, "quiz", slugs, labs)
+	}()
+	lib, err := content.Load(files, content.Options{Labs: labs, QuizTopics: topics})
+	<-done
 	if err != nil {
 		return nil, nil, fmt.Errorf("content: %w", err)
 	}
-	var slugs []string
-	for _, p := range lib.All() {
-		slugs = append(slugs, p.Slug)
-	}
-	catalog, err := quiz.LoadCatalog(content.Files(), "quiz", slugs, labs)
-	if err != nil {
-		return nil, nil, fmt.Errorf("quiz banks: %w", err)
+	if catalogErr != nil {
+		return nil, nil, fmt.Errorf("quiz banks: %w", catalogErr)
 	}
 	return lib, catalog, nil
+}
+
+// stems lists the names, without their extension, of the files matching
+// pattern, leaving out README.md.
+func stems(fsys fs.FS, pattern string) ([]string, error) {
+	names, err := fs.Glob(fsys, pattern)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, n := range names {
+		base := path.Base(n)
+		if base == "README.md" {
+			continue
+		}
+		out = append(out, strings.TrimSuffix(base, path.Ext(base)))
+	}
+	return out, nil
 }
