@@ -43,6 +43,7 @@ func main() {
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	coldStart := flag.String("coldstart", "", "instead: start this server binary 5 times and report start-up time and idle memory")
 	quizClients := flag.Int("quiz-clients", 0, "instead of pages, run this many learners answering quizzes (1 to 512)")
+	answersOnly := flag.Bool("answers-only", false, "with -quiz-clients: read each quiz's questions once from the export and only post answers")
 	labViewers := flag.Int("lab-viewers", 0, "instead: connect this many viewers (1 to 2000) to one live lab and measure frames, delay and server CPU")
 	labMem := flag.Int("lab-mem", 10, "with -lab-viewers: then start this many labs (0 to 50) with 10 viewers each to measure memory per lab")
 	labChildFlag := flag.Bool("lab-child", false, "internal: be the server of a -lab-viewers run")
@@ -82,7 +83,7 @@ func main() {
 	if *coldStart != "" {
 		err = runColdStart(*coldStart, 5)
 	} else if *quizClients > 0 {
-		err = runQuiz(*quizClients, *duration)
+		err = runQuiz(*quizClients, *duration, *answersOnly)
 	} else {
 		err = run(*path, *duration, *conns, *serve)
 	}
@@ -306,7 +307,7 @@ func headerBytes(res *http.Response) int {
 // runQuiz has clients learners take 20-question quizzes for d, each answer
 // a real form post that the server commits before its 303, then checks
 // that the database holds exactly the acknowledged answers.
-func runQuiz(clients int, d time.Duration) error {
+func runQuiz(clients int, d time.Duration, answersOnly bool) error {
 	a, err := newApp()
 	if err != nil {
 		return err
@@ -334,7 +335,14 @@ func runQuiz(clients int, d time.Duration) error {
 			c := quizclient.New(base, a.catalog, tr)
 			var mine []time.Duration
 			for time.Now().Before(deadline) {
-				err := c.TakeQuiz(20, func(ack quizclient.Ack) { mine = append(mine, ack.Latency) })
+				record := func(ack quizclient.Ack) { mine = append(mine, ack.Latency) }
+				var err error
+				if answersOnly {
+					// A fresh learner per quiz keeps each export one quiz long.
+					err = quizclient.New(base, a.catalog, tr).AnswerQuiz(20, record)
+				} else {
+					err = c.TakeQuiz(20, record)
+				}
 				if err != nil {
 					mu.Lock()
 					errs = append(errs, err)
@@ -355,8 +363,11 @@ func runQuiz(clients int, d time.Duration) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%d learners answering 20-question quizzes for %s (each answer: GET the question page, POST the form, 303 after commit)\n",
-		clients, elapsed.Round(time.Millisecond))
+	flow := "each answer: GET the question page, POST the form, 303 after commit"
+	if answersOnly {
+		flow = "questions read once per quiz from the export; each answer: POST the form, 303 after commit"
+	}
+	fmt.Printf("%d learners answering 20-question quizzes for %s (%s)\n", clients, elapsed.Round(time.Millisecond), flow)
 	fmt.Printf("acknowledged answers: %d (%.0f/s); answer POST latency p50 %s, p99 %s; client errors: %d\n",
 		len(latencies), float64(len(latencies))/elapsed.Seconds(), r.quantile(0.5), r.quantile(0.99), len(errs))
 	fmt.Printf("answers in the database: %d (%s)\n", stored, map[bool]string{true: "every acknowledged answer is there", false: "MISMATCH"}[stored == len(latencies)])

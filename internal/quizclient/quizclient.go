@@ -5,6 +5,7 @@
 package quizclient
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -88,29 +89,86 @@ func (c *Client) post(path string, form url.Values) (*http.Response, error) {
 }
 
 // TakeQuiz builds a quiz of length questions on any topic and answers
-// them all, calling ack after each acknowledged answer.
+// them all, calling ack after each acknowledged answer. It reads each
+// question's page before answering it, as a person does.
 func (c *Client) TakeQuiz(length int, ack func(Ack)) error {
-	res, err := c.post("/quiz", url.Values{"length": {strconv.Itoa(length)}})
+	quizID, err := c.startQuiz(length)
 	if err != nil {
 		return err
 	}
-	if res.StatusCode != http.StatusSeeOther {
-		return fmt.Errorf("POST /quiz = %d", res.StatusCode)
-	}
-	quizID := strings.TrimPrefix(res.Header.Get("Location"), "/quiz/")
-	learner := c.Learner()
-	for n := 1; n <= length; n++ {
+	return c.answerAll(quizID, length, ack, func(n int) (string, error) {
 		body, status := c.Get(fmt.Sprintf("/quiz/%s/q/%d", quizID, n))
 		if status != 200 {
-			return fmt.Errorf("GET question %d = %d", n, status)
+			return "", fmt.Errorf("GET question %d = %d", n, status)
 		}
 		const marker = `name="question" value="`
 		i := strings.Index(body, marker)
 		if i < 0 {
-			return fmt.Errorf("question %d: no question id on the page", n)
+			return "", fmt.Errorf("question %d: no question id on the page", n)
 		}
 		qid := body[i+len(marker):]
-		qid = qid[:strings.IndexByte(qid, '"')]
+		return qid[:strings.IndexByte(qid, '"')], nil
+	})
+}
+
+// AnswerQuiz builds a quiz and answers it without reading the question
+// pages: it reads the quiz's questions once from the learner's export and
+// then only posts answers, so it loads the write path alone. Use a fresh
+// Client per call, or the export grows with every quiz.
+func (c *Client) AnswerQuiz(length int, ack func(Ack)) error {
+	quizID, err := c.startQuiz(length)
+	if err != nil {
+		return err
+	}
+	body, status := c.Get("/progress/export.json")
+	if status != 200 {
+		return fmt.Errorf("GET export = %d", status)
+	}
+	var export struct {
+		Quizzes []struct {
+			ID    string `json:"id"`
+			Items []struct {
+				QuestionID string `json:"question_id"`
+			} `json:"items"`
+		} `json:"quizzes"`
+	}
+	if err := json.Unmarshal([]byte(body), &export); err != nil {
+		return fmt.Errorf("export: %w", err)
+	}
+	var ids []string
+	for _, q := range export.Quizzes {
+		if q.ID == quizID {
+			for _, it := range q.Items {
+				ids = append(ids, it.QuestionID)
+			}
+		}
+	}
+	if len(ids) != length {
+		return fmt.Errorf("the export lists %d questions for quiz %s, want %d", len(ids), quizID, length)
+	}
+	return c.answerAll(quizID, length, ack, func(n int) (string, error) { return ids[n-1], nil })
+}
+
+func (c *Client) startQuiz(length int) (string, error) {
+	res, err := c.post("/quiz", url.Values{"length": {strconv.Itoa(length)}})
+	if err != nil {
+		return "", err
+	}
+	if res.StatusCode != http.StatusSeeOther {
+		return "", fmt.Errorf("POST /quiz = %d", res.StatusCode)
+	}
+	return strings.TrimPrefix(res.Header.Get("Location"), "/quiz/"), nil
+}
+
+// answerAll answers questions 1 to length right, learning each one's id
+// from questionID.
+func (c *Client) answerAll(quizID string, length int, ack func(Ack), questionID func(n int) (string, error)) error {
+	learner := c.Learner()
+	for n := 1; n <= length; n++ {
+		qid, err := questionID(n)
+		if err != nil {
+			return err
+		}
 		q, ok := c.Catalog.Question(qid)
 		if !ok {
 			return fmt.Errorf("question %q is not in the catalog", qid)
