@@ -104,7 +104,7 @@ func (r *rolling) stats(now time.Duration) Stats {
 	var n, e uint64
 	for i := range r.slots {
 		sl := &r.slots[i]
-		if sl.count == 0 || sl.sec > cur || sl.sec <= cur-rollSlots {
+		if !inWindow(sl.sec, sl.count, cur) {
 			continue
 		}
 		n += uint64(sl.count)
@@ -114,11 +114,7 @@ func (r *rolling) stats(now time.Duration) Stats {
 		}
 	}
 	st := Stats{Total: r.total, Errors: r.errs}
-	// The window is rollSlots seconds, or less at the very start of a run.
-	win := float64(rollSlots)
-	if el := (now + rollSlot - 1) / rollSlot; el > 0 && el < rollSlots {
-		win = float64(el)
-	}
+	win := windowSeconds(now)
 	st.Throughput = round3(float64(n) / win)
 	if n == 0 {
 		return st
@@ -135,11 +131,10 @@ func (r *rolling) windowCount(now time.Duration) (n, e uint64) {
 	cur := int64(now / rollSlot)
 	for i := range r.slots {
 		sl := &r.slots[i]
-		if sl.count == 0 || sl.sec > cur || sl.sec <= cur-rollSlots {
-			continue
+		if inWindow(sl.sec, sl.count, cur) {
+			n += uint64(sl.count)
+			e += uint64(sl.errs)
 		}
-		n += uint64(sl.count)
-		e += uint64(sl.errs)
 	}
 	return n, e
 }
@@ -166,6 +161,21 @@ func round3(f float64) float64 {
 	return float64(int64(f*1000+0.5)) / 1000
 }
 
+// inWindow reports whether a slot of second sec holding count
+// observations lies in the rolling window that ends in second cur.
+func inWindow(sec int64, count uint32, cur int64) bool {
+	return count > 0 && sec <= cur && sec > cur-rollSlots
+}
+
+// windowSeconds is the length of the rolling window ending at now: rollSlots
+// seconds, or less at the very start of a run.
+func windowSeconds(now time.Duration) float64 {
+	if el := (now + rollSlot - 1) / rollSlot; el > 0 && el < rollSlots {
+		return float64(el)
+	}
+	return float64(rollSlots)
+}
+
 // counter is a rolling count without a histogram, for per-instance figures.
 type counter struct {
 	sec   [rollSlots]int64
@@ -189,16 +199,13 @@ func (c *counter) rate(now time.Duration) (perSec, errRate float64) {
 	cur := int64(now / rollSlot)
 	var n, e uint32
 	for i := range c.sec {
-		if c.count[i] == 0 || c.sec[i] > cur || c.sec[i] <= cur-rollSlots {
+		if !inWindow(c.sec[i], c.count[i], cur) {
 			continue
 		}
 		n += c.count[i]
 		e += c.errs[i]
 	}
-	win := float64(rollSlots)
-	if el := (now + rollSlot - 1) / rollSlot; el > 0 && el < rollSlots {
-		win = float64(el)
-	}
+	win := windowSeconds(now)
 	if n > 0 {
 		errRate = round3(float64(e) / float64(n))
 	}

@@ -1,16 +1,12 @@
 package web
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -19,99 +15,22 @@ import (
 	"github.com/gorilla/websocket"
 
 	"microlab/simulator"
-	"microlab/store"
 )
 
 // newLabTestServer is a real server on a real listener, with cfg changed
 // by mod, closed (labs and all) when the test ends.
 func newLabTestServer(tb testing.TB, mod func(*Config)) (*testServer, *httptest.Server) {
 	tb.Helper()
-	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "web.db"), store.Options{})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	logs := &logRecorder{}
-	cfg := Config{Secret: []byte("test-secret-test-secret-test-secret!")}
-	if mod != nil {
-		mod(&cfg)
-	}
-	s, err := New(cfg, Deps{Log: slog.New(logs), DB: db, Store: db, Content: mustContent(tb), Quiz: catalog})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	ts := &testServer{Server: s, db: db, logs: logs}
-	hs := httptest.NewServer(s)
+	ts := newConfiguredServer(tb, mod)
+	hs := httptest.NewServer(ts)
 	tb.Cleanup(func() {
-		s.Close()
+		ts.Close()
 		hs.Close()
-		if errs := logs.errors(); len(errs) > 0 {
+		if errs := ts.logs.errors(); len(errs) > 0 {
 			tb.Errorf("the server logged errors: %q", errs)
 		}
 	})
 	return ts, hs
-}
-
-// learner is a browser-like client with its own cookies.
-type learner struct {
-	base   string
-	client *http.Client
-}
-
-func newLearner(tb testing.TB, base string) *learner {
-	jar, _ := cookiejar.New(nil)
-	return &learner{base: base, client: &http.Client{
-		Jar: jar, Timeout: 10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
-}
-
-func (le *learner) get(tb testing.TB, path string) *http.Response {
-	tb.Helper()
-	res, err := le.client.Get(le.base + path)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return res
-}
-
-// csrf fetches page and returns the CSRF token of its first form.
-func (le *learner) csrf(tb testing.TB, page string) string {
-	tb.Helper()
-	res := le.get(tb, page)
-	doc := mustDoc(tb, res)
-	tok, ok := doc.Find(`form input[name=_csrf]`).Attr("value")
-	if !ok {
-		tb.Fatalf("%s has no form with a CSRF token", page)
-	}
-	return tok
-}
-
-func (le *learner) post(tb testing.TB, path string, form url.Values) *http.Response {
-	tb.Helper()
-	req, _ := http.NewRequest(http.MethodPost, le.base+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Origin", le.base)
-	res, err := le.client.Do(req)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	res.Body.Close()
-	return res
-}
-
-// start starts a lab of slug ("free-play" for free play) and returns its page's path.
-func (le *learner) start(tb testing.TB, slug string) string {
-	tb.Helper()
-	res := le.post(tb, "/lab/"+slug, url.Values{"_csrf": {le.csrf(tb, "/lab/"+slug)}})
-	if res.StatusCode != http.StatusSeeOther {
-		tb.Fatalf("POST /lab/%s = %d, want 303", slug, res.StatusCode)
-	}
-	loc := res.Header.Get("Location")
-	if !strings.HasPrefix(loc, "/lab/s/") {
-		tb.Fatalf("POST /lab/%s redirects to %q, want /lab/s/{id}", slug, loc)
-	}
-	return loc
 }
 
 // labConn is one websocket on a lab, keeping the state its frames describe.
@@ -215,6 +134,23 @@ func (c *labConn) read() map[string]any {
 		c.replies = append(c.replies, m)
 	}
 	return m
+}
+
+// closeCode reads until the server closes the socket and returns the
+// close code, or -1 when it ends without a close frame (or not within 5 s).
+func (c *labConn) closeCode() int {
+	c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	for {
+		_, _, err := c.conn.ReadMessage()
+		if err == nil {
+			continue
+		}
+		var ce *websocket.CloseError
+		if errors.As(err, &ce) {
+			return ce.Code
+		}
+		return -1
+	}
 }
 
 func (c *labConn) send(msg string) {
@@ -439,17 +375,8 @@ func TestLabSocket(t *testing.T) {
 	t.Run("a message over 4 KB closes the socket with 1009", func(t *testing.T) {
 		c := alice.connect(t, path)
 		c.send(`{"type":"kill","target":"` + strings.Repeat("x", 5000) + `"}`)
-		c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		for {
-			_, _, err := c.conn.ReadMessage()
-			if err == nil {
-				continue
-			}
-			var ce *websocket.CloseError
-			if !errors.As(err, &ce) || ce.Code != websocket.CloseMessageTooBig {
-				t.Fatalf("read after an oversized message: %v, want close 1009", err)
-			}
-			break
+		if code := c.closeCode(); code != websocket.CloseMessageTooBig {
+			t.Fatalf("after an oversized message the socket closed with %d, want 1009", code)
 		}
 	})
 
@@ -570,17 +497,8 @@ func TestLabCloseSaysGoingAway(t *testing.T) {
 	a, b := alice.connect(t, path), newLearner(t, hs.URL).connect(t, path)
 	ts.Close()
 	for _, c := range []*labConn{a, b} {
-		c.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
-		for {
-			_, _, err := c.conn.ReadMessage()
-			if err == nil {
-				continue
-			}
-			var ce *websocket.CloseError
-			if !errors.As(err, &ce) || ce.Code != websocket.CloseGoingAway {
-				t.Errorf("after Close: %v, want close 1001", err)
-			}
-			break
+		if code := c.closeCode(); code != websocket.CloseGoingAway {
+			t.Errorf("after Close the socket closed with %d, want 1001", code)
 		}
 	}
 	if res := alice.post(t, "/lab/free-play", url.Values{"_csrf": {alice.csrf(t, "/lab/free-play")}}); res.StatusCode != http.StatusServiceUnavailable {

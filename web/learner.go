@@ -4,7 +4,6 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"net/http"
 	"strings"
 
@@ -51,11 +50,7 @@ func (s *Server) ensureLearner(c echo.Context) string {
 	if id := s.learnerID(c); id != "" {
 		return id
 	}
-	b := make([]byte, learnerIDLen/2)
-	src := tokenSources.Get().(interface{ Read([]byte) (int, error) })
-	src.Read(b)
-	tokenSources.Put(src)
-	id := hex.EncodeToString(b)
+	id := randomHex(learnerIDLen / 2)
 	c.SetCookie(&http.Cookie{
 		Name: learnerCookie, Value: id + "." + s.signLearner(id), Path: "/",
 		MaxAge: learnerMaxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode,

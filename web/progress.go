@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"strings"
@@ -111,7 +112,7 @@ func (s *Server) exportCSV(c echo.Context) error {
 		if fc.Page.Question != "" {
 			back.WriteString(fc.Page.HTML)
 		} else {
-			fmt.Fprintf(&back, "<p>%s</p>", htmlEscape(fc.Page.Summary))
+			fmt.Fprintf(&back, "<p>%s</p>", html.EscapeString(fc.Page.Summary))
 		}
 		back.WriteString("<h3>Key points</h3><ul>")
 		for _, kp := range fc.Page.KeyPointsHTML {
@@ -173,7 +174,3 @@ func (s *Server) deleteData(c echo.Context) error {
 	s.forgetLearner(c)
 	return c.Redirect(http.StatusSeeOther, "/progress?done=deleted")
 }
-
-var htmlReplacer = strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", `"`, "&#34;")
-
-func htmlEscape(s string) string { return htmlReplacer.Replace(s) }

@@ -2,7 +2,7 @@ package web
 
 import (
 	"context"
-	"encoding/hex"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/http"
@@ -125,7 +125,7 @@ func (s *Server) createQuiz(c echo.Context) error {
 			return errorf(http.StatusBadRequest, "You have not missed any question on these topics yet. Untick “only the ones I missed” to take a fresh quiz.")
 		}
 	}
-	seed := s.seed()
+	seed := newSeed()
 	planned, err := quiz.Build(s.catalog, spec, seed)
 	if err != nil {
 		var se *quiz.SpecError
@@ -134,7 +134,7 @@ func (s *Server) createQuiz(c echo.Context) error {
 		}
 		return err
 	}
-	nq := store.NewQuiz{ID: newID(), Spec: spec, Seed: seed}
+	nq := store.NewQuiz{ID: randomHex(16), Spec: spec, Seed: seed} // 128 bits: unguessable
 	for _, p := range planned {
 		nq.Items = append(nq.Items, store.Item{QuestionID: p.Question.ID, Order: p.Order})
 	}
@@ -144,20 +144,11 @@ func (s *Server) createQuiz(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/quiz/"+nq.ID)
 }
 
-// seed draws a quiz seed from the token generator.
-func (s *Server) seed() uint64 {
-	src := tokenSources.Get().(interface{ Uint64() uint64 })
-	defer tokenSources.Put(src)
-	return src.Uint64()
-}
-
-// newID is 128 random bits in hex: quiz ids are unguessable.
-func newID() string {
-	b := make([]byte, 16)
-	src := tokenSources.Get().(interface{ Read([]byte) (int, error) })
-	src.Read(b)
-	tokenSources.Put(src)
-	return hex.EncodeToString(b)
+// newSeed draws a quiz seed from the token generator.
+func newSeed() uint64 {
+	var b [8]byte
+	randomBytes(b[:])
+	return binary.LittleEndian.Uint64(b[:])
 }
 
 // quizError turns a store error into what the learner is told.

@@ -4,6 +4,7 @@ import (
 	crand "crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"encoding/hex"
 	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
@@ -56,15 +57,28 @@ var tokenSources = sync.Pool{New: func() any {
 	return mrand.NewChaCha8(seed)
 }}
 
+// randomBytes fills b from the calling goroutine's generator.
+func randomBytes(b []byte) {
+	src := tokenSources.Get().(*mrand.ChaCha8)
+	src.Read(b)
+	tokenSources.Put(src)
+}
+
 // randomToken is n random bytes, URL-safe base64 without padding, so it
 // fits a cookie, a form field and a CSP nonce alike.
 func randomToken(n int) string {
 	var buf [64]byte
 	b := buf[:n]
-	src := tokenSources.Get().(*mrand.ChaCha8)
-	src.Read(b)
-	tokenSources.Put(src)
+	randomBytes(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// randomHex is n random bytes in lower-case hex: learner and quiz ids.
+func randomHex(n int) string {
+	var buf [64]byte
+	b := buf[:n]
+	randomBytes(b)
+	return hex.EncodeToString(b)
 }
 
 func nonceOf(c echo.Context) string {

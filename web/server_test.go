@@ -76,7 +76,11 @@ func mustContent(tb testing.TB) *content.Library {
 	return lib
 }
 
-func newTestServer(tb testing.TB) *testServer {
+func newTestServer(tb testing.TB) *testServer { return newConfiguredServer(tb, nil) }
+
+// newConfiguredServer is a Server on a fresh database with the test
+// secret, its Config changed by mod when mod is not nil.
+func newConfiguredServer(tb testing.TB, mod func(*Config)) *testServer {
 	tb.Helper()
 	db, err := store.Open(context.Background(), filepath.Join(tb.TempDir(), "web.db"), store.Options{})
 	if err != nil {
@@ -84,7 +88,11 @@ func newTestServer(tb testing.TB) *testServer {
 	}
 	tb.Cleanup(func() { db.Close() })
 	logs := &logRecorder{}
-	s, err := New(Config{Secret: []byte("test-secret-test-secret-test-secret!")}, Deps{Log: slog.New(logs), DB: db, Store: db, Content: mustContent(tb), Quiz: catalog})
+	cfg := Config{Secret: []byte("test-secret-test-secret-test-secret!")}
+	if mod != nil {
+		mod(&cfg)
+	}
+	s, err := New(cfg, Deps{Log: slog.New(logs), DB: db, Store: db, Content: mustContent(tb), Quiz: catalog})
 	if err != nil {
 		tb.Fatal(err)
 	}
