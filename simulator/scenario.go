@@ -2,7 +2,6 @@ package simulator
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 )
@@ -65,12 +64,14 @@ type Run struct {
 	Notes map[string]float64
 }
 
-// Verdict is a check's outcome.
+// Verdict is a check's outcome. Until the check falls due it is undecided:
+// Decided is false and Pass too.
 type Verdict struct {
-	Name   string  `json:"name"`
-	AtMS   float64 `json:"at_ms"`
-	Pass   bool    `json:"pass"`
-	Detail string  `json:"detail"`
+	Name    string  `json:"name"`
+	AtMS    float64 `json:"at_ms"`
+	Pass    bool    `json:"pass"`
+	Detail  string  `json:"detail"`
+	Decided bool    `json:"-"`
 }
 
 // Figure is a key number of a run.
@@ -103,70 +104,14 @@ func ScenarioBySlug(slug string) (Scenario, bool) {
 }
 
 // RunScenario runs sc on the default shop with seed for d of virtual time (0 means
-// sc.Duration), applying its timeline and evaluating its checks.
+// sc.Duration), applying its timeline and evaluating its checks: a Script played
+// flat out to its end.
 func RunScenario(sc Scenario, seed uint64, d time.Duration) Result {
-	if d <= 0 {
-		d = sc.Duration
-	}
 	cfg := DefaultConfig()
 	cfg.Seed = seed
-	s := MustNew(cfg)
-	r := &Run{Sim: s, Notes: map[string]float64{}}
-	s.OnEvent(func(e Event) { r.Events = append(r.Events, e) })
-	res := Result{Scenario: sc.Slug, Seed: seed, DurationMS: ms(d), Pass: true}
-
-	type item struct {
-		at    time.Duration
-		order int // commands before checks at the same time, each in list order
-		step  *Step
-		check *Check
-	}
-	var items []item
-	for i := range sc.Timeline {
-		if st := &sc.Timeline[i]; st.At <= d {
-			items = append(items, item{at: st.At, order: i, step: st})
-		}
-	}
-	for i := range sc.Checks {
-		c := &sc.Checks[i]
-		at := c.At
-		if at == 0 || at > d {
-			at = d
-		}
-		items = append(items, item{at: at, order: len(sc.Timeline) + i, check: c})
-	}
-	sort.SliceStable(items, func(a, b int) bool {
-		if items[a].at != items[b].at {
-			return items[a].at < items[b].at
-		}
-		return items[a].order < items[b].order
-	})
-	verdicts := make([]Verdict, len(sc.Checks))
-	for _, it := range items {
-		s.RunUntil(it.at)
-		if it.step != nil {
-			if err := s.Apply(it.at, it.step.Command); err != nil {
-				r.Events = append(r.Events, Event{AtMS: ms(s.now), Kind: "command-error", Subject: it.step.Command.Type, Message: err.Error()})
-			}
-			continue
-		}
-		v := Verdict{Name: it.check.Name, AtMS: ms(s.now)}
-		if it.check.At > d {
-			v.Detail = fmt.Sprintf("not reached: the check is at %v, the run ended at %v", it.check.At, d)
-		} else {
-			v.Pass, v.Detail = it.check.Eval(r)
-		}
-		verdicts[it.order-len(sc.Timeline)] = v
-	}
-	s.RunUntil(d)
-	for _, v := range verdicts {
-		res.Pass = res.Pass && v.Pass
-	}
-	res.Checks = verdicts
-	res.Snapshot = s.Snapshot()
-	res.Events = r.Events
-	res.Figures = keyFigures(s, res.Snapshot)
-	return res
+	script := NewScript(&sc, MustNew(cfg), d)
+	script.RunUntil(script.Duration())
+	return script.Result()
 }
 
 // keyFigures are the numbers the CLI prints after the verdicts.
@@ -184,7 +129,7 @@ func keyFigures(s *Sim, snap Snapshot) []Figure {
 		{"answered 2xx", pct(ok, all), "%"},
 		{"gateway 5xx", pct(g.Codes["500"]+g.Codes["503"]+g.Codes["504"], all), "%"},
 		{"429 rate limited", float64(g.Codes["429"]), "req"},
-		{"gateway p99 (last 10 s)", snap.Nodes[0].Stats.P99, "ms"},
+		{"gateway p99 (last 10 s)", snap.Nodes.Gateway.Stats.P99, "ms"},
 		{"sagas completed", float64(snap.Sagas.Completed), ""},
 		{"sagas compensated", float64(snap.Sagas.Compensated), ""},
 		{"sagas stuck", float64(snap.Sagas.Stuck), ""},

@@ -10,7 +10,7 @@ type Snapshot struct {
 	EventSeq uint64        `json:"event_seq"` // the latest event's sequence number
 	Load     LoadView      `json:"load"`
 	Gateway  GatewayView   `json:"gateway"`
-	Nodes    []NodeView    `json:"nodes"`
+	Nodes    Nodes         `json:"nodes"`
 	Edges    []EdgeView    `json:"edges"`
 	Registry RegistryView  `json:"registry"`
 	Sagas    SagaView      `json:"sagas"`
@@ -80,28 +80,6 @@ type OrderCounts struct {
 	Completed uint64 `json:"completed"`
 	Rejected  uint64 `json:"rejected"`
 	Failed    uint64 `json:"failed"`
-}
-
-// NodeView is one node: the gateway, the registry, the broker, a service or an instance.
-type NodeView struct {
-	Name    string `json:"name"`
-	Kind    string `json:"kind"` // gateway, registry, broker, service, instance
-	Service string `json:"service,omitempty"`
-	State   string `json:"state"` // up/down; instances: alive, dead, stopped
-	// Stats are rolling figures (gateway: client requests; service: jobs).
-	Stats *Stats `json:"stats,omitempty"`
-	// Instances only.
-	Throughput   float64 `json:"throughput,omitempty"`
-	ErrorRate    float64 `json:"error_rate,omitempty"`
-	Busy         int     `json:"busy,omitempty"`
-	Queued       int     `json:"queued,omitempty"`
-	Routed       uint64  `json:"routed,omitempty"`
-	LastRoutedMS float64 `json:"last_routed_ms,omitempty"`
-	// Services only: injected faults.
-	LatencyMS    float64 `json:"latency_ms,omitempty"`
-	JitterMS     float64 `json:"jitter_ms,omitempty"`
-	SetErrorRate float64 `json:"set_error_rate,omitempty"`
-	Instances    int     `json:"instances,omitempty"`
 }
 
 // EdgeView is one caller→callee edge and its policy. ID is "from>to".
@@ -337,24 +315,23 @@ func upDown(up bool) string {
 	return "down"
 }
 
-func (s *Sim) nodeViews() []NodeView {
-	gst := s.nodeStats[nodeGateway].stats(s.now)
-	out := []NodeView{
-		{Name: "gateway", Kind: "gateway", State: "up", Stats: &gst},
-		{Name: "registry", Kind: "registry", State: upDown(s.reg.up)},
-		{Name: "broker", Kind: "broker", State: upDown(s.broker.up)},
+func (s *Sim) nodeViews() Nodes {
+	out := Nodes{
+		Gateway:  GatewayNode{Stats: s.nodeStats[nodeGateway].stats(s.now)},
+		Registry: UpNode{Up: s.reg.up},
+		Broker:   UpNode{Up: s.broker.up},
 	}
 	for svc := range s.services {
 		sv := &s.services[svc]
-		st := s.nodeStats[serviceNode(svc)].stats(s.now)
 		alive := 0
 		for o := 0; o < sv.count; o++ {
 			if s.instances[svc*MaxInstances+o].state == instAlive {
 				alive++
 			}
 		}
-		out = append(out, NodeView{Name: serviceNames[svc], Kind: "service", State: upDown(alive > 0), Stats: &st,
-			LatencyMS: ms(sv.latency), JitterMS: ms(sv.jitter), SetErrorRate: sv.cfg.ErrorRate, Instances: sv.count})
+		out.Services = append(out.Services, ServiceView{Name: serviceNames[svc], Up: alive > 0,
+			Stats: s.nodeStats[serviceNode(svc)].stats(s.now), LatencyMS: ms(sv.latency), JitterMS: ms(sv.jitter),
+			SetErrorRate: sv.cfg.ErrorRate, Instances: sv.count})
 	}
 	for i := range s.instances {
 		in := &s.instances[i]
@@ -362,12 +339,12 @@ func (s *Sim) nodeViews() []NodeView {
 			continue
 		}
 		tp, er := in.served.rate(s.now)
-		v := NodeView{Name: in.name, Kind: "instance", Service: serviceNames[in.svc], State: instStateNames[in.state],
-			Throughput: tp, ErrorRate: er, Busy: in.busy, Queued: in.qlen, Routed: in.routed}
+		v := InstanceView{Name: in.name, Service: serviceNames[in.svc], Ordinal: i%MaxInstances + 1,
+			State: instStateNames[in.state], Throughput: tp, ErrorRate: er, Busy: in.busy, Queued: in.qlen, Routed: in.routed}
 		if in.lastRouted >= 0 {
 			v.LastRoutedMS = ms(in.lastRouted)
 		}
-		out = append(out, v)
+		out.Instances = append(out.Instances, v)
 	}
 	return out
 }

@@ -75,7 +75,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 	case errors.As(err, &httpErr):
 		status = httpErr.Code
 		if m, ok := httpErr.Message.(string); ok && status < 500 && status != http.StatusNotFound && status != http.StatusMethodNotAllowed {
-			message = humanize(m)
+			message = asSentence(m)
 		}
 	}
 	if status < 400 || status > 599 {
@@ -136,8 +136,8 @@ func wantsJSON(r *http.Request) bool {
 	return j >= 0 && (h < 0 || j < h)
 }
 
-// humanize turns a terse library message into a sentence.
-func humanize(m string) string {
+// asSentence turns a terse library message into a sentence.
+func asSentence(m string) string {
 	if m == "" {
 		return ""
 	}

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 
@@ -8,14 +10,16 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"microlab/content"
+	"microlab/internal/humanize"
+	"microlab/lab"
 	"microlab/simulator"
 	"microlab/web/views"
 )
 
-// reportSeed is the seed of the headless run a lab page reports; live labs
-// of a scenario start with it too, so they reach the same verdicts when
+// reportSeed is the seed of the headless run a lab page reports: the seed
+// live labs of a scenario start with, so they reach the same verdicts when
 // left alone.
-const reportSeed = 1
+const reportSeed = lab.ScenarioSeed
 
 // labReports runs each scenario once, on first request, and keeps the
 // result: a run is deterministic, so it never needs to run again.
@@ -80,11 +84,38 @@ func (s *Server) labStart(c echo.Context) error {
 		sc = &found
 	}
 	owner := s.ensureLearner(c)
-	l, err := s.labs.start(owner, sc)
+	l, err := s.labs.Start(owner, sc)
 	if err != nil {
-		return err
+		return s.labRefusal(err, owner)
 	}
-	return c.Redirect(http.StatusSeeOther, "/lab/s/"+l.id)
+	return c.Redirect(http.StatusSeeOther, "/lab/s/"+l.Info().ID)
+}
+
+// labRefusal turns the lab hub's refusals into the status and the words a
+// learner sees; learner is who asked.
+func (s *Server) labRefusal(err error, learner string) error {
+	limits := s.labs.Limits()
+	idle := humanize.Duration(limits.Idle)
+	switch {
+	case errors.Is(err, lab.ErrTooMany):
+		var mine []views.Link
+		for _, l := range s.labs.Owned(learner) {
+			mine = append(mine, views.Link{Title: l.Title + " (started " + l.Created.Format("15:04") + ")", URL: "/lab/s/" + l.ID})
+		}
+		return &Error{Status: http.StatusTooManyRequests, Hints: mine, Message: fmt.Sprintf(
+			"You already have %d labs running, the most one person may run at once. Open one of them below and end it, or wait: a lab nobody watches stops after %s.",
+			len(mine), idle)}
+	case errors.Is(err, lab.ErrFull):
+		return errorf(http.StatusServiceUnavailable,
+			"All %d lab places on this server are taken. Labs nobody watches stop after %s, so try again in a few minutes.", limits.Total, idle)
+	case errors.Is(err, lab.ErrClosing):
+		return errorf(http.StatusServiceUnavailable, "The server is shutting down, so it starts no new labs. Try again in a minute.")
+	case errors.Is(err, lab.ErrCrowded):
+		return errorf(http.StatusServiceUnavailable, "This lab already has %d viewers, the most one lab takes.", lab.MaxViewers)
+	case errors.Is(err, lab.ErrEnded):
+		return errLabNotRunning()
+	}
+	return err
 }
 
 func errLabNotRunning() error {
@@ -95,26 +126,20 @@ func errLabNotRunning() error {
 
 // labLive is the page of one running lab, for its owner and its viewers.
 func (s *Server) labLive(c echo.Context) error {
-	l := s.labs.get(c.Param("id"))
+	l := s.labs.Get(c.Param("id"))
 	if l == nil {
 		return errLabNotRunning()
 	}
-	topo := topology()
+	info := l.Info()
+	topo := s.labs.Topology()
 	v := views.LabLive{
-		ID: l.id, Title: l.title, Scenario: l.sc, Owner: s.learnerID(c) == l.owner,
-		ShareURL: s.publicURL(c, "/lab/s/"+l.id), Services: topo.Services, Clients: topo.Clients,
-		MaxInstances: topo.MaxInstances,
+		ID: info.ID, Title: info.Title, Scenario: info.Scenario, Owner: s.learnerID(c) == info.Owner,
+		ShareURL: s.publicURL(c, "/lab/s/"+info.ID), Topology: topo,
 	}
-	for _, e := range topo.Edges {
-		v.Edges = append(v.Edges, e.ID)
+	if info.Scenario != nil {
+		v.PatternTitle = s.patternTitle(info.Scenario.Pattern)
 	}
-	for _, g := range topo.Groups {
-		v.Groups = append(v.Groups, g.Name)
-	}
-	if l.sc != nil {
-		v.PatternTitle = s.patternTitle(l.sc.Pattern)
-	}
-	f := s.frame(c, l.title+" · live", "A live simulation of the shop.")
+	f := s.frame(c, info.Title+" · live", "A live simulation of the shop.")
 	f.Styles = []string{"css/lab.css"}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return s.page(c, views.LabLivePage(f, v))
@@ -122,15 +147,15 @@ func (s *Server) labLive(c echo.Context) error {
 
 // labStop ends a lab; only its owner may.
 func (s *Server) labStop(c echo.Context) error {
-	l := s.labs.get(c.Param("id"))
+	l := s.labs.Get(c.Param("id"))
 	if l == nil {
 		return errLabNotRunning()
 	}
-	if s.learnerID(c) != l.owner {
+	if s.learnerID(c) != l.Info().Owner {
 		return errorf(http.StatusForbidden, "Only the person who started this lab can end it.")
 	}
-	l.end(1000, "The owner ended this lab.")
-	<-l.done
+	l.End(lab.CloseNormal, "The owner ended this lab.")
+	<-l.Done()
 	return c.Redirect(http.StatusSeeOther, "/lab")
 }
 

@@ -466,7 +466,7 @@ func TestLabLimits(t *testing.T) {
 		if res.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body.Error.Message, "2 lab places") {
 			t.Errorf("a third lab = %d %q, want 503 saying the server is full", res.StatusCode, body.Error.Message)
 		}
-		if n := ts.labs.count(); n != 2 {
+		if n := ts.labs.Count(); n != 2 {
 			t.Errorf("%d labs run, want 2", n)
 		}
 	})
@@ -476,12 +476,12 @@ func TestLabLimits(t *testing.T) {
 		path := alice.start(t, "free-play")
 		c := alice.connect(t, path)
 		time.Sleep(600 * time.Millisecond) // watched: it lives
-		if ts.labs.get(strings.TrimPrefix(path, "/lab/s/")) == nil {
+		if ts.labs.Get(strings.TrimPrefix(path, "/lab/s/")) == nil {
 			t.Fatal("a watched lab was stopped")
 		}
 		c.conn.Close()
 		deadline := time.Now().Add(3 * time.Second)
-		for ts.labs.count() > 0 && time.Now().Before(deadline) {
+		for ts.labs.Count() > 0 && time.Now().Before(deadline) {
 			time.Sleep(50 * time.Millisecond)
 		}
 		if res := alice.get(t, path); res.StatusCode != http.StatusNotFound {
@@ -503,65 +503,6 @@ func TestLabCloseSaysGoingAway(t *testing.T) {
 	}
 	if res := alice.post(t, "/lab/free-play", url.Values{"_csrf": {alice.csrf(t, "/lab/free-play")}}); res.StatusCode != http.StatusServiceUnavailable {
 		t.Errorf("starting a lab after Close = %d, want 503", res.StatusCode)
-	}
-}
-
-// The vector always follows its schema, whatever the learner does to the
-// shop: scaled services, dead instances, forced breakers.
-func TestLabVectorFollowsSchema(t *testing.T) {
-	sc, _ := simulator.ScenarioBySlug("cascading-failure")
-	for _, script := range []*labScript{nil, newLabScript(&sc)} {
-		keys := schemaFor(script)
-		sim := simulator.MustNew(simulator.DefaultConfig())
-		for _, cmd := range []string{
-			`{"type":"scale","service":"catalog","instances":10}`, `{"type":"kill","target":"catalog-7"}`,
-			`{"type":"scale","service":"payment","instances":1}`, `{"type":"breaker","edge":"orders>payment","state":"forced-open"}`,
-			`{"type":"broker-down"}`,
-		} {
-			c, err := simulator.DecodeCommand([]byte(cmd))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := sim.Apply(sim.Now()+time.Second, c); err != nil {
-				t.Fatal(err)
-			}
-			snap := sim.Snapshot()
-			var slots instSlots
-			fillInstSlots(&slots, &snap)
-			w := vecWriter{}
-			fillVec(&w, &snap, &runView{script: script}, &slots)
-			if len(w.vals) != len(keys) {
-				t.Fatalf("after %s the vector has %d values for %d keys", cmd, len(w.vals), len(keys))
-			}
-		}
-	}
-}
-
-func TestParseLabMsg(t *testing.T) {
-	for _, tc := range []struct {
-		in, code string
-	}{
-		{`{"type":"speed","value":2}`, ""},
-		{`{"type":"reset","seed":7}`, ""},
-		{`{"type":"reset","seed":7,"new_seed":true}`, "invalid"},
-		{`{"type":"reset","seed":-1}`, "invalid"},
-		{`{"type":"reset","seed":9007199254740993}`, "invalid"},
-		{`{"type":"trace","trace":3,"id":"x"}`, ""},
-		{`{"type":"kill","target":"catalog-1","id":{"a":1}}`, "invalid"},
-		{`{"type":"error-rate","service":"payment","rate":0.5}`, ""},
-		{`{"type":"pause","value":1}`, "invalid"},
-		{`{"type":"kill"} {"type":"kill"}`, "bad-json"},
-		{`null`, "bad-json"},
-		{`{"type":7}`, "bad-message"},
-	} {
-		_, _, err := parseLabMsg([]byte(tc.in))
-		got := ""
-		if err != nil {
-			got = err.code
-		}
-		if got != tc.code {
-			t.Errorf("parse %s: code %q, want %q (%v)", tc.in, got, tc.code, err)
-		}
 	}
 }
 

@@ -130,7 +130,7 @@ func (s *Server) createQuiz(c echo.Context) error {
 	if err != nil {
 		var se *quiz.SpecError
 		if errors.As(err, &se) {
-			return errorf(http.StatusBadRequest, "%s", humanize(se.Reason))
+			return errorf(http.StatusBadRequest, "%s", asSentence(se.Reason))
 		}
 		return err
 	}
@@ -368,7 +368,7 @@ func parseAnswer(q quiz.Question, form url.Values) (quiz.Answer, error) {
 	if err := quiz.ValidateAnswer(q, a); err != nil {
 		var ae *quiz.AnswerError
 		if errors.As(err, &ae) {
-			return a, errorf(http.StatusBadRequest, "%s", humanize(ae.Reason))
+			return a, errorf(http.StatusBadRequest, "%s", asSentence(ae.Reason))
 		}
 		return a, errorf(http.StatusBadRequest, "That answer does not fit the question.")
 	}

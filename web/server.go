@@ -11,6 +11,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"microlab/content"
+	"microlab/lab"
 	"microlab/quiz"
 	"microlab/web/views"
 )
@@ -67,7 +68,7 @@ type Server struct {
 	metrics    *metrics
 	pages      *pageCache
 	reports    labReports
-	labs       *labManager
+	labs       *lab.Manager
 	bodyLimits map[string]int64
 }
 
@@ -83,7 +84,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, fmt.Errorf("web: the cookie secret must be at least 32 bytes, got %d", len(cfg.Secret))
 	}
 	s := &Server{cfg: cfg, secret: cfg.Secret, log: deps.Log, db: deps.DB, content: deps.Content, store: deps.Store, catalog: deps.Quiz, scheduler: quiz.DefaultScheduler(), metrics: newMetrics(), pages: newPageCache(), bodyLimits: map[string]int64{}}
-	s.labs = newLabManager(cfg, deps.Log)
+	s.labs = lab.NewManager(lab.Limits{PerLearner: cfg.LabsPerLearner, Total: cfg.LabsTotal, Idle: cfg.LabIdle}, deps.Log)
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

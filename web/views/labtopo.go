@@ -2,6 +2,7 @@ package views
 
 import (
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -9,7 +10,9 @@ import (
 )
 
 // The topology drawing's fixed layout: the shop never changes shape, only
-// state, so the server draws it once and the page's script colours it.
+// state, so the server draws it once and the page's script colours it. The
+// nodes and lines come from the simulator's topology; this file only says
+// where each goes, keyed by the simulator's node and edge names.
 
 // TopoNode is a box on the drawing.
 type TopoNode struct {
@@ -18,8 +21,8 @@ type TopoNode struct {
 	X, Y, W, H float64
 }
 
-// TopoEdge is a line between two boxes; the six call edges carry their id
-// ("orders>payment"), the dashed discovery and messaging lines do not.
+// TopoEdge is a line between two boxes; the call edges carry their id
+// ("orders>payment"), the dashed discovery and messaging lines theirs too.
 type TopoEdge struct {
 	ID, From, To   string
 	Kind           string // call, client, discovery, messaging
@@ -32,56 +35,76 @@ type TopoEdge struct {
 // TopoViewBox is the drawing's coordinate system.
 const TopoViewBox = "0 40 960 560"
 
-var topoNodes = []TopoNode{
-	{"clients", "clients", 52, 250, 100, 64},
-	{"gateway", "gateway", 212, 250, 184, 84},
-	{"registry", "registry", 212, 520, 170, 70},
-	{"catalog", "service", 490, 95, 170, 84},
-	{"orders", "service", 490, 390, 170, 84},
-	{"broker", "broker", 490, 552, 230, 64},
-	{"inventory", "service", 868, 215, 170, 84},
-	{"payment", "service", 868, 390, 170, 84},
-	{"shipping", "service", 868, 545, 170, 84},
+// topoBoxes place each node by its centre and size, in drawing order.
+var topoBoxes = []struct {
+	name       string
+	x, y, w, h float64
+}{
+	{"clients", 52, 250, 100, 64},
+	{"gateway", 212, 250, 184, 84},
+	{"registry", 212, 520, 170, 70},
+	{"catalog", 490, 95, 170, 84},
+	{"orders", 490, 390, 170, 84},
+	{"broker", 490, 552, 230, 64},
+	{"inventory", 868, 215, 170, 84},
+	{"payment", 868, 390, 170, 84},
+	{"shipping", 868, 545, 170, 84},
 }
 
-// TopoNodes returns the boxes.
-func TopoNodes() []TopoNode { return topoNodes }
+// callLabels place each call edge's breaker badge and figures: shares of
+// the line, and the figures' offset to its left (negative: right).
+var callLabels = map[string]struct{ badge, label, off float64 }{
+	"gateway>catalog":   {0.28, 0.62, 13},
+	"gateway>inventory": {0.2, 0.6, 11},
+	"gateway>orders":    {0.25, 0.6, -20},
+	"orders>inventory":  {0.28, 0.62, 13},
+	"orders>payment":    {0.22, 0.6, 12},
+	"orders>shipping":   {0.28, 0.62, -18},
+}
 
-func topoNode(name string) TopoNode {
-	for _, n := range topoNodes {
-		if n.Name == name {
-			return n
+// TopoNodes returns the boxes of the nodes of t.
+func TopoNodes(t simulator.Topology) []TopoNode {
+	out := make([]TopoNode, 0, len(topoBoxes))
+	for _, b := range topoBoxes {
+		kind := b.name
+		if slices.Contains(t.Services, b.name) {
+			kind = "service"
+		}
+		out = append(out, TopoNode{Name: b.name, Kind: kind, X: b.x, Y: b.y, W: b.w, H: b.h})
+	}
+	return out
+}
+
+func topoNode(name string) (TopoNode, bool) {
+	for _, b := range topoBoxes {
+		if b.name == name {
+			return TopoNode{Name: b.name, X: b.x, Y: b.y, W: b.w, H: b.h}, true
 		}
 	}
-	return TopoNode{}
+	return TopoNode{}, false
 }
 
-// TopoEdges returns the lines, clipped to the boxes' borders.
-func TopoEdges() []TopoEdge {
-	type pair struct {
-		id, from, to, kind string
-		badge, label, off  float64
+// TopoEdges returns the lines of t, clipped to the boxes' borders: the
+// links first (drawn beneath), then the calls. A line whose ends have no
+// box is left out; TestTopologyIsDrawable keeps that from happening.
+func TopoEdges(t simulator.Topology) []TopoEdge {
+	out := make([]TopoEdge, 0, len(t.Links)+len(t.Edges))
+	add := func(e TopoEdge) {
+		a, oka := topoNode(e.From)
+		b, okb := topoNode(e.To)
+		if !oka || !okb {
+			return
+		}
+		e.X1, e.Y1 = clip(a, b.X-a.X, b.Y-a.Y)
+		e.X2, e.Y2 = clip(b, a.X-b.X, a.Y-b.Y)
+		out = append(out, e)
 	}
-	pairs := []pair{
-		{"clients>gateway", "clients", "gateway", "client", 0, 0, 0},
-		{"registry>gateway", "registry", "gateway", "discovery", 0, 0, 0},
-		{"registry>orders", "registry", "orders", "discovery", 0, 0, 0},
-		{"orders>broker", "orders", "broker", "messaging", 0, 0, 0},
-		{"broker>shipping", "broker", "shipping", "messaging", 0, 0, 0},
-		{"gateway>catalog", "gateway", "catalog", "call", 0.28, 0.62, 13},
-		{"gateway>inventory", "gateway", "inventory", "call", 0.2, 0.6, 11},
-		{"gateway>orders", "gateway", "orders", "call", 0.25, 0.6, -20},
-		{"orders>inventory", "orders", "inventory", "call", 0.28, 0.62, 13},
-		{"orders>payment", "orders", "payment", "call", 0.22, 0.6, 12},
-		{"orders>shipping", "orders", "shipping", "call", 0.28, 0.62, -18},
+	for _, l := range t.Links {
+		add(TopoEdge{ID: l.ID, From: l.From, To: l.To, Kind: l.Kind})
 	}
-	out := make([]TopoEdge, 0, len(pairs))
-	for _, p := range pairs {
-		a, b := topoNode(p.from), topoNode(p.to)
-		x1, y1 := clip(a, b.X-a.X, b.Y-a.Y)
-		x2, y2 := clip(b, a.X-b.X, a.Y-b.Y)
-		out = append(out, TopoEdge{ID: p.id, From: p.from, To: p.to, Kind: p.kind, X1: x1, Y1: y1, X2: x2, Y2: y2,
-			BadgeAt: p.badge, LabelAt: p.label, LabelOff: p.off})
+	for _, e := range t.Edges {
+		p := callLabels[e.ID]
+		add(TopoEdge{ID: e.ID, From: e.From, To: e.To, Kind: "call", BadgeAt: p.badge, LabelAt: p.label, LabelOff: p.off})
 	}
 	return out
 }

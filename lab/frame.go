@@ -1,20 +1,30 @@
-package web
+package lab
 
 import (
 	"encoding/json"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"microlab/simulator"
+)
+
+// How much the slower parts of a frame carry.
+const (
+	frameEvents    = 50  // events in one frame at most
+	snapshotEvents = 100 // events a joining viewer gets
+	keyEvents      = 20  // events a key frame repeats
+	sagaTimelines  = 6   // finished saga timelines sent
+	traceList      = 12  // sampled traces listed
+	historySeconds = 60  // seconds of chart history a joining viewer gets
 )
 
 // frameState is what a lab remembers between frames: the last vector sent,
 // so the next frame carries only what changed, and the slower parts
 // (sagas, traces, chart history) that frames carry now and then.
 type frameState struct {
+	shape     *shape
 	keys      []string
-	prev, cur []labVal
+	src       source
+	prev, cur []val
 	have      bool    // prev holds the vector of the last frame sent
 	at        float64 // its virtual time, ms
 	seq       uint64
@@ -25,7 +35,6 @@ type frameState struct {
 	quiet     int // ticks since the last frame went out
 	hist      [][]float64
 	histSec   int64
-	slots     instSlots
 	buf       []byte
 }
 
@@ -33,24 +42,41 @@ func (fr *frameState) resetHistory() {
 	fr.hist, fr.histSec = fr.hist[:0], -1
 }
 
+// chartRow is one second of the charts: the gateway's figures, then each
+// edge's, each as throughput, error rate, p50 and p99.
+func chartRow(sec int64, snap *simulator.Snapshot) []float64 {
+	row := make([]float64, 0, 1+4*(1+len(snap.Edges)))
+	row = append(row, float64(sec))
+	add := func(st *simulator.Stats) {
+		row = append(row, r1(st.Throughput), r3(st.ErrorRate), rms(st.P50), rms(st.P99))
+	}
+	add(&snap.Nodes.Gateway.Stats)
+	for i := range snap.Edges {
+		add(&snap.Edges[i].Stats)
+	}
+	return row
+}
+
+// chartSeries names the columns of chartRow after the time: "gw", then
+// "e.<edge>" for each edge.
+func chartSeries(topo *simulator.Topology) []string {
+	out := []string{"gw"}
+	for _, e := range topo.Edges {
+		out = append(out, "e."+e.ID)
+	}
+	return out
+}
+
 // buildFrame computes the current vector into fr.cur, and refreshes the
 // slower parts when they are due.
-func (l *labSim) buildFrame(now time.Time) (sagasChanged, tracesChanged bool) {
+func (l *Lab) buildFrame() (sagasChanged, tracesChanged bool) {
 	fr := &l.fr
 	snap := l.sim.Snapshot()
-	fillInstSlots(&fr.slots, &snap)
-	w := vecWriter{vals: fr.cur[:0]}
 	rv := l.runView()
-	fillVec(&w, &snap, &rv, &fr.slots)
-	fr.cur = w.vals
-	if len(fr.cur) != len(fr.keys) {
-		// A programming error, caught by the tests: the vector must follow the schema.
-		l.m.log.Error("lab: vector does not match its schema", "values", len(fr.cur), "keys", len(fr.keys))
-		fr.cur = fr.cur[:0]
-		for range fr.keys {
-			fr.cur = append(fr.cur, labVal{})
-		}
-	}
+	fr.src.shape, fr.src.run = fr.shape, &rv
+	fr.src.setSnapshot(&snap)
+	fr.cur = fillVector(&fr.src, fr.cur)
+	fr.src.snap, fr.src.run = nil, nil
 	fr.ticks++
 	if !fr.have || fr.ticks%10 == 0 {
 		b := encodeSagas(nil, &snap.Sagas)
@@ -64,20 +90,11 @@ func (l *labSim) buildFrame(now time.Time) (sagasChanged, tracesChanged bool) {
 	}
 	if sec := int64(l.sim.Now() / time.Second); sec != fr.histSec {
 		fr.histSec = sec
-		row := []float64{float64(sec)}
-		if st := snap.Nodes[0].Stats; st != nil {
-			row = append(row, r1(st.Throughput), r3(st.ErrorRate), rms(st.P50), rms(st.P99))
-		} else {
-			row = append(row, 0, 0, 0, 0)
-		}
-		for _, e := range snap.Edges {
-			row = append(row, r1(e.Stats.Throughput), r3(e.Stats.ErrorRate), rms(e.Stats.P50), rms(e.Stats.P99))
-		}
-		if len(fr.hist) >= labHistory {
+		if len(fr.hist) >= historySeconds {
 			copy(fr.hist, fr.hist[1:])
 			fr.hist = fr.hist[:len(fr.hist)-1]
 		}
-		fr.hist = append(fr.hist, row)
+		fr.hist = append(fr.hist, chartRow(sec, &snap))
 	}
 	return sagasChanged, tracesChanged
 }
@@ -86,13 +103,13 @@ func (l *labSim) buildFrame(now time.Time) (sagasChanged, tracesChanged bool) {
 // A viewer whose queue is full loses the frame and is marked; the next
 // frame it can take is a key frame, the whole state, so it never applies a
 // change to a state it does not have.
-func (l *labSim) broadcast(now time.Time) {
+func (l *Lab) broadcast() {
 	fr := &l.fr
 	first := !fr.have
-	sagasChanged, tracesChanged := l.buildFrame(now)
+	sagasChanged, tracesChanged := l.buildFrame()
 	events := l.sim.Events(fr.evSeq)
-	if len(events) > labFrameEvents {
-		events = events[len(events)-labFrameEvents:]
+	if len(events) > frameEvents {
+		events = events[len(events)-frameEvents:]
 	}
 	changed := 0
 	for i := range fr.cur {
@@ -140,9 +157,11 @@ func (l *labSim) broadcast(now time.Time) {
 	}
 	b = append(b, '}')
 	fr.buf = b
-	delta, _ := websocket.NewPreparedMessage(websocket.TextMessage, b)
+	// Viewers' writers read the frame after this tick has moved on, so each
+	// frame is a copy of the buffer, shared by every viewer.
+	delta := append(make([]byte, 0, len(b)), b...)
 
-	var key *websocket.PreparedMessage
+	var key []byte
 	for v := range l.viewers {
 		msg := delta
 		if v.needKey {
@@ -174,27 +193,25 @@ func frameHeader(b []byte, seq uint64, at float64) []byte {
 
 // keyFrame is the whole state as a frame, for a viewer that lost one: the
 // full vector, the last few events, the sagas and the traces.
-func (l *labSim) keyFrame(at float64) *websocket.PreparedMessage {
+func (l *Lab) keyFrame(at float64) []byte {
 	fr := &l.fr
 	b := make([]byte, 0, 8192)
 	b = frameHeader(b, fr.seq, at)
 	b = append(b, `,"key":true,"k":`...)
 	b = appendVector(b, fr.cur)
 	b = append(b, `,"ev":`...)
-	b = appendEvents(b, l.recentEvents(labKeyEvents, fr.evSeq))
+	b = appendEvents(b, l.recentEvents(keyEvents, fr.evSeq))
 	b = append(b, `,"sagas":`...)
 	b = append(b, orEmpty(fr.sagas)...)
 	b = append(b, `,"traces":`...)
 	b = append(b, orEmpty(fr.traces)...)
-	b = append(b, '}')
-	pm, _ := websocket.NewPreparedMessage(websocket.TextMessage, b)
-	return pm
+	return append(b, '}')
 }
 
 // snapshotMessage is what a viewer gets on joining: the whole state now
 // (snap and its vector vec), recent events, sagas, traces, the chart
 // history, and the simulator's own full snapshot.
-func (l *labSim) snapshotMessage(snap *simulator.Snapshot, vec []labVal) *websocket.PreparedMessage {
+func (l *Lab) snapshotMessage(snap *simulator.Snapshot, vec []val) []byte {
 	fr := &l.fr
 	b := make([]byte, 0, 64<<10)
 	b = append(b, `{"type":"snapshot","n":`...)
@@ -206,15 +223,17 @@ func (l *labSim) snapshotMessage(snap *simulator.Snapshot, vec []labVal) *websoc
 	b = append(b, `,"k":`...)
 	b = appendVector(b, vec)
 	b = append(b, `,"events":`...)
-	b = appendEvents(b, l.recentEvents(labSnapshotEvents, l.sim.EventSeq()))
+	b = appendEvents(b, l.recentEvents(snapshotEvents, l.sim.EventSeq()))
 	b = append(b, `,"sagas":`...)
 	b = encodeSagas(b, &snap.Sagas)
 	b = append(b, `,"traces":`...)
 	b = encodeTraces(b, l.sim.Traces())
-	b = append(b, `,"history":{"series":["gw"`...)
-	for _, e := range simulator.EdgeNames() {
-		b = append(b, ',')
-		b = appendJSONString(b, "e."+e)
+	b = append(b, `,"history":{"series":[`...)
+	for i, s := range chartSeries(&l.m.topo) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendJSONString(b, s)
 	}
 	b = append(b, `],"rows":[`...)
 	for i, row := range fr.hist {
@@ -236,13 +255,50 @@ func (l *labSim) snapshotMessage(snap *simulator.Snapshot, vec []labVal) *websoc
 		raw = []byte("null")
 	}
 	b = append(b, raw...)
-	b = append(b, '}')
-	pm, _ := websocket.NewPreparedMessage(websocket.TextMessage, b)
-	return pm
+	return append(b, '}')
+}
+
+// hello is the first message on every connection: who the viewer is, the
+// lab, the vector's keys, the shop's topology, the limits and the message
+// types it may send.
+func (l *Lab) hello(owner bool) []byte {
+	type labInfo struct {
+		ID         string  `json:"id"`
+		Title      string  `json:"title"`
+		Scenario   *string `json:"scenario"`
+		Pattern    string  `json:"pattern,omitempty"`
+		DurationMS float64 `json:"duration_ms,omitempty"`
+	}
+	info := labInfo{ID: l.id, Title: l.title}
+	if l.sc != nil {
+		info.Scenario, info.Pattern, info.DurationMS = &l.sc.Slug, l.sc.Pattern, float64(l.sc.Duration/time.Millisecond)
+	}
+	role := "viewer"
+	if owner {
+		role = "owner"
+	}
+	b, _ := json.Marshal(struct {
+		Type     string             `json:"type"`
+		Role     string             `json:"role"`
+		Lab      labInfo            `json:"lab"`
+		Keys     []string           `json:"keys"`
+		Topology simulator.Topology `json:"topology"`
+		Limits   map[string]any     `json:"limits"`
+		Commands []string           `json:"commands"`
+	}{
+		Type: "hello", Role: role, Lab: info, Keys: l.fr.keys, Topology: l.m.topo,
+		Limits: map[string]any{
+			"speed_min": minSpeed, "speed_max": maxSpeed, "step_max_ms": maxStepMS,
+			"fast_forward_max_s": maxFFSeconds, "messages_per_second": rate, "message_max_bytes": MaxMessage,
+			"seed_max": uint64(maxSeed),
+		},
+		Commands: messageTypes(),
+	})
+	return b
 }
 
 // recentEvents returns the last n events up to sequence number upto.
-func (l *labSim) recentEvents(n int, upto uint64) []simulator.Event {
+func (l *Lab) recentEvents(n int, upto uint64) []simulator.Event {
 	since := uint64(0)
 	if upto > uint64(n) {
 		since = upto - uint64(n)
@@ -259,17 +315,6 @@ func orEmpty(b []byte) []byte {
 		return []byte("[]")
 	}
 	return b
-}
-
-func appendVector(b []byte, vals []labVal) []byte {
-	b = append(b, '[')
-	for i, v := range vals {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = appendVal(b, v)
-	}
-	return append(b, ']')
 }
 
 // appendEvents encodes events as [seq, at_ms, kind, subject, message].
@@ -305,7 +350,7 @@ func encodeSagas(b []byte, v *simulator.SagaView) []byte {
 			if len(running) < 2 {
 				running = append(running, t)
 			}
-		} else if len(finished) < labSagas {
+		} else if len(finished) < sagaTimelines {
 			finished = append(finished, t)
 		}
 	}
@@ -355,7 +400,7 @@ func encodeSagas(b []byte, v *simulator.SagaView) []byte {
 func encodeTraces(b []byte, traces []simulator.Trace) []byte {
 	b = append(b, '[')
 	n := 0
-	for i := len(traces) - 1; i >= 0 && n < labTraces; i-- {
+	for i := len(traces) - 1; i >= 0 && n < traceList; i-- {
 		t := &traces[i]
 		if len(t.Spans) == 0 {
 			continue

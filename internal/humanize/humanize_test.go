@@ -1,0 +1,29 @@
+package humanize
+
+import (
+	"testing"
+	"time"
+)
+
+func TestDuration(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "1 minute"},
+		{300 * time.Millisecond, "1 minute"},
+		{90 * time.Second, "2 minutes"},
+		{10 * time.Minute, "10 minutes"},
+		{59 * time.Minute, "59 minutes"},
+		{time.Hour, "1 hour"},
+		{90 * time.Minute, "2 hours"},
+		{23 * time.Hour, "23 hours"},
+		{24 * time.Hour, "1 day"},
+		{36 * time.Hour, "2 days"},
+		{21 * 24 * time.Hour, "21 days"},
+	} {
+		if got := Duration(tc.d); got != tc.want {
+			t.Errorf("Duration(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}

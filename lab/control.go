@@ -1,0 +1,325 @@
+package lab
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"math"
+	mrand "math/rand/v2"
+	"slices"
+	"strings"
+	"time"
+
+	"microlab/simulator"
+)
+
+// A viewer's message is a run control (this file's table) or one of the
+// simulator's commands (its own table, simulator.CommandTypes).
+
+// control is one kind of run-control message.
+type control struct {
+	// fields are the fields it allows besides "type" and "id".
+	fields []string
+	// required is the field it cannot do without, if any.
+	required string
+	// anyone is set when a viewer who does not own the lab may send it.
+	anyone bool
+	// run carries it out on the lab's goroutine and returns the reply.
+	run func(l *Lab, m *message) []byte
+}
+
+// controls are the run controls, by type.
+var controls = map[string]control{
+	"speed":        {fields: []string{"value"}, required: "value", run: (*Lab).setSpeed},
+	"pause":        {run: (*Lab).pause},
+	"resume":       {run: (*Lab).resume},
+	"step":         {fields: []string{"ms"}, run: (*Lab).step},
+	"fast-forward": {fields: []string{"seconds"}, required: "seconds", run: (*Lab).fastForward},
+	"reset":        {fields: []string{"seed", "new_seed"}, run: (*Lab).restart},
+	"predict":      {fields: []string{"option"}, required: "option", run: (*Lab).predict},
+	"trace":        {fields: []string{"trace"}, required: "trace", anyone: true, run: (*Lab).trace},
+}
+
+// controlFields decode each run-control field into the message.
+var controlFields = map[string]func(m *message, raw json.RawMessage) error{
+	"value":   func(m *message, raw json.RawMessage) error { return json.Unmarshal(raw, &m.value) },
+	"ms":      func(m *message, raw json.RawMessage) error { return json.Unmarshal(raw, &m.ms) },
+	"seconds": func(m *message, raw json.RawMessage) error { return json.Unmarshal(raw, &m.seconds) },
+	"seed": func(m *message, raw json.RawMessage) error {
+		var seed uint64
+		err := json.Unmarshal(raw, &seed)
+		if err == nil && seed > maxSeed {
+			err = fmt.Errorf("out of range 0..%d", uint64(maxSeed))
+		}
+		m.seed = &seed
+		return err
+	},
+	"new_seed": func(m *message, raw json.RawMessage) error { return json.Unmarshal(raw, &m.newSeed) },
+	"option":   func(m *message, raw json.RawMessage) error { return json.Unmarshal(raw, &m.option) },
+	"trace":    func(m *message, raw json.RawMessage) error { return json.Unmarshal(raw, &m.trace) },
+}
+
+// controlTypes are the run controls' types, sorted.
+var controlTypes = slices.Sorted(maps.Keys(controls))
+
+// messageTypes are every type a viewer may send: the run controls, then the
+// simulator's commands.
+func messageTypes() []string { return append(slices.Clone(controlTypes), simulator.CommandTypes()...) }
+
+// message is one decoded message from a viewer.
+type message struct {
+	typ     string
+	id      json.RawMessage
+	ctl     *control          // nil for a simulator command
+	cmd     simulator.Command // a simulator command
+	value   float64
+	ms      int64
+	seconds float64
+	seed    *uint64
+	newSeed bool
+	option  int
+	trace   uint64
+}
+
+// refusal is a message refused before it reaches the lab.
+type refusal struct {
+	code, message string
+}
+
+// maxIDLen bounds the "id" a viewer may have echoed.
+const maxIDLen = 64
+
+// parseMessage decodes and checks the shape of one message. Whether a
+// command makes sense for the simulation's state is for the lab to say.
+func parseMessage(data []byte) (message, *refusal) {
+	var m message
+	var fields map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&fields); err != nil || dec.More() || fields == nil {
+		return m, &refusal{"bad-json", "That message is not one JSON object; send {\"type\": …}."}
+	}
+	if raw, ok := fields["id"]; ok {
+		if len(raw) > maxIDLen || (raw[0] != '"' && (raw[0] < '0' || raw[0] > '9')) {
+			return m, &refusal{"invalid", "\"id\" must be a number or a short string, echoed in the reply."}
+		}
+		m.id = raw
+		delete(fields, "id")
+	}
+	rawType, ok := fields["type"]
+	if !ok || json.Unmarshal(rawType, &m.typ) != nil || m.typ == "" {
+		return m, &refusal{"bad-message", "The message has no \"type\" string."}
+	}
+	delete(fields, "type")
+	ctl, ok := controls[m.typ]
+	if !ok {
+		return m, parseCommand(&m, fields)
+	}
+	m.ctl = &ctl
+	for k, raw := range fields {
+		if !slices.Contains(ctl.fields, k) {
+			return m, &refusal{"invalid", fmt.Sprintf("%s: field %q does not apply", m.typ, truncate(k, 40))}
+		}
+		if err := controlFields[k](&m, raw); err != nil {
+			return m, &refusal{"invalid", fmt.Sprintf("%s: bad %q: %v", m.typ, k, err)}
+		}
+	}
+	if _, ok := fields[ctl.required]; ctl.required != "" && !ok {
+		return m, &refusal{"invalid", fmt.Sprintf("%s: missing %q", m.typ, ctl.required)}
+	}
+	if m.typ == "reset" && m.seed != nil && m.newSeed {
+		return m, &refusal{"invalid", "reset: give a seed or new_seed, not both"}
+	}
+	return m, nil
+}
+
+// parseCommand decodes a simulator command; fields are the message's
+// fields but its type and id.
+func parseCommand(m *message, fields map[string]json.RawMessage) *refusal {
+	if !slices.Contains(simulator.CommandTypes(), m.typ) {
+		return &refusal{"unknown-type", fmt.Sprintf("Unknown message type %q. Known: %s, and the simulator's commands: %s.",
+			truncate(m.typ, 40), strings.Join(controlTypes, ", "), strings.Join(simulator.CommandTypes(), ", "))}
+	}
+	typ, _ := json.Marshal(m.typ)
+	fields["type"] = typ
+	rest, _ := json.Marshal(fields)
+	cmd, err := simulator.DecodeCommand(rest)
+	if err != nil {
+		return &refusal{"invalid", err.Error()}
+	}
+	m.cmd = cmd
+	return nil
+}
+
+// truncate shortens what a viewer sent to n bytes for an error message.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// request is one message the lab's goroutine must handle.
+type request struct {
+	msg   message
+	reply chan []byte
+}
+
+// handle carries out one message and returns the encoded reply.
+func (l *Lab) handle(m message) []byte {
+	if m.ctl != nil {
+		return m.ctl.run(l, &m)
+	}
+	// A simulator command, applied now (also while waiting for the
+	// prediction: setting up before the run is fine).
+	before := l.sim.EventSeq()
+	if err := l.sim.Apply(l.sim.Now(), m.cmd); err != nil {
+		return replyError(m.id, "invalid", err.Error())
+	}
+	msg := m.typ
+	if evs := l.sim.Events(before); len(evs) > 0 {
+		msg = evs[len(evs)-1].Message
+	}
+	return l.ack(&m, msg)
+}
+
+func (l *Lab) ack(m *message, text string) []byte { return replyAck(m.id, m.typ, text, l.sim.Now()) }
+
+func fail(m *message, code, format string, args ...any) []byte {
+	return replyError(m.id, code, fmt.Sprintf(format, args...))
+}
+
+func (l *Lab) trace(m *message) []byte {
+	for _, tr := range l.sim.Traces() {
+		if tr.ID == m.trace {
+			b, _ := json.Marshal(struct {
+				Type  string          `json:"type"`
+				ID    json.RawMessage `json:"id,omitempty"`
+				Trace simulator.Trace `json:"trace"`
+			}{"trace", m.id, tr})
+			return b
+		}
+	}
+	return fail(m, "not-found", "Trace %d is no longer kept: only the last 32 sampled requests are.", m.trace)
+}
+
+func (l *Lab) predict(m *message) []byte {
+	if l.sc == nil {
+		return fail(m, "invalid", "There is no prediction to make in free play.")
+	}
+	if m.option < 0 || m.option >= len(l.sc.Question.Options) {
+		return fail(m, "invalid", "option %d out of range 0..%d", m.option, len(l.sc.Question.Options)-1)
+	}
+	if l.prediction >= 0 {
+		return fail(m, "invalid", "The prediction is already made; reset keeps it.")
+	}
+	l.prediction = m.option
+	if l.state == stateWaiting {
+		l.state = stateRunning
+	}
+	return l.ack(m, fmt.Sprintf("prediction %c recorded; the run starts", 'A'+m.option))
+}
+
+func (l *Lab) setSpeed(m *message) []byte {
+	if !(m.value >= minSpeed && m.value <= maxSpeed) {
+		return fail(m, "invalid", "speed %g out of range %g..%g", m.value, minSpeed, float64(maxSpeed))
+	}
+	l.speed = m.value
+	return l.ack(m, fmt.Sprintf("speed %g×", m.value))
+}
+
+func (l *Lab) pause(m *message) []byte {
+	if l.state == stateWaiting {
+		return fail(m, "waiting", "The run has not started: answer the prediction first.")
+	}
+	l.state, l.ffUntil = statePaused, 0
+	return l.ack(m, "paused")
+}
+
+func (l *Lab) resume(m *message) []byte {
+	if l.state == stateWaiting {
+		return fail(m, "waiting", "Answer the prediction question first; the run starts when you do.")
+	}
+	l.state = stateRunning
+	return l.ack(m, "running")
+}
+
+func (l *Lab) step(m *message) []byte {
+	if l.state == stateWaiting {
+		return fail(m, "waiting", "Answer the prediction question first.")
+	}
+	if l.state == stateRunning || l.ffUntil > 0 {
+		return fail(m, "invalid", "Pause the simulation before stepping it.")
+	}
+	ms := m.ms
+	if ms == 0 {
+		ms = 100
+	}
+	if ms < 1 || ms > maxStepMS {
+		return fail(m, "invalid", "ms %d out of range 1..%d", ms, maxStepMS)
+	}
+	l.advance(l.sim.Now()+time.Duration(ms)*time.Millisecond, ffBudget)
+	return l.ack(m, fmt.Sprintf("stepped to %.1f s", l.sim.Now().Seconds()))
+}
+
+func (l *Lab) fastForward(m *message) []byte {
+	if l.state == stateWaiting {
+		return fail(m, "waiting", "Answer the prediction question first.")
+	}
+	if !(m.seconds >= 1 && m.seconds <= maxFFSeconds) {
+		return fail(m, "invalid", "seconds %g out of range 1..%d", m.seconds, maxFFSeconds)
+	}
+	l.ffUntil = l.sim.Now() + time.Duration(m.seconds*float64(time.Second))
+	return l.ack(m, fmt.Sprintf("fast-forwarding %g s", m.seconds))
+}
+
+// restart handles "reset": the same seed, a given one or a new one.
+func (l *Lab) restart(m *message) []byte {
+	seed := l.seed
+	switch {
+	case m.newSeed:
+		seed = 1 + mrand.Uint64N(999_999)
+	case m.seed != nil:
+		seed = *m.seed
+	}
+	if err := l.reset(seed); err != nil {
+		return fail(m, "invalid", "%v", err)
+	}
+	if l.state != stateWaiting {
+		l.state = statePaused
+	}
+	return l.ack(m, fmt.Sprintf("reset to 0 s with seed %d", seed))
+}
+
+// replyAck and replyError encode the answers to a viewer's message.
+func replyAck(id json.RawMessage, typ, message string, at time.Duration) []byte {
+	b := make([]byte, 0, 128)
+	b = append(b, `{"type":"ack"`...)
+	b = appendID(b, id)
+	b = append(b, `,"command":`...)
+	b = appendJSONString(b, typ)
+	b = append(b, `,"message":`...)
+	b = appendJSONString(b, message)
+	b = append(b, `,"at":`...)
+	b = appendNum(b, math.Round(float64(at)/float64(time.Millisecond)*10)/10)
+	return append(b, '}')
+}
+
+func replyError(id json.RawMessage, code, message string) []byte {
+	b := make([]byte, 0, 128)
+	b = append(b, `{"type":"error"`...)
+	b = appendID(b, id)
+	b = append(b, `,"code":`...)
+	b = appendJSONString(b, code)
+	b = append(b, `,"message":`...)
+	b = appendJSONString(b, message)
+	return append(b, '}')
+}
+
+func appendID(b []byte, id json.RawMessage) []byte {
+	if id == nil {
+		return b
+	}
+	b = append(b, `,"id":`...)
+	return append(b, id...)
+}

@@ -1,0 +1,61 @@
+package lab
+
+import "testing"
+
+func TestParseMessage(t *testing.T) {
+	for _, tc := range []struct {
+		in, code string
+	}{
+		{`{"type":"speed","value":2}`, ""},
+		{`{"type":"speed"}`, "invalid"},
+		{`{"type":"reset","seed":7}`, ""},
+		{`{"type":"reset","seed":7,"new_seed":true}`, "invalid"},
+		{`{"type":"reset","seed":-1}`, "invalid"},
+		{`{"type":"reset","seed":9007199254740993}`, "invalid"},
+		{`{"type":"trace","trace":3,"id":"x"}`, ""},
+		{`{"type":"kill","target":"catalog-1","id":{"a":1}}`, "invalid"},
+		{`{"type":"error-rate","service":"payment","rate":0.5}`, ""},
+		{`{"type":"error-rate","service":"payment"}`, "invalid"},
+		{`{"type":"pause","value":1}`, "invalid"},
+		{`{"type":"teleport"}`, "unknown-type"},
+		{`{"type":"kill"} {"type":"kill"}`, "bad-json"},
+		{`null`, "bad-json"},
+		{`{"type":7}`, "bad-message"},
+	} {
+		_, ref := parseMessage([]byte(tc.in))
+		got := ""
+		if ref != nil {
+			got = ref.code
+		}
+		if got != tc.code {
+			t.Errorf("parse %s: code %q, want %q (%v)", tc.in, got, tc.code, ref)
+		}
+	}
+}
+
+// Every run control's required field is one it allows, and every field it
+// allows has a decoder: the table cannot promise what parseMessage can't do.
+func TestControlTableIsConsistent(t *testing.T) {
+	for typ, c := range controls {
+		if c.run == nil {
+			t.Errorf("%s: no handler", typ)
+		}
+		if c.required != "" && !contains(c.fields, c.required) {
+			t.Errorf("%s requires %q but does not allow it", typ, c.required)
+		}
+		for _, f := range c.fields {
+			if controlFields[f] == nil {
+				t.Errorf("%s allows %q, which nothing decodes", typ, f)
+			}
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,283 @@
+package lab
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"sync/atomic"
+	"time"
+
+	"microlab/internal/humanize"
+	"microlab/simulator"
+)
+
+// Bounds of a lab; PROTOCOL.md documents the ones a client sees.
+const (
+	tick         = 100 * time.Millisecond // one frame per tick
+	minSpeed     = 0.25
+	maxSpeed     = 20
+	maxStepMS    = 10_000 // a single step, in virtual ms
+	maxFFSeconds = 600    // one fast-forward, in virtual seconds
+	maxSeed      = 1<<53 - 1
+	// A tick may spend this much wall time simulating; past it the
+	// simulation falls behind its speed rather than starve the server.
+	tickBudget = 40 * time.Millisecond
+	ffBudget   = 70 * time.Millisecond
+	slice      = 100 * time.Millisecond // virtual time simulated between budget checks
+
+	// maxScriptEvents bounds the events a scenario keeps for its checks; a
+	// scenario run produces a few hundred.
+	maxScriptEvents = 50000
+)
+
+// Run states, as the vector's run.state says them.
+const (
+	stateWaiting = "waiting" // for the prediction
+	stateRunning = "running"
+	statePaused  = "paused"
+)
+
+// Info describes a lab.
+type Info struct {
+	// ID is the lab's unguessable id, 128 random bits.
+	ID string
+	// Owner is the learner who started it and alone controls it.
+	Owner string
+	// Title is the scenario's title, or "Free play".
+	Title string
+	// Scenario is nil in free play.
+	Scenario *simulator.Scenario
+	// Created is when the lab started.
+	Created time.Time
+}
+
+// Slug names the lab's kind: the scenario's slug, or "free-play".
+func (i Info) Slug() string {
+	if i.Scenario == nil {
+		return "free-play"
+	}
+	return i.Scenario.Slug
+}
+
+// stop says why a lab ended, as the close code and reason its viewers get.
+type stop struct {
+	code   int
+	reason string
+}
+
+// Lab is one running simulation.
+type Lab struct {
+	id      string
+	owner   string
+	sc      *simulator.Scenario // nil in free play
+	title   string
+	created time.Time
+	m       *Manager
+
+	viewerCount atomic.Int32 // joined viewers, bounded by maxViewers
+
+	reqs   chan request
+	joins  chan *Viewer
+	leaves chan *Viewer
+	stops  chan stop // the first stop wins
+	done   chan struct{}
+
+	// Everything below belongs to the lab's goroutine.
+	sim        *simulator.Sim
+	script     *simulator.Script // nil in free play
+	seed       uint64
+	epoch      int
+	state      string
+	speed      float64
+	ffUntil    time.Duration // a fast-forward's target, 0 when none
+	eff        float64
+	prediction int // the option the owner chose, -1 until then
+	viewers    map[*Viewer]struct{}
+	idleSince  time.Time
+	lastTick   time.Time
+	fr         frameState
+}
+
+func newLab(m *Manager, owner string, sc *simulator.Scenario, seed uint64) (*Lab, error) {
+	l := &Lab{
+		id: newID(), owner: owner, sc: sc, title: "Free play", created: time.Now(), m: m,
+		reqs: make(chan request, 16), joins: make(chan *Viewer), leaves: make(chan *Viewer),
+		stops: make(chan stop, 1), done: make(chan struct{}),
+		state: stateRunning, speed: 1, prediction: -1, viewers: map[*Viewer]struct{}{},
+	}
+	if sc != nil {
+		l.title, l.state = sc.Title, stateWaiting
+	}
+	if err := l.reset(seed); err != nil {
+		return nil, err
+	}
+	l.fr.shape = newShape(&m.topo, sc)
+	l.fr.keys = m.schemaFor(l.fr.shape)
+	return l, nil
+}
+
+// newID is 128 random bits, URL-safe base64 without padding.
+func newID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return base64.RawURLEncoding.EncodeToString(b[:])
+}
+
+// Info describes the lab.
+func (l *Lab) Info() Info {
+	return Info{ID: l.id, Owner: l.owner, Title: l.title, Scenario: l.sc, Created: l.created}
+}
+
+// End asks the lab to stop; the first reason given is the one viewers see.
+// It returns at once: Done is closed once the lab has stopped.
+func (l *Lab) End(code int, reason string) {
+	select {
+	case l.stops <- stop{code, reason}:
+	default:
+	}
+}
+
+// Done is closed when the lab has stopped.
+func (l *Lab) Done() <-chan struct{} { return l.done }
+
+// reset starts the simulation over at virtual time zero with seed; the
+// prediction is kept.
+func (l *Lab) reset(seed uint64) error {
+	cfg := simulator.DefaultConfig()
+	cfg.Seed = seed
+	sim, err := simulator.New(cfg)
+	if err != nil {
+		return err
+	}
+	l.sim, l.seed, l.ffUntil = sim, seed, 0
+	l.epoch++
+	if l.sc != nil {
+		l.script = simulator.NewScript(l.sc, sim, 0)
+		l.script.LimitEvents(maxScriptEvents)
+	}
+	l.fr.resetHistory()
+	l.fr.evSeq = 0
+	return nil
+}
+
+// run is the lab's goroutine.
+func (l *Lab) run() {
+	defer l.m.running.Done()
+	defer close(l.done)
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	l.idleSince, l.lastTick = time.Now(), time.Now()
+	var why stop
+loop:
+	for {
+		select {
+		case now := <-t.C:
+			if len(l.viewers) == 0 && now.Sub(l.idleSince) >= l.m.limits.Idle {
+				why = stop{CloseNormal, "This lab stopped: nobody watched it for " + humanize.Duration(l.m.limits.Idle) + "."}
+				break loop
+			}
+			l.tick(now)
+		case req := <-l.reqs:
+			req.reply <- l.handle(req.msg)
+		case v := <-l.joins:
+			l.join(v)
+		case v := <-l.leaves:
+			if _, ok := l.viewers[v]; ok {
+				delete(l.viewers, v)
+				if len(l.viewers) == 0 {
+					l.idleSince = time.Now()
+				}
+			}
+		case why = <-l.stops:
+			break loop
+		}
+	}
+	l.m.remove(l)
+	for v := range l.viewers {
+		v.shut(why.code, why.reason)
+	}
+}
+
+// tick advances the simulation by the wall time since the last tick times
+// the speed, and sends the frame. Nobody watching, nothing moves: a lab
+// left alone waits where it is for its viewers to come back.
+func (l *Lab) tick(now time.Time) {
+	dt := now.Sub(l.lastTick)
+	l.lastTick = now
+	if dt > time.Second {
+		dt = time.Second
+	}
+	if len(l.viewers) == 0 {
+		return
+	}
+	before := l.sim.Now()
+	switch {
+	case l.ffUntil > 0:
+		l.advance(l.ffUntil, ffBudget)
+		if l.sim.Now() >= l.ffUntil {
+			l.ffUntil = 0
+		}
+	case l.state == stateRunning:
+		l.advance(l.sim.Now()+time.Duration(float64(dt)*l.speed), tickBudget)
+	}
+	if dt > 0 {
+		l.eff = 0.8*l.eff + 0.2*float64(l.sim.Now()-before)/float64(dt)
+	}
+	l.broadcast()
+}
+
+// advance simulates up to target, in slices, until the wall-time budget is
+// spent. A scenario stops at its end, and pauses there.
+func (l *Lab) advance(target time.Duration, budget time.Duration) {
+	sc := l.script
+	if sc != nil && !sc.Ended() && target > sc.Duration() {
+		target = sc.Duration()
+	}
+	start := time.Now()
+	for l.sim.Now() < target {
+		next := min(target, l.sim.Now()+slice)
+		if sc == nil {
+			l.sim.RunUntil(next)
+		} else {
+			wasEnded := sc.Ended()
+			sc.RunUntil(next)
+			if !wasEnded && sc.Ended() {
+				l.state, l.ffUntil = statePaused, 0
+				return
+			}
+		}
+		if time.Since(start) > budget {
+			return
+		}
+	}
+}
+
+// runView is the lab's own state for the vector.
+func (l *Lab) runView() runView {
+	rv := runView{state: l.state, speed: l.speed, eff: l.eff, viewers: len(l.viewers), seed: l.seed, epoch: l.epoch,
+		prediction: l.prediction}
+	if l.ffUntil > 0 {
+		rv.state = "fast-forward"
+		rv.ffUntil = float64(l.ffUntil / time.Millisecond)
+	}
+	if l.state != stateRunning && l.ffUntil == 0 {
+		rv.eff = 0
+	}
+	if l.script != nil {
+		rv.ended, rv.steps, rv.verdicts = l.script.Ended(), l.script.Steps(), l.script.Verdicts()
+	}
+	return rv
+}
+
+// join adds a viewer and sends it the state as it is now. The frames the
+// others get carry changes against the last frame, not against now, so the
+// newcomer's next frame is a key frame, and deltas follow from there.
+func (l *Lab) join(v *Viewer) {
+	l.viewers[v] = struct{}{}
+	snap := l.sim.Snapshot()
+	rv := l.runView()
+	src := source{shape: l.fr.shape, run: &rv}
+	src.setSnapshot(&snap)
+	vals := fillVector(&src, make([]val, 0, len(l.fr.keys)))
+	v.out <- l.snapshotMessage(&snap, vals)
+	v.needKey = true
+}

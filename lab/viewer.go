@@ -1,0 +1,156 @@
+package lab
+
+import (
+	"fmt"
+	"sync"
+	"time"
+)
+
+// Bounds of a viewer; PROTOCOL.md documents them.
+const (
+	// MaxViewers is how many viewers one lab takes.
+	MaxViewers = 1000
+	queueLen   = 8 // frames queued per viewer before it loses some
+	// MaxMessage is the largest message a viewer may send, in bytes; the
+	// socket closes on a larger one (1009).
+	MaxMessage = 4096
+	rate       = 20 // messages a second a viewer may send
+)
+
+// Viewer is one connection's end of a lab: the frames to write to it, in
+// order, starting with the hello and the snapshot, and the messages it
+// sends. One goroutine writes what Frames gives; one other calls Send.
+type Viewer struct {
+	lab   *Lab
+	owner bool
+	out   chan []byte   // frames, from the lab's goroutine
+	gone  chan struct{} // closed when the lab ends
+	code  int           // the close code, set before gone is closed
+	text  string
+	leave sync.Once
+
+	// Owned by the goroutine that calls Send.
+	bucket tokenBucket
+	// Owned by the lab's goroutine.
+	needKey bool
+	drops   uint64
+}
+
+// Join adds a viewer to the lab; owner says whether it may control it. It
+// refuses with ErrCrowded, ErrClosing or ErrEnded. Every viewer that joined
+// must Leave.
+func (l *Lab) Join(owner bool) (*Viewer, error) {
+	if l.viewerCount.Add(1) > MaxViewers {
+		l.viewerCount.Add(-1)
+		return nil, ErrCrowded
+	}
+	if !l.m.enter() {
+		l.viewerCount.Add(-1)
+		return nil, ErrClosing
+	}
+	v := &Viewer{lab: l, owner: owner, out: make(chan []byte, queueLen), gone: make(chan struct{})}
+	v.out <- l.hello(owner)
+	select {
+	case l.joins <- v:
+		return v, nil
+	case <-l.done:
+		v.release()
+		return nil, ErrEnded
+	}
+}
+
+// Frames gives the messages to write to the viewer, in order. A viewer that
+// does not take them fast enough loses some and then gets a key frame.
+func (v *Viewer) Frames() <-chan []byte { return v.out }
+
+// Gone is closed when the lab has ended; Goodbye then says why.
+func (v *Viewer) Gone() <-chan struct{} { return v.gone }
+
+// Goodbye is the close code and reason for the viewer once Gone is closed.
+func (v *Viewer) Goodbye() (code int, reason string) { return v.code, v.text }
+
+// Owner reports whether the viewer controls the lab.
+func (v *Viewer) Owner() bool { return v.owner }
+
+// Send handles one text message from the viewer and returns the reply to
+// write back: an ack, an answer or an error. It waits for the lab's
+// goroutine, which answers within a tick.
+func (v *Viewer) Send(raw []byte) []byte {
+	if !v.bucket.allow(time.Now()) {
+		return rateLimited()
+	}
+	m, ref := parseMessage(raw)
+	if ref != nil {
+		return replyError(m.id, ref.code, ref.message)
+	}
+	if !v.owner && (m.ctl == nil || !m.ctl.anyone) {
+		return replyError(m.id, "read-only", "This lab is read-only for you: only the person who started it can control it. Start your own from /lab/"+v.lab.Info().Slug()+".")
+	}
+	l := v.lab
+	reply := make(chan []byte, 1)
+	select {
+	case l.reqs <- request{msg: m, reply: reply}:
+	case <-l.done:
+		return replyError(m.id, "ended", "This lab has ended.")
+	}
+	select {
+	case b := <-reply:
+		return b
+	case <-l.done:
+		return replyError(m.id, "ended", "This lab has ended.")
+	}
+}
+
+// SendBinary answers a binary message, which the protocol does not take.
+// It counts against the rate limit like any other.
+func (v *Viewer) SendBinary() []byte {
+	if !v.bucket.allow(time.Now()) {
+		return rateLimited()
+	}
+	return replyError(nil, "bad-message", "Send JSON text messages, not binary ones.")
+}
+
+func rateLimited() []byte {
+	return replyError(nil, "rate-limited", fmt.Sprintf("More than %d messages a second: this one was refused. Wait a moment.", rate))
+}
+
+// Leave takes the viewer off the lab. It is safe to call more than once.
+func (v *Viewer) Leave() {
+	v.leave.Do(func() {
+		select {
+		case v.lab.leaves <- v:
+		case <-v.lab.done:
+		}
+		v.release()
+	})
+}
+
+func (v *Viewer) release() {
+	v.lab.viewerCount.Add(-1)
+	v.lab.m.viewers.Done()
+}
+
+// shut tells the viewer the lab has ended; the lab's goroutine calls it once.
+func (v *Viewer) shut(code int, text string) {
+	v.code, v.text = code, text
+	close(v.gone)
+}
+
+// tokenBucket limits a viewer's messages per second.
+type tokenBucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func (b *tokenBucket) allow(now time.Time) bool {
+	if b.last.IsZero() {
+		b.tokens, b.last = rate, now
+	}
+	b.tokens = min(rate, b.tokens+now.Sub(b.last).Seconds()*rate)
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
