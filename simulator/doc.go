@@ -100,6 +100,10 @@
 //
 // # Labs
 //
-// Scenarios lists the labs (one per pattern plus cascading-failure and retry-storm);
-// RunScenario runs one and evaluates its checks; RunCLI is the headless runner.
+// Scenarios lists the labs (one per pattern plus cascading-failure and retry-storm,
+// in scenarios.go). A Script plays one on a simulation: it applies the timeline's
+// commands and decides the checks as virtual time reaches them, however the time is
+// sliced, so the live lab (package lab, a slice per frame) and RunScenario (flat out
+// to the end) are the same stepper and reach the same verdicts. RunCLI is the
+// headless runner. ShopTopology gives the shop's wiring for a viewer to draw.
 package simulator
