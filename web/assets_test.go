@@ -1,6 +1,8 @@
 package web
 
 import (
+	"io"
+	"net/url"
 	"path"
 	"regexp"
 	"strings"
@@ -78,4 +80,60 @@ func TestModuleFolderIsHashedAsOne(t *testing.T) {
 			t.Errorf("editing a test moved the entry from %s to %s", entry, got)
 		}
 	})
+}
+
+// importRE finds the relative specifiers of static imports and re-exports.
+var importRE = regexp.MustCompile(`(?m)^(?:import|export)\b[^'";]*?(?:from\s*)?['"](\.{1,2}/[^'"]+)['"]`)
+
+// TestLabModulesAreServed follows the lab's entry module and every module
+// it imports, as a browser would: each answers 200 as immutable
+// JavaScript under the same hashed folder.
+func TestLabModulesAreServed(t *testing.T) {
+	ts := newTestServer(t)
+	entry := ts.assets.URL("js/lab/main.js")
+	base, err := url.Parse(entry)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	queue := []*url.URL{base}
+	for len(queue) > 0 {
+		u := queue[0]
+		queue = queue[1:]
+		if seen[u.Path] {
+			continue
+		}
+		seen[u.Path] = true
+		res := ts.get(t, u.Path)
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != 200 {
+			t.Errorf("GET %s = %d, want 200", u.Path, res.StatusCode)
+			continue
+		}
+		if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/javascript") {
+			t.Errorf("GET %s: Content-Type %q, want text/javascript", u.Path, ct)
+		}
+		if cc := res.Header.Get("Cache-Control"); !strings.Contains(cc, "immutable") {
+			t.Errorf("GET %s: Cache-Control %q, want immutable", u.Path, cc)
+		}
+		for _, m := range importRE.FindAllStringSubmatch(string(body), -1) {
+			ref, err := url.Parse(m[1])
+			if err != nil {
+				t.Fatal(err)
+			}
+			queue = append(queue, u.ResolveReference(ref))
+		}
+	}
+	for _, name := range []string{"state.js", "connection.js", "topology.js", "charts.js", "panels.js", "controls.js"} {
+		if !seen[path.Join(path.Dir(entry), name)] {
+			t.Errorf("main.js does not reach %s through its imports; reached %v", name, seen)
+		}
+	}
+	if res := ts.get(t, path.Join(path.Dir(entry), "state.test.js")); res.StatusCode != 404 {
+		t.Errorf("the state tests are served: %d, want 404", res.StatusCode)
+	}
+	if res := ts.get(t, "/static/js/lab/main.js"); res.StatusCode != 404 {
+		t.Errorf("unhashed module URL = %d, want 404", res.StatusCode)
+	}
 }
