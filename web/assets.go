@@ -21,9 +21,17 @@ var staticFiles embed.FS
 // assets are files served under content-hash URLs (/static/css/app.3f9a1c2b7e.css)
 // with immutable caching: a changed file gets a new URL, so a browser never
 // has to ask again for one it holds.
+//
+// A folder of ES modules, js/{name}/, is one asset as far as hashing goes:
+// its files are served under /static/js/{name}.{hash}/{file}, where the hash
+// covers every file of the folder and its subfolders. A module's relative imports
+// (import './state.js') then resolve to URLs of the same version, and a
+// change to any module changes the URL of all of them, the entry's
+// included. Node test files (*.test.js) beside the modules are neither
+// served nor hashed.
 type assets struct {
-	byName   map[string]*asset // "css/app.css"
-	byHashed map[string]*asset // "css/app.3f9a1c2b7e.css"
+	byName   map[string]*asset // "css/app.css", "js/lab/main.js"
+	byHashed map[string]*asset // "css/app.3f9a1c2b7e.css", "js/lab.5d0c8e1a2b/main.js"
 }
 
 type asset struct {
@@ -32,32 +40,86 @@ type asset struct {
 	contentType string
 }
 
+// moduleDir is the folder of ES modules that holds the asset p, or "" when
+// p is an ordinary file.
+func moduleDir(p string) string {
+	parts := strings.SplitN(p, "/", 3)
+	if len(parts) == 3 && parts[0] == "js" {
+		return parts[0] + "/" + parts[1]
+	}
+	return ""
+}
+
 // loadAssets reads every file under fsys's root into memory.
 func loadAssets(fsys fs.FS) (*assets, error) {
 	a := &assets{byName: map[string]*asset{}, byHashed: map[string]*asset{}}
+	modules := map[string][]string{} // module folder → its files, in walk (lexical) order
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
+		}
+		if dir := moduleDir(p); dir != "" {
+			if !strings.HasSuffix(p, ".test.js") {
+				modules[dir] = append(modules[dir], p)
+			}
+			return nil
 		}
 		body, err := fs.ReadFile(fsys, p)
 		if err != nil {
 			return err
 		}
-		ct := mime.TypeByExtension(path.Ext(p))
-		if ct == "" {
-			ct = "text/plain; charset=utf-8"
-		}
-		a.add(p, ct, body)
+		a.add(p, contentType(p), body)
 		return nil
 	})
-	return a, err
+	if err != nil {
+		return nil, err
+	}
+	for dir, files := range modules {
+		if err := a.addModules(fsys, dir, files); err != nil {
+			return nil, err
+		}
+	}
+	return a, nil
+}
+
+func contentType(p string) string {
+	if ct := mime.TypeByExtension(path.Ext(p)); ct != "" {
+		return ct
+	}
+	return "text/plain; charset=utf-8"
 }
 
 // add serves body as the asset name, under its content-hash URL.
 func (a *assets) add(name, contentType string, body []byte) {
 	sum := sha256.Sum256(body)
 	ext := path.Ext(name)
-	hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:5]) + ext
+	a.serve(name, strings.TrimSuffix(name, ext)+"."+hex.EncodeToString(sum[:5])+ext, contentType, body)
+}
+
+// addModules serves the files of the module folder dir under one URL
+// prefix whose hash covers each file's name and content.
+func (a *assets) addModules(fsys fs.FS, dir string, files []string) error {
+	bodies := make([][]byte, len(files))
+	h := sha256.New()
+	for i, p := range files {
+		body, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		bodies[i] = body
+		// Length-prefixed, so that moving bytes from one file to the next
+		// cannot give the same hash.
+		fmt.Fprintf(h, "%s\x00%d\x00", strings.TrimPrefix(p, dir+"/"), len(body))
+		h.Write(body)
+	}
+	prefix := dir + "." + hex.EncodeToString(h.Sum(nil)[:5]) + "/"
+	for i, p := range files {
+		a.serve(p, prefix+strings.TrimPrefix(p, dir+"/"), contentType(p), bodies[i])
+	}
+	return nil
+}
+
+func (a *assets) serve(name, hashed, contentType string, body []byte) {
 	as := &asset{url: "/static/" + hashed, body: body, contentType: contentType}
 	a.byName[name] = as
 	a.byHashed[hashed] = as

@@ -220,8 +220,8 @@ func TestLabPagesAndStart(t *testing.T) {
 	if share, _ := doc.Find("[data-testid=share-link]").Attr("value"); share != hs.URL+path {
 		t.Errorf("share link = %q, want %q", share, hs.URL+path)
 	}
-	if doc.Find(`script[src*="/static/js/lab."][nonce]`).Length() != 1 {
-		t.Error("the lab page does not load lab.js with a nonce")
+	if doc.Find(`script[type=module][src*="/static/js/lab."][src$="/main.js"][nonce]`).Length() != 1 {
+		t.Error("the lab page does not load the lab's entry module with a nonce")
 	}
 
 	bob := newLearner(t, hs.URL)

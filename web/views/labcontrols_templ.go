@@ -12,9 +12,9 @@ import templruntime "github.com/a-h/templ/runtime"
 import "strconv"
 
 // The lab's controls: run control, faults, load and the pattern knobs.
-// Every form is a simulator command: lab.js turns its fields into the
-// command's JSON (see lab/PROTOCOL.md); without the script, or for a
-// viewer, the fieldset stays disabled.
+// Every form is a simulator command: static/js/lab/controls.js turns its
+// fields into the command's JSON (see lab/PROTOCOL.md); without the script,
+// or for a viewer, the fieldset stays disabled.
 func labControls(l LabLive) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context

@@ -1,0 +1,152 @@
+// The controls: every form.cmd is a simulator command, the run buttons are
+// run control, and the panels' own inputs (log filter, chart subject,
+// traces) redraw or ask for more. Forms are real forms, so they work from
+// the keyboard: Enter submits, Space picks an option.
+import { $, text } from './dom.js';
+import { fmtSec } from './format.js';
+import { keepLocalPrediction } from './scenario.js';
+
+// status says how the last command went: kind is '', ok or error.
+export function status(message, kind) {
+  const el = $('cmd-status');
+  el.dataset.kind = kind || '';
+  text(el, message);
+}
+
+// enableControls opens the controls' fieldset, for the owner only.
+export function enableControls(on, owner) {
+  $('controls').disabled = !(on && owner);
+}
+
+const RUN_LABELS = {
+  waiting: 'waiting for the prediction',
+  running: 'running',
+  paused: 'paused',
+  'fast-forward': 'fast-forwarding',
+  ended: 'ended, paused',
+};
+
+// moving says whether simulated time advances in this run state.
+export const moving = (state) => state === 'running' || state === 'fast-forward';
+
+// renderRun shows the clock and run state in the header, and labels the
+// run buttons to match.
+export function renderRun(s, root) {
+  text($('clock'), fmtSec(s.at));
+  const run = s.run();
+  const st = run.state;
+  text($('run-state'), RUN_LABELS[st] || st);
+  root.dataset.state = st;
+  let speed = run.speed + '×';
+  if (st === 'running' && run.eff > 0 && run.eff < run.speed * 0.8) speed += ' (keeping up at ' + run.eff.toFixed(1) + '×)';
+  text($('run-speed'), speed);
+  text($('viewers'), String(run.viewers));
+  text($('run-toggle'), moving(st) ? 'Pause' : st === 'waiting' ? 'Start' : 'Resume');
+  const sel = $('speed');
+  if (document.activeElement !== sel && sel.value !== String(run.speed)) sel.value = String(run.speed);
+}
+
+// renderInstanceChoices hides the instances that do not run from the
+// controls' pickers (unless one is picked).
+export function renderInstanceChoices(s) {
+  for (const opt of document.querySelectorAll('#controls option')) {
+    const m = /^([a-z]+)-(\d+)$/.exec(opt.value);
+    if (!m || !s.services.includes(m[1])) continue;
+    const absent = !s.instance(m[1], m[2]).state;
+    if (opt.hidden !== absent && !opt.selected) opt.hidden = absent;
+  }
+}
+
+// formMessage turns a command form into its message: fields marked
+// data-num are numbers (times data-scale, rounded when data-num=int),
+// data-bool ones booleans; empty fields stay out.
+function formMessage(form, submitter) {
+  const msg = {};
+  const data = new FormData(form, submitter);
+  for (const [name, value] of data) {
+    if (name === '_csrf') continue;
+    if (value === '') continue;
+    const el = form.elements.namedItem(name);
+    const field = el && el.length && !el.tagName ? el[0] : el;
+    if (field && field.dataset && field.dataset.num) {
+      let v = Number(value) * Number(field.dataset.scale || 1);
+      if (field.dataset.num === 'int') v = Math.round(v);
+      msg[name] = v;
+    } else if (field && field.dataset && field.dataset.bool) {
+      msg[name] = value === 'true';
+    } else {
+      msg[name] = value;
+    }
+  }
+  return msg;
+}
+
+// wireControls connects the page's inputs. send(msg) sends a command and
+// answers whether it went; redraw holds the views an input changes;
+// pickTrace(id) is told which sampled request's waterfall is asked for.
+export function wireControls({ state, lab, send, redraw, pickTrace }) {
+  const command = (msg) => {
+    if (!send(msg)) status('Not connected: the command was not sent.', 'error');
+  };
+  for (const form of document.querySelectorAll('form.cmd')) {
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const msg = formMessage(form, e.submitter);
+      if (!msg.type) return;
+      status('Sending ' + msg.type + '…', '');
+      command(msg);
+    });
+  }
+  $('run-toggle').addEventListener('click', () => {
+    const st = state.run().state;
+    if (st === 'waiting') {
+      status('Answer the prediction question first; the run starts when you do.', 'error');
+      const first = document.querySelector('#predict-form input');
+      if (first) first.focus();
+      return;
+    }
+    command({ type: moving(st) ? 'pause' : 'resume' });
+  });
+  $('step').addEventListener('click', () => command({ type: 'step', ms: 100 }));
+  $('speed').addEventListener('change', (e) => command({ type: 'speed', value: Number(e.target.value) }));
+  for (const id of ['ff10', 'ff60']) $(id).addEventListener('click', (e) => command({ type: 'fast-forward', seconds: Number(e.currentTarget.dataset.seconds) }));
+  $('reset').addEventListener('click', () => command({ type: 'reset' }));
+  $('reset-new').addEventListener('click', () => command({ type: 'reset', new_seed: true }));
+
+  const predict = $('predict-form');
+  if (predict) {
+    predict.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const v = new FormData(predict).get('option');
+      if (v === null) return;
+      if (state.owner) {
+        command({ type: 'predict', option: Number(v) });
+      } else {
+        keepLocalPrediction(lab, v);
+        redraw.scenario();
+      }
+    });
+  }
+
+  $('log-kind').addEventListener('change', redraw.log);
+  $('log-filter').addEventListener('input', redraw.log);
+  $('chart-subject').addEventListener('change', redraw.charts);
+  $('sagas-hold').addEventListener('change', redraw.sagas);
+  $('traces').addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-trace]');
+    if (!b) return;
+    for (const other of $('traces').querySelectorAll('button')) other.setAttribute('aria-pressed', String(other === b));
+    const id = Number(b.dataset.trace);
+    pickTrace(id);
+    command({ type: 'trace', trace: id });
+  });
+
+  const copy = $('copy-share');
+  if (navigator.clipboard) {
+    copy.hidden = false;
+    copy.addEventListener('click', () => {
+      navigator.clipboard.writeText($('share').value).then(() => text(copy, 'Copied'), () => text(copy, 'Select and copy'));
+    });
+  }
+  $('share').addEventListener('focus', (e) => e.target.select());
+}

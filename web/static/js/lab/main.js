@@ -1,0 +1,89 @@
+// Microlab live lab: connects to the lab's websocket (web/PROTOCOL.md),
+// keeps the state its messages describe, and draws it. The page's markup
+// is rendered by the server; these modules only bring it to life.
+import { renderCharts } from './charts.js';
+import { Connection } from './connection.js';
+import { enableControls, moving, renderInstanceChoices, renderRun, status, wireControls } from './controls.js';
+import { $, announce, text } from './dom.js';
+import { addEvent, clearLog, refilterLog, renderBulkheads, renderRegistry, renderSagas, renderText, renderTraces, showTrace } from './panels.js';
+import { announceChanges, renderScenario } from './scenario.js';
+import { LabState } from './state.js';
+import { pauseTraffic, renderTopology } from './topology.js';
+
+const root = $('lab');
+if (root) start(root);
+
+function start(root) {
+  const state = new LabState();
+  const lab = root.dataset.lab;
+  const scenario = root.dataset.scenario !== 'free-play';
+  let openTrace = 0;
+
+  function render(full) {
+    renderRun(state, root);
+    pauseTraffic(!moving(state.run().state));
+    if (scenario) renderScenario(state, lab);
+    renderTopology(state);
+    renderInstanceChoices(state);
+    renderCharts(state);
+    renderBulkheads(state);
+    renderRegistry(state);
+    renderText(state);
+    if (full || !$('sagas-hold').checked) renderSagas(state);
+    renderTraces(state, openTrace);
+    announceChanges(state);
+  }
+
+  const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  const conn = new Connection(proto + '//' + location.host + root.dataset.ws, {
+    onStatus(st, label) {
+      const el = $('conn');
+      el.dataset.state = st;
+      text(el, label);
+    },
+    onClose({ final, ended, problem }) {
+      enableControls(false, state.owner);
+      if (!final) return;
+      const p = $('lab-problem');
+      p.hidden = false;
+      p.textContent = problem;
+      if (ended) pauseTraffic(true);
+    },
+    onReply({ ok, message }) {
+      if (ok) status('Done: ' + message + '.', 'ok');
+      else status(message, 'error');
+    },
+    onMessage(m) {
+      const u = state.receive(m);
+      if (!u) return;
+      if (u.hello) {
+        root.dataset.role = state.role;
+        text($('role'), state.owner ? 'You control this lab' : 'Watching, read-only');
+        enableControls(true, state.owner);
+        return;
+      }
+      if (u.trace) {
+        showTrace(u.trace);
+        return;
+      }
+      if (u.snapshot) conn.established();
+      if (u.cleared) clearLog();
+      if (u.reset) announce('The lab was reset to 0 s.');
+      for (const e of u.events) addEvent(e);
+      render(!!u.snapshot);
+    },
+  });
+
+  wireControls({
+    state, lab,
+    send: (msg) => conn.send(msg) !== 0,
+    redraw: {
+      scenario: () => renderScenario(state, lab),
+      charts: () => renderCharts(state),
+      sagas: () => renderSagas(state),
+      log: refilterLog,
+    },
+    pickTrace: (id) => (openTrace = id),
+  });
+  conn.start();
+}

@@ -1,0 +1,97 @@
+// Scenario mode: the prediction, the script's timeline, the checks and the
+// explanation at the end; and what screen readers are told as it unfolds.
+import { $, announce, cls, text } from './dom.js';
+import { arrow, letter } from './format.js';
+
+// A viewer's own prediction stays in this tab; only the owner's is sent.
+const predictionKey = (lab) => 'microlab-predict-' + lab;
+
+export function localPrediction(lab) {
+  const v = sessionStorage.getItem(predictionKey(lab));
+  return v === null ? -1 : Number(v);
+}
+
+export function keepLocalPrediction(lab, option) {
+  sessionStorage.setItem(predictionKey(lab), option);
+}
+
+export function renderScenario(s, lab) {
+  const sc = s.scenario();
+  const ownerPred = sc.prediction;
+  const pred = s.owner ? ownerPred : localPrediction(lab);
+  const form = $('predict-form');
+  if (!form) return;
+  $('predict-fields').disabled = pred >= 0 || !s.ready;
+  if (pred >= 0) {
+    for (const r of form.querySelectorAll('input[type=radio]')) r.checked = Number(r.value) === pred;
+  }
+  let msg = '';
+  if (s.owner) {
+    msg = ownerPred >= 0 ? 'Your prediction: ' + letter(ownerPred) + '. Watch the run to see whether it holds.' : 'Answer the question to start the run.';
+  } else {
+    msg = pred >= 0 ? 'Your prediction: ' + letter(pred) + '.' : 'Make your own prediction while you wait.';
+    msg += ownerPred >= 0 ? ' The lab’s owner predicted ' + letter(ownerPred) + '.' : ' The run starts when the lab’s owner answers.';
+  }
+  text($('prediction'), msg);
+
+  for (const li of document.querySelectorAll('#timeline li[data-step]')) {
+    const i = li.dataset.step;
+    if (i === 'end') {
+      li.className = sc.ended || s.at >= Number(li.dataset.at) ? 'done' : '';
+      continue;
+    }
+    const st = s.step(i);
+    const span = li.querySelector('.step-state');
+    if (st.state === 'done') {
+      li.className = 'done';
+      text(span, 'done');
+    } else if (st.state === 'error') {
+      li.className = 'error';
+      text(span, 'refused: ' + st.error);
+    } else {
+      li.className = '';
+      text(span, 'to come');
+    }
+  }
+  for (const li of document.querySelectorAll('#checks li[data-check]')) {
+    const c = s.check(li.dataset.check);
+    cls(li, c.state === 'pass' ? 'pass' : c.state === 'fail' ? 'fail' : 'pending');
+    text(li.querySelector('.verdict'), c.state === 'pass' ? 'Holds:' : c.state === 'fail' ? 'Does not hold:' : 'Not decided yet:');
+    text(li.querySelector('.detail'), c.detail);
+  }
+  const ex = $('explain');
+  if (ex.hidden === sc.ended) ex.hidden = !sc.ended;
+  if (sc.ended) {
+    const items = ex.querySelectorAll('.predict-options > li');
+    let right = -1;
+    items.forEach((li, i) => {
+      if (li.querySelector('strong.good')) right = i;
+    });
+    const p = pred >= 0 ? pred : ownerPred;
+    text($('your-prediction'), p < 0 ? 'No prediction was made.' :
+      (s.owner || pred >= 0 ? 'You predicted ' : 'The owner predicted ') + letter(p) + (p === right ? ': right.' : ': the answer was ' + letter(right) + '.'));
+  }
+}
+
+// Announcements for screen readers: breaker changes, verdicts, the end.
+// Each is said once, when it changes from what was last drawn.
+const said = Object.create(null);
+
+export function announceChanges(s) {
+  const msgs = [];
+  for (const id of s.edges) {
+    const now = s.edgeState(id).breaker.state;
+    const k = 'breaker ' + id;
+    if (said[k] !== undefined && said[k] !== now) msgs.push('Breaker on ' + arrow(id) + ' is now ' + now + '.');
+    said[k] = now;
+  }
+  for (const c of s.checks()) {
+    const k = 'check ' + c.index;
+    if (said[k] !== undefined && said[k] !== c.state && c.state) msgs.push('A check ' + (c.state === 'pass' ? 'holds.' : 'does not hold.'));
+    said[k] = c.state;
+  }
+  const ended = s.scenario().ended;
+  if (said.ended === false && ended) msgs.push('The scenario has ended; the explanation is below the checks.');
+  said.ended = ended;
+  if (msgs.length) announce(msgs.join(' '));
+}

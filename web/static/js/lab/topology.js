@@ -1,0 +1,128 @@
+// The topology drawing: the server renders the SVG; this colours its
+// instances, nodes, edges and breakers from the state, and moves dots along
+// the edges as the traffic warrants.
+import { $, cls, svg, text } from './dom.js';
+import { arrow, fmtMS, fmtPct, fmtRate, safeID } from './format.js';
+
+const reduceMotion = matchMedia('(prefers-reduced-motion: reduce)');
+
+// health is the colour of an instance's dot.
+function health(inst) {
+  if (!inst.state) return 'absent';
+  if (inst.state === 'dead') return 'dead';
+  if (inst.state !== 'alive') return 'off';
+  if (inst.er >= 0.5) return 'bad';
+  if (inst.er >= 0.05 || inst.queue > 0) return 'warn';
+  return 'good';
+}
+
+// breakerLabel is a breaker's state as the drawing and the text write it.
+export function breakerLabel(br) {
+  switch (br.state) {
+    case 'HALF_OPEN':
+      return 'HALF_OPEN ' + br.calls + '/' + br.halfOpenCalls;
+    case 'FORCED_OPEN':
+      return 'FORCED OPEN';
+    case 'DISABLED':
+      return 'NO BREAKER';
+    default:
+      return br.state;
+  }
+}
+
+export function renderTopology(s) {
+  for (const svc of s.services) {
+    for (let o = 1; o <= s.maxInstances; o++) {
+      const name = svc + '-' + o;
+      const dot = $('dot-' + name);
+      if (!dot) continue;
+      const inst = s.instance(svc, o);
+      const hl = health(inst);
+      cls(dot, 'inst ' + hl);
+      const t = dot.firstElementChild;
+      if (t) text(t, hl === 'absent' ? name + ': not running' : name + ': ' + inst.state + ', ' +
+        fmtRate(inst.tp) + ' req/s, ' + fmtPct(inst.er) + ' errors, ' + inst.busy + ' busy');
+    }
+    const sv = s.service(svc);
+    let line = fmtRate(sv.tp) + '/s · p95 ' + fmtMS(sv.p95);
+    const faults = [];
+    if (sv.latency > 0) faults.push('+' + fmtMS(sv.latency));
+    if (sv.errors > 0) faults.push(fmtPct(sv.errors) + ' errors');
+    if (faults.length) line = faults.join(', ') + ' · p95 ' + fmtMS(sv.p95);
+    text($('nl-' + svc), line);
+    cls($('node-' + svc), 'node node-service' + (sv.state === 'down' ? ' down' : '') + (faults.length ? ' faulty' : ''));
+  }
+  const gw = s.gateway();
+  text($('nl2-gateway'), 'in flight ' + gw.inFlight + '/' + gw.maxInFlight);
+  text($('nl-gateway'), fmtRate(gw.tp) + '/s · ' + fmtPct(gw.er) + ' · p99 ' + fmtMS(gw.p99));
+  const reg = s.registry();
+  text($('nl2-registry'), reg.up ? 'up' : 'DOWN');
+  text($('nl-registry'), 'evictions ' + reg.evictions);
+  cls($('node-registry'), 'node node-registry' + (reg.up ? '' : ' down'));
+  const brk = s.broker();
+  text($('nl2-broker'), brk.up ? 'up' : 'DOWN (' + brk.mode + ')');
+  text($('nl-broker'), 'lag: ' + s.groups.filter((g) => !g.endsWith('-saga') || s.group(g).lag > 0)
+    .map((g) => g + ' ' + s.group(g).lag).join(' · '));
+  cls($('node-broker'), 'node node-broker' + (brk.up ? '' : ' down'));
+  const load = s.load();
+  let clients = fmtRate(load.rate) + ' req/s';
+  if (load.burst > 0 && load.burstUntil > s.at) clients += ' + burst ' + fmtRate(load.burst);
+  text($('nl-clients'), clients);
+
+  for (const id of s.edges) {
+    const e = s.edgeState(id);
+    const label = e.cut ? 'link cut' : fmtRate(e.tp) + '/s · ' + fmtPct(e.er) + ' · ' + fmtMS(e.p95);
+    text($('el-' + safeID(id)), label);
+    const br = $('br-' + safeID(id));
+    cls(br, 'breaker br-' + e.breaker.state);
+    text(br.querySelector('text'), breakerLabel(e.breaker));
+    text(br.querySelector('title'), 'Circuit breaker on ' + arrow(id) + ': ' + breakerLabel(e.breaker));
+    cls($('edge-' + safeID(id)), 'edge edge-call' + (e.cut ? ' cut' : '') + (e.er >= 0.5 ? ' failing' : ''));
+  }
+  renderTraffic(s);
+}
+
+// Moving dots along the edges, as many as the traffic warrants; none for
+// people who asked for less motion.
+const trafficKeys = Object.create(null);
+function renderTraffic(s) {
+  const layer = $('traffic');
+  if (reduceMotion.matches) {
+    if (layer.firstChild) layer.replaceChildren();
+    return;
+  }
+  const gw = s.gateway();
+  const list = [['clients>gateway', gw.tp, gw.er]];
+  for (const id of s.edges) {
+    const e = s.edgeState(id);
+    list.push([id, e.cut ? 0 : e.tp, e.er]);
+  }
+  for (const [id, tp, er] of list) {
+    const n = tp <= 0 ? 0 : tp < 5 ? 1 : tp < 50 ? 2 : 3;
+    const c = er >= 0.5 ? 'bad' : er >= 0.05 ? 'warn' : 'ok';
+    const key = n + c;
+    if (trafficKeys[id] === key) continue;
+    trafficKeys[id] = key;
+    const old = layer.querySelector('[data-edge="' + id + '"]');
+    if (old) old.remove();
+    if (!n) continue;
+    const g = svg('g', { 'data-edge': id }, layer);
+    const dur = 1.6;
+    for (let i = 0; i < n; i++) {
+      const dot = svg('circle', { r: '3.5', class: 'traffic ' + c }, g);
+      const anim = svg('animateMotion', { dur: dur + 's', repeatCount: 'indefinite', begin: -(i * dur) / n + 's' }, dot);
+      svg('mpath', { href: '#edge-' + safeID(id) }, anim);
+    }
+  }
+}
+
+let trafficPaused = false;
+
+// pauseTraffic stops the dots while the simulation stands still.
+export function pauseTraffic(paused) {
+  const topo = $('topo');
+  if (paused === trafficPaused || !topo.pauseAnimations) return;
+  trafficPaused = paused;
+  if (paused) topo.pauseAnimations();
+  else topo.unpauseAnimations();
+}
