@@ -19,24 +19,6 @@ import (
 	"microlab/web/views"
 )
 
-// LearnerStore is what the quiz, review and progress pages need of the
-// store.
-type LearnerStore interface {
-	CreateQuiz(ctx context.Context, learnerID string, q quiz.NewAttempt) error
-	Quiz(ctx context.Context, learnerID, quizID string) (quiz.Attempt, error)
-	QuizItem(ctx context.Context, learnerID, quizID string, idx int) (quiz.ItemView, error)
-	SaveAnswer(ctx context.Context, learnerID, quizID string, idx int, a quiz.AnswerRecord) error
-	Attempts(ctx context.Context, learnerID string, limit int) ([]quiz.AttemptSummary, error)
-	TopicStats(ctx context.Context, learnerID string) (map[string]quiz.TopicStat, error)
-	MissedQuestionIDs(ctx context.Context, learnerID string, topics []string) ([]string, error)
-	Cards(ctx context.Context, learnerID string) (map[string]quiz.Card, error)
-	Card(ctx context.Context, learnerID, cardID string) (quiz.Card, bool, error)
-	SaveReview(ctx context.Context, learnerID, cardID string, c quiz.Card, log quiz.ReviewLog) error
-	Export(ctx context.Context, learnerID string) (quiz.Export, error)
-	Import(ctx context.Context, learnerID string, e quiz.Export) (store.ImportStats, error)
-	DeleteLearner(ctx context.Context, id string) error
-}
-
 // quizBuilder serves GET /quiz: the form that builds a quiz, with the
 // topic of ?topic= ticked.
 func (s *Server) quizBuilder(c echo.Context) error {
