@@ -9,11 +9,9 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"microlab/content"
 	"microlab/quiz"
 	"microlab/store"
 	"microlab/web/views"
@@ -390,30 +388,4 @@ func (s *Server) lapse(ctx context.Context, learner, topic string) error {
 		return err
 	}
 	return nil
-}
-
-// now is the server's clock, truncated to the millisecond the store keeps.
-func (s *Server) now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
-
-// cards are the flashcards: every interview question, and each pattern's
-// key ideas. The card id is the page's slug.
-func (s *Server) buildCards() []views.Flashcard {
-	var cards []views.Flashcard
-	for _, p := range s.content.Pages(content.KindQuestion) {
-		cards = append(cards, views.Flashcard{ID: p.Slug, Page: p, Front: p.Question, Kind: "Interview question"})
-	}
-	for _, p := range s.content.Pages(content.KindPattern) {
-		cards = append(cards, views.Flashcard{ID: p.Slug, Page: p, Kind: "Pattern",
-			Front: "Explain the " + p.Title + " pattern: the problem it solves, how it works, its key knobs and how it fails."})
-	}
-	return cards
-}
-
-func (s *Server) cardByID(id string) (views.Flashcard, bool) {
-	for _, c := range s.cards {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return views.Flashcard{}, false
 }
