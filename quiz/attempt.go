@@ -36,8 +36,8 @@ type AnswerRecord struct {
 	// Score and Correct are the grade, as in Result.
 	Score   float64 `json:"score"`
 	Correct bool    `json:"correct"`
-	// AnsweredAt is set by the store when the answer is saved; the store
-	// ignores what the caller puts here.
+	// AnsweredAt is when the answer was given. The store stamps a new
+	// answer with its own clock and ignores this; an import keeps it.
 	AnsweredAt time.Time `json:"answered_at"`
 }
 
