@@ -1,7 +1,10 @@
 // Package quiz is the pure logic behind Microlab's "test yourself" side:
 // the question model and its validation, loading question banks, grading
 // answers, building a quiz from a seed, and scheduling flashcard reviews
-// with FSRS.
+// with FSRS. It also defines a learner's quiz history (attempts, answers,
+// per-topic sums) and the export file that carries it, with the rules for
+// well-formed question ids and topics: the store persists these types and
+// checks ids with these rules, so each rule is written once.
 //
 // Everything here is a function of its inputs. Time is passed in as a
 // time.Time, randomness comes from an explicit seed, and banks are read from

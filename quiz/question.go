@@ -212,14 +212,61 @@ func article(t Type) string {
 	return "a " + string(t)
 }
 
-// validID reports whether id is topic, a dash and exactly two digits.
+// validID reports whether id is topic, a dash and exactly two digits. It
+// does not ask whether topic is a slug: the loader checks the file name
+// against the pages, and reports a bad one once, not once per question.
 func validID(id, topic string) bool {
-	rest, ok := strings.CutPrefix(id, topic+"-")
-	if topic == "" || !ok || len(rest) != 2 {
+	t, ok := splitQuestionID(id)
+	return ok && topic != "" && t == topic
+}
+
+// maxIDLen bounds a question id and so a topic slug: far above any real
+// one, it keeps a stored or imported id from being unreasonable.
+const maxIDLen = 100
+
+// ValidTopic reports whether t can name a topic: a page slug of lower-case
+// letters, digits and inner dashes, at most 100 bytes. The store checks
+// every topic it keeps with it, so a topic that cannot be a page's never
+// reaches the database.
+func ValidTopic(t string) bool {
+	if t == "" || len(t) > maxIDLen || t[0] == '-' || t[len(t)-1] == '-' {
 		return false
 	}
-	return rest[0] >= '0' && rest[0] <= '9' && rest[1] >= '0' && rest[1] <= '9'
+	for i := 0; i < len(t); i++ {
+		c := t[i]
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
+			return false
+		}
+	}
+	return true
 }
+
+// ValidQuestionID reports whether id is a topic (see ValidTopic), a dash and
+// two digits, like "saga-03": the form Question.Validate enforces, checked
+// again wherever an id arrives from outside a bank (the store, an import).
+func ValidQuestionID(id string) bool {
+	t, ok := splitQuestionID(id)
+	return ok && len(id) <= maxIDLen && ValidTopic(t)
+}
+
+// TopicOf returns a valid question id's topic: the id without its "-NN".
+// Answers are summed per topic by it, so it must agree with ValidQuestionID.
+func TopicOf(questionID string) string {
+	t, _ := splitQuestionID(questionID)
+	return t
+}
+
+// splitQuestionID cuts the "-NN" off id and returns what is before it, and
+// whether id ended so. It is the one place that knows the suffix's form.
+func splitQuestionID(id string) (topic string, ok bool) {
+	n := len(id)
+	if n < 3 || id[n-3] != '-' || !isDigit(id[n-2]) || !isDigit(id[n-1]) {
+		return "", false
+	}
+	return id[:n-3], true
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
 
 // Correct returns the indices, in bank order, of the options marked correct.
 // For an ordering question it returns nil: its answer is the bank order.

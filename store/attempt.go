@@ -16,83 +16,15 @@ import (
 // (20 questions of at most 7 options) and exist so that no request or
 // import can make the store keep or return something unreasonable.
 const (
-	maxQuizItems     = 100
-	maxOptions       = 16
-	maxSpecTopics    = 100
-	maxSpecOnlyIDs   = 1000
-	maxQuestionIDLen = 100
+	maxQuizItems   = 100
+	maxOptions     = 16
+	maxSpecTopics  = 100
+	maxSpecOnlyIDs = 1000
 )
 
-// NewQuiz is a quiz that quiz.Build has planned, ready to be stored.
-type NewQuiz struct {
-	// ID is 32 lower-case hex digits of randomness, chosen by the caller.
-	ID   string
-	Spec quiz.Spec
-	// Seed is the seed Build was given, kept to explain the quiz later.
-	Seed  uint64
-	Items []Item
-}
-
-// Item is one question of a stored quiz: quiz.Planned without the question's
-// text, which stays in the catalog.
-type Item struct {
-	// QuestionID is the question's id in the catalog, like "saga-03".
-	QuestionID string `json:"question_id"`
-	// Order lists option indices (bank order) in the order to show them.
-	Order []int `json:"order"`
-}
-
-// AnswerRecord is a learner's graded answer to one quiz item.
-type AnswerRecord struct {
-	// QuestionID must be the question of the item answered.
-	QuestionID string `json:"question_id"`
-	// Choices are option indices in bank order, as in quiz.Answer.
-	Choices []int `json:"choices"`
-	// Score and Correct are the grade, as in quiz.Result.
-	Score   float64 `json:"score"`
-	Correct bool    `json:"correct"`
-	// AnsweredAt is set by the store when the answer is saved; SaveAnswer
-	// ignores it.
-	AnsweredAt time.Time `json:"answered_at"`
-}
-
-// QuizState is a stored quiz and how far the learner has got.
-type QuizState struct {
-	ID        string
-	Spec      quiz.Spec
-	Seed      uint64
-	CreatedAt time.Time
-	// FinishedAt is when the last item was answered; nil until then.
-	FinishedAt *time.Time
-	Items      []Item
-	// Answers[i] is the answer to Items[i]. Items are answered in order, so
-	// the answered items are exactly the first len(Answers).
-	Answers []AnswerRecord
-}
-
-// Finished reports whether every item has been answered.
-func (q QuizState) Finished() bool { return q.FinishedAt != nil }
-
-// SpecRecord is a quiz.Spec as the quizzes.spec column and exports keep it.
-// Its JSON names are part of the export format: they must not change even
-// if quiz.Spec's fields are renamed.
-type SpecRecord struct {
-	Topics     []string `json:"topics,omitempty"`
-	Length     int      `json:"length"`
-	Difficulty string   `json:"difficulty,omitempty"`
-	OnlyIDs    []string `json:"only_ids,omitempty"`
-}
-
-func specRecord(s quiz.Spec) SpecRecord {
-	return SpecRecord{Topics: s.Topics, Length: s.Length, Difficulty: string(s.Difficulty), OnlyIDs: s.OnlyIDs}
-}
-
-// Spec returns the record as a quiz.Spec.
-func (r SpecRecord) Spec() quiz.Spec {
-	return quiz.Spec{Topics: r.Topics, Length: r.Length, Difficulty: quiz.Difficulty(r.Difficulty), OnlyIDs: r.OnlyIDs}
-}
-
-func (r SpecRecord) check() error {
+// checkSpec checks a spec before it is stored: bounded, and naming only
+// well-formed topics and question ids.
+func checkSpec(r quiz.SpecRecord) error {
 	if r.Length < 0 || r.Length > maxQuizItems {
 		return invalidf("quiz length %d is outside 0 to %d", r.Length, maxQuizItems)
 	}
@@ -103,7 +35,7 @@ func (r SpecRecord) check() error {
 		return invalidf("the spec names %d topics; at most %d are allowed", len(r.Topics), maxSpecTopics)
 	}
 	for _, t := range r.Topics {
-		if !validTopic(t) {
+		if !quiz.ValidTopic(t) {
 			return invalidf("topic %q is not a slug", t)
 		}
 	}
@@ -111,48 +43,20 @@ func (r SpecRecord) check() error {
 		return invalidf("the spec names %d questions; at most %d are allowed", len(r.OnlyIDs), maxSpecOnlyIDs)
 	}
 	for _, id := range r.OnlyIDs {
-		if !validQuestionID(id) {
+		if !quiz.ValidQuestionID(id) {
 			return invalidf("question id %q is not a topic, a dash and two digits", id)
 		}
 	}
 	return nil
 }
 
-// validTopic reports whether t is a page slug: lower-case letters, digits
-// and inner dashes.
-func validTopic(t string) bool {
-	if t == "" || len(t) > maxQuestionIDLen || t[0] == '-' || t[len(t)-1] == '-' {
-		return false
-	}
-	for i := 0; i < len(t); i++ {
-		c := t[i]
-		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '-' {
-			return false
-		}
-	}
-	return true
-}
-
-// validQuestionID reports whether id is a topic, a dash and two digits, the
-// form quiz.Question.Validate enforces.
-func validQuestionID(id string) bool {
-	n := len(id)
-	return n >= 4 && n <= maxQuestionIDLen && id[n-3] == '-' && isDigit(id[n-2]) && isDigit(id[n-1]) &&
-		validTopic(id[:n-3])
-}
-
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
-// topicOf returns a valid question id's topic: the id without its "-NN".
-func topicOf(questionID string) string { return questionID[:len(questionID)-3] }
-
 // checkItems checks the items of a new or imported quiz.
-func checkItems(items []Item) error {
+func checkItems(items []quiz.Item) error {
 	if len(items) == 0 || len(items) > maxQuizItems {
 		return invalidf("a quiz has %d questions; it must have 1 to %d", len(items), maxQuizItems)
 	}
 	for i, it := range items {
-		if !validQuestionID(it.QuestionID) {
+		if !quiz.ValidQuestionID(it.QuestionID) {
 			return invalidf("item %d: question id %q is not a topic, a dash and two digits", i, it.QuestionID)
 		}
 		if !isPermutation(it.Order) {
@@ -181,7 +85,7 @@ func isPermutation(order []int) bool {
 // checkAnswer checks that a can be the answer to it: same question, each
 // choice an option of the question at most once, a score from 0 to 1 and
 // correct only with full marks.
-func checkAnswer(a AnswerRecord, it Item) error {
+func checkAnswer(a quiz.AnswerRecord, it quiz.Item) error {
 	if a.QuestionID != it.QuestionID {
 		return invalidf("the answer is to question %q, but the item asks %q", a.QuestionID, it.QuestionID)
 	}
@@ -209,7 +113,7 @@ func checkAnswer(a AnswerRecord, it Item) error {
 // ErrInvalid for a malformed learner or quiz id, a quiz id already taken, or
 // items that are not 1 to 100 questions each with a permutation of its
 // options.
-func (db *DB) CreateQuiz(ctx context.Context, learnerID string, q NewQuiz) error {
+func (db *DB) CreateQuiz(ctx context.Context, learnerID string, q quiz.NewAttempt) error {
 	wrap := func(err error) error { return fmt.Errorf("store: create quiz %s: %w", q.ID, err) }
 	if err := checkLearnerID(learnerID); err != nil {
 		return wrap(err)
@@ -217,8 +121,8 @@ func (db *DB) CreateQuiz(ctx context.Context, learnerID string, q NewQuiz) error
 	if !validID(q.ID) {
 		return wrap(invalidf("quiz id %q is not 32 lower-case hex digits", q.ID))
 	}
-	spec := specRecord(q.Spec)
-	if err := spec.check(); err != nil {
+	spec := q.Spec.Record()
+	if err := checkSpec(spec); err != nil {
 		return wrap(err)
 	}
 	if err := checkItems(q.Items); err != nil {
@@ -245,7 +149,7 @@ func (db *DB) CreateQuiz(ctx context.Context, learnerID string, q NewQuiz) error
 
 // insertQuiz adds a quiz row unless the id is taken, and reports whether
 // it did.
-func insertQuiz(ctx context.Context, tx *sql.Tx, learnerID, id string, spec SpecRecord, seed uint64, created time.Time, finished *time.Time) (bool, error) {
+func insertQuiz(ctx context.Context, tx *sql.Tx, learnerID, id string, spec quiz.SpecRecord, seed uint64, created time.Time, finished *time.Time) (bool, error) {
 	specJSON, err := json.Marshal(spec)
 	if err != nil {
 		return false, err
@@ -259,7 +163,7 @@ func insertQuiz(ctx context.Context, tx *sql.Tx, learnerID, id string, spec Spec
 		id, learnerID, string(specJSON), seedColumn(seed), formatTime(created), fin))
 }
 
-func insertItems(ctx context.Context, tx *sql.Tx, quizID string, items []Item) error {
+func insertItems(ctx context.Context, tx *sql.Tx, quizID string, items []quiz.Item) error {
 	for i, it := range items {
 		_, err := tx.ExecContext(ctx, "INSERT INTO quiz_items (quiz_id, idx, question_id, option_order) VALUES (?, ?, ?, ?)",
 			quizID, i, it.QuestionID, ints(it.Order))
@@ -273,15 +177,15 @@ func insertItems(ctx context.Context, tx *sql.Tx, quizID string, items []Item) e
 // Quiz returns the learner's quiz with its items and answers, read from one
 // snapshot. It returns ErrNotFound when there is no such quiz or when it
 // belongs to another learner: the two cases look the same from outside.
-func (db *DB) Quiz(ctx context.Context, learnerID, quizID string) (QuizState, error) {
+func (db *DB) Quiz(ctx context.Context, learnerID, quizID string) (quiz.Attempt, error) {
 	wrap := func(err error) error { return fmt.Errorf("store: quiz %s: %w", quizID, err) }
 	if err := checkLearnerID(learnerID); err != nil {
-		return QuizState{}, wrap(err)
+		return quiz.Attempt{}, wrap(err)
 	}
 	if !validID(quizID) {
-		return QuizState{}, wrap(ErrNotFound)
+		return quiz.Attempt{}, wrap(ErrNotFound)
 	}
-	var q QuizState
+	var q quiz.Attempt
 	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
 		var err error
 		if q, err = readQuiz(ctx, tx, learnerID, quizID); err != nil {
@@ -294,7 +198,7 @@ func (db *DB) Quiz(ctx context.Context, learnerID, quizID string) (QuizState, er
 		return err
 	})
 	if err != nil {
-		return QuizState{}, wrap(err)
+		return quiz.Attempt{}, wrap(err)
 	}
 	return q, nil
 }
@@ -304,39 +208,39 @@ const quizColumns = "id, spec, seed, created_at, finished_at"
 
 // readQuiz reads the learner's quizzes row, without items and answers;
 // ErrNotFound when the learner has no such quiz.
-func readQuiz(ctx context.Context, tx *sql.Tx, learnerID, quizID string) (QuizState, error) {
+func readQuiz(ctx context.Context, tx *sql.Tx, learnerID, quizID string) (quiz.Attempt, error) {
 	q, err := scanQuiz(tx.QueryRowContext(ctx, "SELECT "+quizColumns+" FROM quizzes WHERE id = ? AND learner_id = ?",
 		quizID, learnerID).Scan)
 	if errors.Is(err, sql.ErrNoRows) {
-		return QuizState{}, ErrNotFound
+		return quiz.Attempt{}, ErrNotFound
 	}
 	return q, err
 }
 
 // scanQuiz reads one row of quizColumns.
-func scanQuiz(scan func(dest ...any) error) (QuizState, error) {
+func scanQuiz(scan func(dest ...any) error) (quiz.Attempt, error) {
 	var (
-		q        QuizState
+		q        quiz.Attempt
 		spec     string
 		seed     int64
 		created  string
 		finished sql.NullString
 	)
 	if err := scan(&q.ID, &spec, &seed, &created, &finished); err != nil {
-		return QuizState{}, err
+		return quiz.Attempt{}, err
 	}
-	var rec SpecRecord
+	var rec quiz.SpecRecord
 	if err := json.Unmarshal([]byte(spec), &rec); err != nil {
-		return QuizState{}, fmt.Errorf("stored spec of quiz %s: %w", q.ID, err)
+		return quiz.Attempt{}, fmt.Errorf("stored spec of quiz %s: %w", q.ID, err)
 	}
 	q.Spec = rec.Spec()
 	q.Seed = seedFromColumn(seed)
 	var err error
 	if q.CreatedAt, err = parseTime(created); err != nil {
-		return QuizState{}, err
+		return quiz.Attempt{}, err
 	}
 	if q.FinishedAt, err = parseTimePtr(finished); err != nil {
-		return QuizState{}, err
+		return quiz.Attempt{}, err
 	}
 	return q, nil
 }
@@ -353,16 +257,16 @@ func parseTimePtr(s sql.NullString) (*time.Time, error) {
 	return &t, nil
 }
 
-func readItems(ctx context.Context, tx *sql.Tx, quizID string) ([]Item, error) {
+func readItems(ctx context.Context, tx *sql.Tx, quizID string) ([]quiz.Item, error) {
 	rows, err := tx.QueryContext(ctx, "SELECT question_id, option_order FROM quiz_items WHERE quiz_id = ? ORDER BY idx", quizID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []Item
+	var items []quiz.Item
 	for rows.Next() {
 		var (
-			it    Item
+			it    quiz.Item
 			order string
 		)
 		if err := rows.Scan(&it.QuestionID, &order); err != nil {
@@ -380,34 +284,34 @@ func readItems(ctx context.Context, tx *sql.Tx, quizID string) ([]Item, error) {
 const answerColumns = "question_id, choices, score, correct, answered_at"
 
 // scanAnswer reads one row of answerColumns.
-func scanAnswer(scan func(dest ...any) error) (AnswerRecord, error) {
+func scanAnswer(scan func(dest ...any) error) (quiz.AnswerRecord, error) {
 	var (
-		a       AnswerRecord
+		a       quiz.AnswerRecord
 		choices string
 		at      string
 	)
 	if err := scan(&a.QuestionID, &choices, &a.Score, &a.Correct, &at); err != nil {
-		return AnswerRecord{}, err
+		return quiz.AnswerRecord{}, err
 	}
 	var err error
 	if a.Choices, err = parseInts(choices); err != nil {
-		return AnswerRecord{}, err
+		return quiz.AnswerRecord{}, err
 	}
 	if a.AnsweredAt, err = parseTime(at); err != nil {
-		return AnswerRecord{}, err
+		return quiz.AnswerRecord{}, err
 	}
 	return a, nil
 }
 
 // readAnswers reads a quiz's answers in item order. They always cover the
 // first items without a gap; anything else means the data is damaged.
-func readAnswers(ctx context.Context, tx *sql.Tx, quizID string) ([]AnswerRecord, error) {
+func readAnswers(ctx context.Context, tx *sql.Tx, quizID string) ([]quiz.AnswerRecord, error) {
 	rows, err := tx.QueryContext(ctx, "SELECT idx, "+answerColumns+" FROM answers WHERE quiz_id = ? ORDER BY idx", quizID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var answers []AnswerRecord
+	var answers []quiz.AnswerRecord
 	for rows.Next() {
 		var idx int
 		a, err := scanAnswer(func(dest ...any) error { return rows.Scan(append([]any{&idx}, dest...)...) })
@@ -436,7 +340,7 @@ func readAnswers(ctx context.Context, tx *sql.Tx, quizID string) ([]AnswerRecord
 //     question, choices that are not its options, a score outside 0 to 1).
 //
 // a.AnsweredAt is ignored: the answer is stamped with the store's clock.
-func (db *DB) SaveAnswer(ctx context.Context, learnerID, quizID string, idx int, a AnswerRecord) error {
+func (db *DB) SaveAnswer(ctx context.Context, learnerID, quizID string, idx int, a quiz.AnswerRecord) error {
 	wrap := func(err error) error { return fmt.Errorf("store: save answer %s/%d: %w", quizID, idx, err) }
 	if err := checkLearnerID(learnerID); err != nil {
 		return wrap(err)
@@ -466,7 +370,7 @@ func (db *DB) SaveAnswer(ctx context.Context, learnerID, quizID string, idx int,
 		if err != nil {
 			return err
 		}
-		it := Item{QuestionID: questionID.String}
+		it := quiz.Item{QuestionID: questionID.String}
 		if it.Order, err = parseInts(order.String); err != nil {
 			return err
 		}
@@ -503,9 +407,9 @@ func (db *DB) SaveAnswer(ctx context.Context, learnerID, quizID string, idx int,
 
 // insertAnswer adds an answer unless the item already has one, and reports
 // whether it did; the answer must have been checked against its item.
-func insertAnswer(ctx context.Context, tx *sql.Tx, quizID string, idx int, a AnswerRecord, at time.Time) (bool, error) {
+func insertAnswer(ctx context.Context, tx *sql.Tx, quizID string, idx int, a quiz.AnswerRecord, at time.Time) (bool, error) {
 	return inserted(tx.ExecContext(ctx, `INSERT INTO answers
 		(quiz_id, idx, question_id, topic, choices, score, correct, answered_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (quiz_id, idx) DO NOTHING`,
-		quizID, idx, a.QuestionID, topicOf(a.QuestionID), ints(a.Choices), a.Score, a.Correct, formatTime(at)))
+		quizID, idx, a.QuestionID, quiz.TopicOf(a.QuestionID), ints(a.Choices), a.Score, a.Correct, formatTime(at)))
 }

@@ -23,7 +23,7 @@ func TestCreateQuizStoresWhatWasPlanned(t *testing.T) {
 	mustCreateQuiz(t, db, learnerA, q) // also creates learner A
 
 	got := mustQuiz(t, db, learnerA, q.ID)
-	want := QuizState{ID: q.ID, Spec: q.Spec, Seed: q.Seed, CreatedAt: c.Now(), Items: q.Items}
+	want := quiz.Attempt{ID: q.ID, Spec: q.Spec, Seed: q.Seed, CreatedAt: c.Now(), Items: q.Items}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("Quiz() =\n%+v\nwant\n%+v", got, want)
 	}
@@ -39,14 +39,14 @@ func TestCreateQuizRefusesBadQuizzes(t *testing.T) {
 
 	tooMany := newQuiz(quizID(2))
 	for range maxQuizItems + 1 {
-		tooMany.Items = append(tooMany.Items, Item{QuestionID: "saga-01", Order: []int{0}})
+		tooMany.Items = append(tooMany.Items, quiz.Item{QuestionID: "saga-01", Order: []int{0}})
 	}
 	badSpec := newQuiz(quizID(2), "saga-01")
 	badSpec.Spec.Difficulty = "brutal"
 	for _, tc := range []struct {
 		name    string
 		learner string
-		q       NewQuiz
+		q       quiz.NewAttempt
 	}{
 		{"an id that is not 32 hex digits", learnerB, newQuiz("1234", "saga-01")},
 		{"an id in upper case", learnerB, newQuiz(strings.ToUpper(quizID(0xabc)), "saga-01")},
@@ -56,9 +56,9 @@ func TestCreateQuizRefusesBadQuizzes(t *testing.T) {
 		{"too many items", learnerB, tooMany},
 		{"a question id without its number", learnerB, newQuiz(quizID(2), "saga")},
 		{"a question id with spaces", learnerB, newQuiz(quizID(2), "sa ga-01")},
-		{"an option order that repeats an option", learnerB, NewQuiz{ID: quizID(2), Items: []Item{{"saga-01", []int{0, 0, 1}}}}},
-		{"an option order that skips an option", learnerB, NewQuiz{ID: quizID(2), Items: []Item{{"saga-01", []int{0, 2}}}}},
-		{"an empty option order", learnerB, NewQuiz{ID: quizID(2), Items: []Item{{"saga-01", nil}}}},
+		{"an option order that repeats an option", learnerB, quiz.NewAttempt{ID: quizID(2), Items: []quiz.Item{{QuestionID: "saga-01", Order: []int{0, 0, 1}}}}},
+		{"an option order that skips an option", learnerB, quiz.NewAttempt{ID: quizID(2), Items: []quiz.Item{{QuestionID: "saga-01", Order: []int{0, 2}}}}},
+		{"an empty option order", learnerB, quiz.NewAttempt{ID: quizID(2), Items: []quiz.Item{{QuestionID: "saga-01", Order: nil}}}},
 		{"an unknown difficulty", learnerB, badSpec},
 	} {
 		t.Run(tc.name+" is invalid", func(t *testing.T) {
@@ -129,7 +129,7 @@ func TestTheFirstAnswerStands(t *testing.T) {
 	if !strings.Contains(err.Error(), id+"/0") {
 		t.Errorf("error %q does not name the quiz and item", err)
 	}
-	if q := mustQuiz(t, db, learnerA, id); !reflect.DeepEqual(q.Answers, []AnswerRecord{first}) {
+	if q := mustQuiz(t, db, learnerA, id); !reflect.DeepEqual(q.Answers, []quiz.AnswerRecord{first}) {
 		t.Errorf("stored answers = %+v, want only the first %+v", q.Answers, first)
 	}
 }
@@ -157,16 +157,16 @@ func TestAnswersThatDoNotFitTheirItemAreRefused(t *testing.T) {
 	mustCreateQuiz(t, db, learnerA, newQuiz(id, "saga-01"))
 	for _, tc := range []struct {
 		name string
-		a    AnswerRecord
+		a    quiz.AnswerRecord
 	}{
 		{"an answer to another question", right("saga-02")},
-		{"a choice the question does not offer", AnswerRecord{QuestionID: "saga-01", Choices: []int{3}}},
-		{"a negative choice", AnswerRecord{QuestionID: "saga-01", Choices: []int{-1}}},
-		{"the same choice twice", AnswerRecord{QuestionID: "saga-01", Choices: []int{1, 1}}},
-		{"more choices than options", AnswerRecord{QuestionID: "saga-01", Choices: []int{0, 1, 2, 3}}},
-		{"a score above 1", AnswerRecord{QuestionID: "saga-01", Choices: []int{0}, Score: 1.5}},
-		{"a score that is not a number", AnswerRecord{QuestionID: "saga-01", Choices: []int{0}, Score: math.NaN()}},
-		{"a correct answer without full marks", AnswerRecord{QuestionID: "saga-01", Choices: []int{0}, Score: 0.5, Correct: true}},
+		{"a choice the question does not offer", quiz.AnswerRecord{QuestionID: "saga-01", Choices: []int{3}}},
+		{"a negative choice", quiz.AnswerRecord{QuestionID: "saga-01", Choices: []int{-1}}},
+		{"the same choice twice", quiz.AnswerRecord{QuestionID: "saga-01", Choices: []int{1, 1}}},
+		{"more choices than options", quiz.AnswerRecord{QuestionID: "saga-01", Choices: []int{0, 1, 2, 3}}},
+		{"a score above 1", quiz.AnswerRecord{QuestionID: "saga-01", Choices: []int{0}, Score: 1.5}},
+		{"a score that is not a number", quiz.AnswerRecord{QuestionID: "saga-01", Choices: []int{0}, Score: math.NaN()}},
+		{"a correct answer without full marks", quiz.AnswerRecord{QuestionID: "saga-01", Choices: []int{0}, Score: 0.5, Correct: true}},
 	} {
 		t.Run(tc.name+" is invalid", func(t *testing.T) {
 			wantErr(t, "SaveAnswer", db.SaveAnswer(ctx, learnerA, id, 0, tc.a), ErrInvalid)

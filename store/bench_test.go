@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"microlab/quiz"
 )
 
 // benchItems is the length of the quizzes the benchmarks answer, the
@@ -34,7 +36,7 @@ func benchQuizzes(b *testing.B, db *DB, n, learners int) (ids, owners []string) 
 }
 
 // answerOf is the answer saved to item idx of a benchmark quiz.
-func answerOf(idx int) AnswerRecord { return right(fmt.Sprintf("saga-%02d", idx)) }
+func answerOf(idx int) quiz.AnswerRecord { return right(fmt.Sprintf("saga-%02d", idx)) }
 
 // BenchmarkSaveAnswer measures persisted answers per second: each
 // SaveAnswer is a committed transaction. "sequential" is one client;
@@ -144,15 +146,15 @@ func randomID(n uint64) string {
 
 // bigExport is a heavy learner's export: quizzes of benchItems questions,
 // all answered, and reviews of a few hundred cards.
-func bigExport(quizzes, logs int) Export {
+func bigExport(quizzes, logs int) quiz.Export {
 	at := newClock().Now()
-	e := Export{Format: ExportFormat, Version: ExportVersion, ExportedAt: at}
+	e := quiz.Export{Format: quiz.ExportFormat, Version: quiz.ExportVersion, ExportedAt: at}
 	for k := range quizzes {
-		q := ExportQuiz{ID: randomID(uint64(k)), Spec: SpecRecord{Length: benchItems}, Seed: uint64(k), CreatedAt: at}
+		q := quiz.ExportQuiz{ID: randomID(uint64(k)), Spec: quiz.SpecRecord{Length: benchItems}, Seed: uint64(k), CreatedAt: at}
 		for idx := range benchItems {
 			a := answerOf(idx)
 			a.AnsweredAt = at
-			q.Items = append(q.Items, Item{QuestionID: a.QuestionID, Order: []int{2, 0, 1}})
+			q.Items = append(q.Items, quiz.Item{QuestionID: a.QuestionID, Order: []int{2, 0, 1}})
 			q.Answers = append(q.Answers, a)
 		}
 		q.FinishedAt = &at
@@ -161,10 +163,10 @@ func bigExport(quizzes, logs int) Export {
 	for i := range logs {
 		card := fmt.Sprintf("card-%d", i%500)
 		reviewed := at.Add(time.Duration(i) * time.Minute)
-		e.ReviewLogs = append(e.ReviewLogs, ExportReviewLog{CardID: card, Rating: 3, ReviewedAt: reviewed, IntervalNS: int64(time.Hour)})
+		e.ReviewLogs = append(e.ReviewLogs, quiz.ExportReviewLog{CardID: card, Rating: 3, ReviewedAt: reviewed, IntervalNS: int64(time.Hour)})
 		if i >= logs-500 || logs < 500 {
 			last := reviewed
-			e.Cards = append(e.Cards, ExportCard{CardID: card, State: 2, Stability: 3, Difficulty: 5, Due: reviewed.Add(time.Hour), LastReview: &last, Reps: 1})
+			e.Cards = append(e.Cards, quiz.ExportCard{CardID: card, State: 2, Stability: 3, Difficulty: 5, Due: reviewed.Add(time.Hour), LastReview: &last, Reps: 1})
 		}
 	}
 	return e

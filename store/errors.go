@@ -3,6 +3,8 @@ package store
 import (
 	"errors"
 	"fmt"
+
+	"microlab/quiz"
 )
 
 // The errors below join ErrNotFound (store.go) as the expected failures of
@@ -29,7 +31,7 @@ var (
 // stands, read in the same transaction.
 type AlreadyAnsweredError struct {
 	// First is the answer that stands.
-	First AnswerRecord
+	First quiz.AnswerRecord
 }
 
 // Error returns the text of ErrAlreadyAnswered.

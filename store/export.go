@@ -8,15 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"microlab/quiz"
-)
-
-// The export format. Import reads exactly this format and version.
-const (
-	ExportFormat  = "microlab-export"
-	ExportVersion = 1
 )
 
 // Bounds on what one import may hold: years of steady study, yet an import
@@ -31,100 +24,20 @@ const (
 	maxProblems = 10
 )
 
-// Export is all of one learner's data, shaped for JSON. Its field names
-// are the file format: change them only with a new ExportVersion.
-type Export struct {
-	// Format is always ExportFormat and Version ExportVersion.
-	Format     string            `json:"format"`
-	Version    int               `json:"version"`
-	ExportedAt time.Time         `json:"exported_at"`
-	Quizzes    []ExportQuiz      `json:"quizzes"`
-	Cards      []ExportCard      `json:"cards"`
-	ReviewLogs []ExportReviewLog `json:"review_logs"`
-}
-
-// ExportQuiz is one quiz with its items and answers; Answers[i] answers
-// Items[i].
-type ExportQuiz struct {
-	ID   string     `json:"id"`
-	Spec SpecRecord `json:"spec"`
-	// Seed is written as a string: JSON readers that use doubles would
-	// round a 64-bit integer.
-	Seed       uint64         `json:"seed,string"`
-	CreatedAt  time.Time      `json:"created_at"`
-	FinishedAt *time.Time     `json:"finished_at,omitempty"`
-	Items      []Item         `json:"items"`
-	Answers    []AnswerRecord `json:"answers"`
-}
-
-// ExportCard is the FSRS state of one flashcard (quiz.Card). State is
-// numbered as quiz.State: 0 new, 1 learning, 2 review, 3 relearning.
-type ExportCard struct {
-	CardID     string     `json:"card_id"`
-	State      int        `json:"state"`
-	Step       int        `json:"step"`
-	Stability  float64    `json:"stability"`
-	Difficulty float64    `json:"difficulty"`
-	Due        time.Time  `json:"due"`
-	LastReview *time.Time `json:"last_review,omitempty"`
-	Reps       int        `json:"reps"`
-	Lapses     int        `json:"lapses"`
-}
-
-// ExportReviewLog is one review of one flashcard (quiz.ReviewLog). Rating
-// is numbered as quiz.Rating (1 again … 4 easy), State as in ExportCard.
-type ExportReviewLog struct {
-	CardID      string    `json:"card_id"`
-	Rating      int       `json:"rating"`
-	ReviewedAt  time.Time `json:"reviewed_at"`
-	State       int       `json:"state"`
-	ElapsedDays int       `json:"elapsed_days"`
-	IntervalNS  int64     `json:"interval_ns"`
-}
-
-func exportCard(id string, c quiz.Card) ExportCard {
-	e := ExportCard{CardID: id, State: int(c.State), Step: c.Step, Stability: c.Stability, Difficulty: c.Difficulty,
-		Due: c.Due, Reps: c.Reps, Lapses: c.Lapses}
-	if !c.LastReview.IsZero() {
-		last := c.LastReview
-		e.LastReview = &last
-	}
-	return e
-}
-
-func (e ExportCard) card() quiz.Card {
-	c := quiz.Card{State: quiz.State(e.State), Step: e.Step, Stability: e.Stability, Difficulty: e.Difficulty,
-		Due: e.Due, Reps: e.Reps, Lapses: e.Lapses}
-	if e.LastReview != nil {
-		c.LastReview = *e.LastReview
-	}
-	return c
-}
-
-func exportLog(r CardReview) ExportReviewLog {
-	return ExportReviewLog{CardID: r.CardID, Rating: int(r.Rating), ReviewedAt: r.Reviewed, State: int(r.State),
-		ElapsedDays: r.ElapsedDays, IntervalNS: int64(r.Interval)}
-}
-
-func (e ExportReviewLog) log() quiz.ReviewLog {
-	return quiz.ReviewLog{Rating: quiz.Rating(e.Rating), Reviewed: e.ReviewedAt, State: quiz.State(e.State),
-		ElapsedDays: e.ElapsedDays, Interval: time.Duration(e.IntervalNS)}
-}
-
 // Export returns all of the learner's data, read from one snapshot:
 // quizzes oldest first, cards by id, review logs oldest first. A learner
 // never seen has an empty export.
-func (db *DB) Export(ctx context.Context, learnerID string) (Export, error) {
+func (db *DB) Export(ctx context.Context, learnerID string) (quiz.Export, error) {
 	if err := checkLearnerID(learnerID); err != nil {
-		return Export{}, fmt.Errorf("store: export: %w", err)
+		return quiz.Export{}, fmt.Errorf("store: export: %w", err)
 	}
-	e := Export{
-		Format:     ExportFormat,
-		Version:    ExportVersion,
+	e := quiz.Export{
+		Format:     quiz.ExportFormat,
+		Version:    quiz.ExportVersion,
 		ExportedAt: ms(db.now()),
-		Quizzes:    []ExportQuiz{},
-		Cards:      []ExportCard{},
-		ReviewLogs: []ExportReviewLog{},
+		Quizzes:    []quiz.ExportQuiz{},
+		Cards:      []quiz.ExportCard{},
+		ReviewLogs: []quiz.ExportReviewLog{},
 	}
 	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
 		if err := exportQuizzes(ctx, tx, learnerID, &e); err != nil {
@@ -140,7 +53,7 @@ func (db *DB) Export(ctx context.Context, learnerID string) (Export, error) {
 			if err != nil {
 				return err
 			}
-			e.Cards = append(e.Cards, exportCard(id, c))
+			e.Cards = append(e.Cards, quiz.NewExportCard(id, c))
 		}
 		if err := rows.Err(); err != nil {
 			return err
@@ -156,19 +69,19 @@ func (db *DB) Export(ctx context.Context, learnerID string) (Export, error) {
 			if err != nil {
 				return err
 			}
-			e.ReviewLogs = append(e.ReviewLogs, exportLog(r))
+			e.ReviewLogs = append(e.ReviewLogs, quiz.NewExportReviewLog(r))
 		}
 		return rows.Err()
 	})
 	if err != nil {
-		return Export{}, fmt.Errorf("store: export %s: %w", learnerID, err)
+		return quiz.Export{}, fmt.Errorf("store: export %s: %w", learnerID, err)
 	}
 	return e, nil
 }
 
 // exportQuizzes reads the learner's quizzes, then all their items and all
 // their answers in two queries, rather than two queries per quiz.
-func exportQuizzes(ctx context.Context, tx *sql.Tx, learnerID string, e *Export) error {
+func exportQuizzes(ctx context.Context, tx *sql.Tx, learnerID string, e *quiz.Export) error {
 	rows, err := tx.QueryContext(ctx, "SELECT "+quizColumns+" FROM quizzes WHERE learner_id = ? ORDER BY created_at, id", learnerID)
 	if err != nil {
 		return err
@@ -181,8 +94,8 @@ func exportQuizzes(ctx context.Context, tx *sql.Tx, learnerID string, e *Export)
 			return err
 		}
 		at[q.ID] = len(e.Quizzes)
-		e.Quizzes = append(e.Quizzes, ExportQuiz{ID: q.ID, Spec: specRecord(q.Spec), Seed: q.Seed,
-			CreatedAt: q.CreatedAt, FinishedAt: q.FinishedAt, Items: []Item{}, Answers: []AnswerRecord{}})
+		e.Quizzes = append(e.Quizzes, quiz.ExportQuiz{ID: q.ID, Spec: q.Spec.Record(), Seed: q.Seed,
+			CreatedAt: q.CreatedAt, FinishedAt: q.FinishedAt, Items: []quiz.Item{}, Answers: []quiz.AnswerRecord{}})
 	}
 	if err := rows.Err(); err != nil {
 		return err
@@ -197,7 +110,7 @@ func exportQuizzes(ctx context.Context, tx *sql.Tx, learnerID string, e *Export)
 	defer rows.Close()
 	for rows.Next() {
 		var quizID, order string
-		var it Item
+		var it quiz.Item
 		if err := rows.Scan(&quizID, &it.QuestionID, &order); err != nil {
 			return err
 		}
@@ -270,11 +183,11 @@ type ImportStats struct {
 // derived from this learner's id and the original, so that moving one's
 // data between browsers on the same server keeps the quiz history, and a
 // second import finds the copy.
-func (db *DB) Import(ctx context.Context, learnerID string, e Export) (ImportStats, error) {
+func (db *DB) Import(ctx context.Context, learnerID string, e quiz.Export) (ImportStats, error) {
 	if err := checkLearnerID(learnerID); err != nil {
 		return ImportStats{}, fmt.Errorf("store: import: %w", err)
 	}
-	if err := e.check(); err != nil {
+	if err := checkExport(e); err != nil {
 		return ImportStats{}, fmt.Errorf("store: import into %s: %w", learnerID, err)
 	}
 	var stats ImportStats
@@ -288,7 +201,7 @@ func (db *DB) Import(ctx context.Context, learnerID string, e Export) (ImportSta
 			}
 		}
 		for _, c := range e.Cards {
-			changed, err := upsertCard(ctx, tx, learnerID, c.CardID, c.card())
+			changed, err := upsertCard(ctx, tx, learnerID, c.CardID, c.Card())
 			if err != nil {
 				return fmt.Errorf("card %s: %w", c.CardID, err)
 			}
@@ -297,7 +210,7 @@ func (db *DB) Import(ctx context.Context, learnerID string, e Export) (ImportSta
 			}
 		}
 		for _, l := range e.ReviewLogs {
-			added, err := insertLog(ctx, tx, learnerID, l.CardID, l.log())
+			added, err := insertLog(ctx, tx, learnerID, l.CardID, l.ReviewLog())
 			if err != nil {
 				return fmt.Errorf("review of %s: %w", l.CardID, err)
 			}
@@ -315,7 +228,7 @@ func (db *DB) Import(ctx context.Context, learnerID string, e Export) (ImportSta
 
 // importQuiz adds one checked quiz to the learner's data, or merges its
 // answers into the learner's copy of it.
-func importQuiz(ctx context.Context, tx *sql.Tx, learnerID string, q ExportQuiz, stats *ImportStats) error {
+func importQuiz(ctx context.Context, tx *sql.Tx, learnerID string, q quiz.ExportQuiz, stats *ImportStats) error {
 	id := q.ID
 	owner, err := quizOwner(ctx, tx, id)
 	if err != nil {
@@ -397,7 +310,7 @@ func copyID(learnerID, quizID string) string {
 	return hex.EncodeToString(sum[:idLen/2])
 }
 
-func sameItems(a, b []Item) bool {
+func sameItems(a, b []quiz.Item) bool {
 	if len(a) != len(b) {
 		return false
 	}
@@ -409,14 +322,14 @@ func sameItems(a, b []Item) bool {
 	return true
 }
 
-// check validates the whole export before anything is written, and
+// checkExport validates the whole export before anything is written, and
 // returns an error wrapping ErrInvalid listing the first problems found.
-func (e Export) check() error {
-	if e.Format != ExportFormat {
-		return invalidf("this is not a Microlab export (format %q, want %q)", e.Format, ExportFormat)
+func checkExport(e quiz.Export) error {
+	if e.Format != quiz.ExportFormat {
+		return invalidf("this is not a Microlab export (format %q, want %q)", e.Format, quiz.ExportFormat)
 	}
-	if e.Version != ExportVersion {
-		return invalidf("export version %d is not supported; this server reads version %d", e.Version, ExportVersion)
+	if e.Version != quiz.ExportVersion {
+		return invalidf("export version %d is not supported; this server reads version %d", e.Version, quiz.ExportVersion)
 	}
 	var problems []string
 	add := func(where string, err error) {
@@ -463,7 +376,7 @@ func (e Export) check() error {
 		if !validCardID(c.CardID) {
 			add(where, fmt.Errorf("the id is not 1 to %d letters, digits or -_./:#", maxCardIDLen))
 		}
-		if err := checkCard(c.card()); err != nil {
+		if err := checkCard(c.Card()); err != nil {
 			add(where, err)
 		}
 	}
@@ -472,7 +385,7 @@ func (e Export) check() error {
 		if !validCardID(l.CardID) {
 			add(where, fmt.Errorf("the card id is not 1 to %d letters, digits or -_./:#", maxCardIDLen))
 		}
-		if err := checkLog(l.log()); err != nil {
+		if err := checkLog(l.ReviewLog()); err != nil {
 			add(where, err)
 		}
 	}
@@ -484,11 +397,11 @@ func (e Export) check() error {
 
 // checkExportQuiz checks one quiz of an export as CreateQuiz and SaveAnswer
 // would have checked it, plus the times the store normally sets itself.
-func checkExportQuiz(q ExportQuiz) error {
+func checkExportQuiz(q quiz.ExportQuiz) error {
 	if !validID(q.ID) {
 		return fmt.Errorf("the id is not 32 lower-case hex digits")
 	}
-	if err := q.Spec.check(); err != nil {
+	if err := checkSpec(q.Spec); err != nil {
 		return err
 	}
 	if !storableTime(q.CreatedAt) {

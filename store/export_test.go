@@ -20,7 +20,7 @@ func fillRich(tb testing.TB, db *DB, c *clock, learnerID string) {
 	c.Advance(time.Minute)
 	mustSaveAnswer(tb, db, learnerID, quizID(1), 0, right("saga-01"))
 	c.Advance(time.Minute)
-	mustSaveAnswer(tb, db, learnerID, quizID(1), 1, AnswerRecord{QuestionID: "saga-02", Choices: []int{1, 0}, Score: 1.0 / 3})
+	mustSaveAnswer(tb, db, learnerID, quizID(1), 1, quiz.AnswerRecord{QuestionID: "saga-02", Choices: []int{1, 0}, Score: 1.0 / 3})
 	c.Advance(time.Minute)
 	mustSaveAnswer(tb, db, learnerID, quizID(1), 2, wrong("bulkhead-01"))
 
@@ -39,7 +39,7 @@ func fillRich(tb testing.TB, db *DB, c *clock, learnerID string) {
 	mustReview(tb, db, c, learnerID, "questions/describe-a-project", quiz.Hard)
 }
 
-func mustExport(tb testing.TB, db *DB, learnerID string) Export {
+func mustExport(tb testing.TB, db *DB, learnerID string) quiz.Export {
 	tb.Helper()
 	e, err := db.Export(context.Background(), learnerID)
 	if err != nil {
@@ -49,13 +49,13 @@ func mustExport(tb testing.TB, db *DB, learnerID string) Export {
 }
 
 // viaJSON encodes e and decodes it again, as a download and an upload do.
-func viaJSON(tb testing.TB, e Export) Export {
+func viaJSON(tb testing.TB, e quiz.Export) quiz.Export {
 	tb.Helper()
 	data, err := json.Marshal(e)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var out Export
+	var out quiz.Export
 	if err := json.Unmarshal(data, &out); err != nil {
 		tb.Fatal(err)
 	}
@@ -64,8 +64,8 @@ func viaJSON(tb testing.TB, e Export) Export {
 
 // copied is e as learnerID's import of it into a database where e's quizzes
 // belong to someone else: the same data, under the copies' ids.
-func copied(e Export, learnerID string) Export {
-	e.Quizzes = append([]ExportQuiz(nil), e.Quizzes...)
+func copied(e quiz.Export, learnerID string) quiz.Export {
+	e.Quizzes = append([]quiz.ExportQuiz(nil), e.Quizzes...)
 	for i := range e.Quizzes {
 		e.Quizzes[i].ID = copyID(learnerID, e.Quizzes[i].ID)
 	}
@@ -74,7 +74,7 @@ func copied(e Export, learnerID string) Export {
 
 // sameData fails the test unless got and want hold the same data; the
 // time of the export may differ.
-func sameData(tb testing.TB, what string, got, want Export) {
+func sameData(tb testing.TB, what string, got, want quiz.Export) {
 	tb.Helper()
 	got.ExportedAt, want.ExportedAt = time.Time{}, time.Time{}
 	if !reflect.DeepEqual(got, want) {
@@ -84,7 +84,7 @@ func sameData(tb testing.TB, what string, got, want Export) {
 	}
 }
 
-func mustImport(tb testing.TB, db *DB, learnerID string, e Export) ImportStats {
+func mustImport(tb testing.TB, db *DB, learnerID string, e quiz.Export) ImportStats {
 	tb.Helper()
 	stats, err := db.Import(context.Background(), learnerID, e)
 	if err != nil {
@@ -252,7 +252,7 @@ func TestImportNeverTouchesAnotherLearnersQuiz(t *testing.T) {
 	// B forges an export of A's quiz, fully and rightly answered.
 	forged := viaJSON(t, aBefore)
 	q := &forged.Quizzes[0]
-	q.Answers = []AnswerRecord{right("saga-01"), right("saga-02")}
+	q.Answers = []quiz.AnswerRecord{right("saga-01"), right("saga-02")}
 	q.Answers[0].AnsweredAt, q.Answers[1].AnsweredAt = c.Now(), c.Now()
 	end := c.Now()
 	q.FinishedAt = &end
@@ -289,26 +289,26 @@ func TestAnInvalidImportChangesNothing(t *testing.T) {
 
 	for _, tc := range []struct {
 		name string
-		edit func(e *Export)
+		edit func(e *quiz.Export)
 		want string // in the error message
 	}{
-		{"another format", func(e *Export) { e.Format = "anki" }, "not a Microlab export"},
-		{"another version", func(e *Export) { e.Version = 2 }, "version 2 is not supported; this server reads version 1"},
-		{"a malformed quiz id", func(e *Export) { e.Quizzes[1].ID = "XYZ" }, "quiz 1 (XYZ): the id is not 32 lower-case hex digits"},
-		{"a quiz id twice", func(e *Export) { e.Quizzes[1].ID = e.Quizzes[0].ID }, "the id appears twice"},
-		{"a malformed question id", func(e *Export) { e.Quizzes[0].Items[0].QuestionID = "saga" }, "question id"},
-		{"a choice the question does not offer", func(e *Export) { e.Quizzes[1].Answers[0].Choices = []int{7} }, "choices [7]"},
-		{"more answers than items", func(e *Export) {
+		{"another format", func(e *quiz.Export) { e.Format = "anki" }, "not a Microlab export"},
+		{"another version", func(e *quiz.Export) { e.Version = 2 }, "version 2 is not supported; this server reads version 1"},
+		{"a malformed quiz id", func(e *quiz.Export) { e.Quizzes[1].ID = "XYZ" }, "quiz 1 (XYZ): the id is not 32 lower-case hex digits"},
+		{"a quiz id twice", func(e *quiz.Export) { e.Quizzes[1].ID = e.Quizzes[0].ID }, "the id appears twice"},
+		{"a malformed question id", func(e *quiz.Export) { e.Quizzes[0].Items[0].QuestionID = "saga" }, "question id"},
+		{"a choice the question does not offer", func(e *quiz.Export) { e.Quizzes[1].Answers[0].Choices = []int{7} }, "choices [7]"},
+		{"more answers than items", func(e *quiz.Export) {
 			e.Quizzes[1].Answers = append(e.Quizzes[1].Answers, right("saga-03"), right("saga-03"))
 		}, "3 answers to 2 items"},
-		{"a finished quiz without finished_at", func(e *Export) { e.Quizzes[0].FinishedAt = nil }, "no finished_at"},
-		{"an unfinished quiz with finished_at", func(e *Export) { e.Quizzes[1].FinishedAt = &e.ExportedAt }, "1 of 2 items are answered"},
-		{"an answer without a time", func(e *Export) { e.Quizzes[0].Answers[2].AnsweredAt = time.Time{} }, "answered at"},
-		{"a card state of 7", func(e *Export) { e.Cards[0].State = 7 }, "card state 7"},
-		{"a card id twice", func(e *Export) { e.Cards[1].CardID = e.Cards[0].CardID }, "the id appears twice"},
-		{"a bad rating in the last log", func(e *Export) { e.ReviewLogs[len(e.ReviewLogs)-1].Rating = 0 }, "review log 2 (questions/describe-a-project): rating 0"},
-		{"an empty card id in a log", func(e *Export) { e.ReviewLogs[0].CardID = "" }, "review log 0 ()"},
-		{"too many cards", func(e *Export) {
+		{"a finished quiz without finished_at", func(e *quiz.Export) { e.Quizzes[0].FinishedAt = nil }, "no finished_at"},
+		{"an unfinished quiz with finished_at", func(e *quiz.Export) { e.Quizzes[1].FinishedAt = &e.ExportedAt }, "1 of 2 items are answered"},
+		{"an answer without a time", func(e *quiz.Export) { e.Quizzes[0].Answers[2].AnsweredAt = time.Time{} }, "answered at"},
+		{"a card state of 7", func(e *quiz.Export) { e.Cards[0].State = 7 }, "card state 7"},
+		{"a card id twice", func(e *quiz.Export) { e.Cards[1].CardID = e.Cards[0].CardID }, "the id appears twice"},
+		{"a bad rating in the last log", func(e *quiz.Export) { e.ReviewLogs[len(e.ReviewLogs)-1].Rating = 0 }, "review log 2 (questions/describe-a-project): rating 0"},
+		{"an empty card id in a log", func(e *quiz.Export) { e.ReviewLogs[0].CardID = "" }, "review log 0 ()"},
+		{"too many cards", func(e *quiz.Export) {
 			for len(e.Cards) <= maxImportCards {
 				e.Cards = append(e.Cards, e.Cards[0])
 			}

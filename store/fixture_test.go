@@ -66,39 +66,39 @@ func quizID(n int) string { return fmt.Sprintf("%032x", n) }
 
 // newQuiz plans a quiz of the given questions, each with three options
 // shown in the order 2, 0, 1.
-func newQuiz(id string, questions ...string) NewQuiz {
-	q := NewQuiz{ID: id, Spec: quiz.Spec{Topics: []string{"saga", "bulkhead"}, Length: 5}, Seed: 42}
+func newQuiz(id string, questions ...string) quiz.NewAttempt {
+	q := quiz.NewAttempt{ID: id, Spec: quiz.Spec{Topics: []string{"saga", "bulkhead"}, Length: 5}, Seed: 42}
 	for _, qid := range questions {
-		q.Items = append(q.Items, Item{QuestionID: qid, Order: []int{2, 0, 1}})
+		q.Items = append(q.Items, quiz.Item{QuestionID: qid, Order: []int{2, 0, 1}})
 	}
 	return q
 }
 
 // right and wrong are answers to a question of newQuiz whose option 0 is
 // the correct one.
-func right(questionID string) AnswerRecord {
-	return AnswerRecord{QuestionID: questionID, Choices: []int{0}, Score: 1, Correct: true}
+func right(questionID string) quiz.AnswerRecord {
+	return quiz.AnswerRecord{QuestionID: questionID, Choices: []int{0}, Score: 1, Correct: true}
 }
 
-func wrong(questionID string) AnswerRecord {
-	return AnswerRecord{QuestionID: questionID, Choices: []int{2}, Score: 0}
+func wrong(questionID string) quiz.AnswerRecord {
+	return quiz.AnswerRecord{QuestionID: questionID, Choices: []int{2}, Score: 0}
 }
 
-func mustCreateQuiz(tb testing.TB, db *DB, learnerID string, q NewQuiz) {
+func mustCreateQuiz(tb testing.TB, db *DB, learnerID string, q quiz.NewAttempt) {
 	tb.Helper()
 	if err := db.CreateQuiz(context.Background(), learnerID, q); err != nil {
 		tb.Fatalf("CreateQuiz(%s, %s): %v", learnerID, q.ID, err)
 	}
 }
 
-func mustSaveAnswer(tb testing.TB, db *DB, learnerID, quizID string, idx int, a AnswerRecord) {
+func mustSaveAnswer(tb testing.TB, db *DB, learnerID, quizID string, idx int, a quiz.AnswerRecord) {
 	tb.Helper()
 	if err := db.SaveAnswer(context.Background(), learnerID, quizID, idx, a); err != nil {
 		tb.Fatalf("SaveAnswer(%s, %s, %d): %v", learnerID, quizID, idx, err)
 	}
 }
 
-func mustQuiz(tb testing.TB, db *DB, learnerID, quizID string) QuizState {
+func mustQuiz(tb testing.TB, db *DB, learnerID, quizID string) quiz.Attempt {
 	tb.Helper()
 	q, err := db.Quiz(context.Background(), learnerID, quizID)
 	if err != nil {

@@ -5,33 +5,24 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-)
 
-// QuizItemView is one question of a quiz with what a question page needs
-// around it: how long the quiz is, how far the learner has got, and the
-// answer to this question if it has one.
-type QuizItemView struct {
-	Item
-	// Total items in the quiz; Answered of them have an answer.
-	Total, Answered int
-	// Answer is the answer to this item, nil while it has none.
-	Answer *AnswerRecord
-}
+	"microlab/quiz"
+)
 
 // QuizItem reads item idx (from 0) of the learner's quiz in one query:
 // the question page's read, which runs once for every question a learner
 // sees. It returns ErrNotFound when the quiz does not exist, is another
 // learner's, or has no item idx.
-func (db *DB) QuizItem(ctx context.Context, learnerID, quizID string, idx int) (QuizItemView, error) {
+func (db *DB) QuizItem(ctx context.Context, learnerID, quizID string, idx int) (quiz.ItemView, error) {
 	wrap := func(err error) error { return fmt.Errorf("store: quiz %s item %d: %w", quizID, idx, err) }
 	if err := checkLearnerID(learnerID); err != nil {
-		return QuizItemView{}, wrap(err)
+		return quiz.ItemView{}, wrap(err)
 	}
 	if !validID(quizID) || idx < 0 {
-		return QuizItemView{}, wrap(ErrNotFound)
+		return quiz.ItemView{}, wrap(ErrNotFound)
 	}
 	var (
-		v                 QuizItemView
+		v                 quiz.ItemView
 		order             string
 		aq, achoices, aat sql.NullString
 		ascore            sql.NullFloat64
@@ -47,21 +38,21 @@ func (db *DB) QuizItem(ctx context.Context, learnerID, quizID string, idx int) (
 		WHERE q.id = ?1 AND q.learner_id = ?2`, quizID, learnerID, idx).
 		Scan(&v.QuestionID, &order, &v.Total, &v.Answered, &aq, &achoices, &ascore, &acorrect, &aat)
 	if errors.Is(err, sql.ErrNoRows) {
-		return QuizItemView{}, wrap(ErrNotFound)
+		return quiz.ItemView{}, wrap(ErrNotFound)
 	}
 	if err != nil {
-		return QuizItemView{}, wrap(err)
+		return quiz.ItemView{}, wrap(err)
 	}
 	if v.Order, err = parseInts(order); err != nil {
-		return QuizItemView{}, wrap(err)
+		return quiz.ItemView{}, wrap(err)
 	}
 	if aq.Valid {
-		a := AnswerRecord{QuestionID: aq.String, Score: ascore.Float64, Correct: acorrect.Bool}
+		a := quiz.AnswerRecord{QuestionID: aq.String, Score: ascore.Float64, Correct: acorrect.Bool}
 		if a.Choices, err = parseInts(achoices.String); err != nil {
-			return QuizItemView{}, wrap(err)
+			return quiz.ItemView{}, wrap(err)
 		}
 		if a.AnsweredAt, err = parseTime(aat.String); err != nil {
-			return QuizItemView{}, wrap(err)
+			return quiz.ItemView{}, wrap(err)
 		}
 		v.Answer = &a
 	}

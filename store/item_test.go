@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"testing"
+
+	"microlab/quiz"
 )
 
 func TestQuizItemReadsOneQuestionWithItsAnswer(t *testing.T) {
@@ -11,11 +13,11 @@ func TestQuizItemReadsOneQuestionWithItsAnswer(t *testing.T) {
 	ctx := context.Background()
 	const learner, other = "0123456789abcdef0123456789abcdef", "fedcba9876543210fedcba9876543210"
 	quizID := "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	items := []Item{{QuestionID: "saga-01", Order: []int{2, 0, 1}}, {QuestionID: "saga-02", Order: []int{1, 0, 2}}}
-	if err := db.CreateQuiz(ctx, learner, NewQuiz{ID: quizID, Seed: 7, Items: items}); err != nil {
+	items := []quiz.Item{{QuestionID: "saga-01", Order: []int{2, 0, 1}}, {QuestionID: "saga-02", Order: []int{1, 0, 2}}}
+	if err := db.CreateQuiz(ctx, learner, quiz.NewAttempt{ID: quizID, Seed: 7, Items: items}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SaveAnswer(ctx, learner, quizID, 0, AnswerRecord{QuestionID: "saga-01", Choices: []int{2}, Score: 1, Correct: true}); err != nil {
+	if err := db.SaveAnswer(ctx, learner, quizID, 0, quiz.AnswerRecord{QuestionID: "saga-01", Choices: []int{2}, Score: 1, Correct: true}); err != nil {
 		t.Fatal(err)
 	}
 	v, err := db.QuizItem(ctx, learner, quizID, 0)

@@ -24,10 +24,19 @@ func validID(id string) bool {
 	return true
 }
 
+// LearnerIDLen is the length of a learner id: 128 random bits in hex, so
+// that nobody can guess another learner's.
+const LearnerIDLen = idLen
+
+// ValidLearnerID reports whether id has the form of a learner id, 32
+// lower-case hex digits. The web layer checks cookies with it, so a learner
+// it accepts is one the store accepts too.
+func ValidLearnerID(id string) bool { return validID(id) }
+
 // checkLearnerID returns an error wrapping ErrInvalid unless id is a
 // well-formed learner id.
 func checkLearnerID(id string) error {
-	if !validID(id) {
+	if !ValidLearnerID(id) {
 		return invalidf("learner id %q is not 32 lower-case hex digits", id)
 	}
 	return nil

@@ -7,7 +7,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"time"
+
+	"microlab/quiz"
 )
 
 // maxList bounds the rows a list method returns.
@@ -22,25 +23,10 @@ func listLimit(limit int) int {
 	return limit
 }
 
-// AttemptSummary is one quiz in a learner's history.
-type AttemptSummary struct {
-	QuizID string
-	// Topics are the topics of the quiz's questions, sorted.
-	Topics    []string
-	CreatedAt time.Time
-	// FinishedAt is nil while the quiz is unfinished.
-	FinishedAt *time.Time
-	// Answered of Total items have an answer.
-	Answered, Total int
-	// Score is the points earned: the sum of the answers' scores, out of
-	// Total.
-	Score float64
-}
-
 // Attempts returns the learner's quizzes, newest first, at most limit of
 // them (at most 1000; zero or less means 1000). A learner without quizzes,
 // or never seen, has none.
-func (db *DB) Attempts(ctx context.Context, learnerID string, limit int) ([]AttemptSummary, error) {
+func (db *DB) Attempts(ctx context.Context, learnerID string, limit int) ([]quiz.AttemptSummary, error) {
 	if err := checkLearnerID(learnerID); err != nil {
 		return nil, fmt.Errorf("store: attempts: %w", err)
 	}
@@ -55,10 +41,10 @@ func (db *DB) Attempts(ctx context.Context, learnerID string, limit int) ([]Atte
 		return nil, fmt.Errorf("store: attempts of %s: %w", learnerID, err)
 	}
 	defer rows.Close()
-	var list []AttemptSummary
+	var list []quiz.AttemptSummary
 	for rows.Next() {
 		var (
-			a         AttemptSummary
+			a         quiz.AttemptSummary
 			created   string
 			finished  sql.NullString
 			questions string
@@ -73,7 +59,7 @@ func (db *DB) Attempts(ctx context.Context, learnerID string, limit int) ([]Atte
 			return nil, fmt.Errorf("store: attempts of %s: %w", learnerID, err)
 		}
 		for _, id := range strings.Fields(questions) {
-			if t := topicOf(id); !slices.Contains(a.Topics, t) {
+			if t := quiz.TopicOf(id); !slices.Contains(a.Topics, t) {
 				a.Topics = append(a.Topics, t)
 			}
 		}
@@ -86,19 +72,9 @@ func (db *DB) Attempts(ctx context.Context, learnerID string, limit int) ([]Atte
 	return list, nil
 }
 
-// TopicStat sums up a learner's quiz answers on one topic.
-type TopicStat struct {
-	// Answered questions, of which Correct were fully right.
-	Answered, Correct int
-	// ScoreSum is the sum of the answers' scores, from 0 to Answered.
-	ScoreSum float64
-	// LastAt is when the latest of these answers was given.
-	LastAt time.Time
-}
-
 // TopicStats returns the learner's quiz answers summed up per topic. Topics
 // the learner has never answered are absent from the map.
-func (db *DB) TopicStats(ctx context.Context, learnerID string) (map[string]TopicStat, error) {
+func (db *DB) TopicStats(ctx context.Context, learnerID string) (map[string]quiz.TopicStat, error) {
 	if err := checkLearnerID(learnerID); err != nil {
 		return nil, fmt.Errorf("store: topic stats: %w", err)
 	}
@@ -109,11 +85,11 @@ func (db *DB) TopicStats(ctx context.Context, learnerID string) (map[string]Topi
 		return nil, fmt.Errorf("store: topic stats of %s: %w", learnerID, err)
 	}
 	defer rows.Close()
-	stats := make(map[string]TopicStat)
+	stats := make(map[string]quiz.TopicStat)
 	for rows.Next() {
 		var (
 			topic string
-			s     TopicStat
+			s     quiz.TopicStat
 			last  string
 		)
 		if err := rows.Scan(&topic, &s.Answered, &s.Correct, &s.ScoreSum, &last); err != nil {

@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"testing"
 	"time"
+
+	"microlab/quiz"
 )
 
 func TestAttemptsListNewestFirstWithTheirTotals(t *testing.T) {
@@ -15,7 +17,7 @@ func TestAttemptsListNewestFirstWithTheirTotals(t *testing.T) {
 	first := c.Now()
 	mustCreateQuiz(t, db, learnerA, newQuiz(quizID(1), "saga-01", "bulkhead-01", "saga-02"))
 	mustSaveAnswer(t, db, learnerA, quizID(1), 0, right("saga-01"))
-	mustSaveAnswer(t, db, learnerA, quizID(1), 1, AnswerRecord{QuestionID: "bulkhead-01", Choices: []int{0, 1}, Score: 0.5})
+	mustSaveAnswer(t, db, learnerA, quizID(1), 1, quiz.AnswerRecord{QuestionID: "bulkhead-01", Choices: []int{0, 1}, Score: 0.5})
 	end := c.Advance(time.Minute)
 	mustSaveAnswer(t, db, learnerA, quizID(1), 2, wrong("saga-02"))
 
@@ -28,7 +30,7 @@ func TestAttemptsListNewestFirstWithTheirTotals(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []AttemptSummary{
+	want := []quiz.AttemptSummary{
 		{QuizID: quizID(2), Topics: []string{"api-gateway", "circuit-breaker"}, CreatedAt: second, Answered: 1, Total: 2, Score: 1},
 		{QuizID: quizID(1), Topics: []string{"bulkhead", "saga"}, CreatedAt: first, FinishedAt: &end, Answered: 3, Total: 3, Score: 1.5},
 	}
@@ -50,7 +52,7 @@ func TestTopicStatsSumAnswersPerTopic(t *testing.T) {
 	mustCreateQuiz(t, db, learnerA, newQuiz(quizID(1), "saga-01", "saga-02", "bulkhead-01"))
 	mustSaveAnswer(t, db, learnerA, quizID(1), 0, right("saga-01"))
 	sagaLast := c.Advance(time.Minute)
-	mustSaveAnswer(t, db, learnerA, quizID(1), 1, AnswerRecord{QuestionID: "saga-02", Choices: []int{1, 0}, Score: 0.25})
+	mustSaveAnswer(t, db, learnerA, quizID(1), 1, quiz.AnswerRecord{QuestionID: "saga-02", Choices: []int{1, 0}, Score: 0.25})
 	bulkheadLast := c.Advance(time.Minute)
 	mustSaveAnswer(t, db, learnerA, quizID(1), 2, wrong("bulkhead-01"))
 	mustCreateQuiz(t, db, learnerB, newQuiz(quizID(2), "saga-01"))
@@ -60,7 +62,7 @@ func TestTopicStatsSumAnswersPerTopic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]TopicStat{
+	want := map[string]quiz.TopicStat{
 		"saga":     {Answered: 2, Correct: 1, ScoreSum: 1.25, LastAt: sagaLast},
 		"bulkhead": {Answered: 1, Correct: 0, ScoreSum: 0, LastAt: bulkheadLast},
 	}
@@ -78,7 +80,7 @@ func TestMissedQuestionsAreThoseWhoseLatestAnswerWasWrong(t *testing.T) {
 	mustSaveAnswer(t, db, learnerA, quizID(1), 0, wrong("saga-01"))
 	mustSaveAnswer(t, db, learnerA, quizID(1), 1, right("saga-02"))
 	mustSaveAnswer(t, db, learnerA, quizID(1), 2, wrong("bulkhead-01"))
-	mustSaveAnswer(t, db, learnerA, quizID(1), 3, AnswerRecord{QuestionID: "saga-03", Choices: []int{0, 1}, Score: 0.5})
+	mustSaveAnswer(t, db, learnerA, quizID(1), 3, quiz.AnswerRecord{QuestionID: "saga-03", Choices: []int{0, 1}, Score: 0.5})
 	// Later: saga-01 now right, saga-02 now wrong. The quiz id is smaller,
 	// so only the time can make these answers the latest.
 	c.Advance(time.Hour)

@@ -230,15 +230,9 @@ func (db *DB) DueCount(ctx context.Context, learnerID string, now time.Time) (in
 	return n, nil
 }
 
-// CardReview is one logged review of one card.
-type CardReview struct {
-	CardID string
-	quiz.ReviewLog
-}
-
 // ReviewLogs returns the learner's latest reviews, newest first, at most
 // limit of them (at most 1000; zero or less means 1000).
-func (db *DB) ReviewLogs(ctx context.Context, learnerID string, limit int) ([]CardReview, error) {
+func (db *DB) ReviewLogs(ctx context.Context, learnerID string, limit int) ([]quiz.CardReview, error) {
 	wrap := func(err error) error { return fmt.Errorf("store: review logs of %s: %w", learnerID, err) }
 	if err := checkLearnerID(learnerID); err != nil {
 		return nil, wrap(err)
@@ -249,7 +243,7 @@ func (db *DB) ReviewLogs(ctx context.Context, learnerID string, limit int) ([]Ca
 		return nil, wrap(err)
 	}
 	defer rows.Close()
-	var logs []CardReview
+	var logs []quiz.CardReview
 	for rows.Next() {
 		r, err := scanLog(rows.Scan)
 		if err != nil {
@@ -265,18 +259,18 @@ func (db *DB) ReviewLogs(ctx context.Context, learnerID string, limit int) ([]Ca
 
 // scanLog reads card_id, rating, reviewed_at, state, elapsed_days and
 // interval_ns.
-func scanLog(scan func(dest ...any) error) (CardReview, error) {
+func scanLog(scan func(dest ...any) error) (quiz.CardReview, error) {
 	var (
-		r        CardReview
+		r        quiz.CardReview
 		reviewed string
 		interval int64
 	)
 	if err := scan(&r.CardID, &r.Rating, &reviewed, &r.State, &r.ElapsedDays, &interval); err != nil {
-		return CardReview{}, err
+		return quiz.CardReview{}, err
 	}
 	var err error
 	if r.Reviewed, err = parseTime(reviewed); err != nil {
-		return CardReview{}, err
+		return quiz.CardReview{}, err
 	}
 	r.Interval = time.Duration(interval)
 	return r, nil

@@ -58,7 +58,7 @@ func TestAReviewedCardIsStoredAndScheduled(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []CardReview{
+	want := []quiz.CardReview{
 		{CardID: "bulkhead", ReviewLog: quiz.ReviewLog{Rating: quiz.Again, Reviewed: t0.Add(time.Minute), State: quiz.StateNew, Interval: time.Minute}},
 		{CardID: "saga", ReviewLog: quiz.ReviewLog{Rating: quiz.Good, Reviewed: t0, State: quiz.StateNew, Interval: 10 * time.Minute}},
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/labstack/echo/v4"
+
+	"microlab/store"
 )
 
 // Learners are anonymous: a random 128-bit id in an HttpOnly cookie,
@@ -17,7 +19,7 @@ import (
 // reads as "no learner yet", never as an error.
 const (
 	learnerCookie = "microlab_learner"
-	learnerIDLen  = 32 // hex characters: 128 bits
+	learnerIDLen  = store.LearnerIDLen // hex characters: 128 bits
 	learnerMaxAge = 400 * 24 * 60 * 60
 )
 
@@ -67,14 +69,6 @@ func (s *Server) forgetLearner(c echo.Context) {
 		SameSite: http.SameSiteLaxMode, Secure: s.secureCookies(c.Request())})
 }
 
-func validLearnerID(id string) bool {
-	if len(id) != learnerIDLen {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		if !(id[i] >= '0' && id[i] <= '9' || id[i] >= 'a' && id[i] <= 'f') {
-			return false
-		}
-	}
-	return true
-}
+// validLearnerID reports whether id has the form of a learner id. The
+// store owns the rule: a cookie accepted here names a learner it can keep.
+func validLearnerID(id string) bool { return store.ValidLearnerID(id) }

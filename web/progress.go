@@ -35,7 +35,7 @@ func (s *Server) progressData(c echo.Context) (views.Progress, error) {
 	}
 	v.Due = len(due)
 	learner := s.learnerID(c)
-	stats := map[string]store.TopicStat{}
+	stats := map[string]quiz.TopicStat{}
 	cards := map[string]quiz.Card{}
 	if learner != "" {
 		ctx := c.Request().Context()
@@ -89,7 +89,7 @@ var flashMessages = map[string]string{
 
 // exportJSON serves /progress/export.json: all of the learner's data.
 func (s *Server) exportJSON(c echo.Context) error {
-	e := store.Export{Format: store.ExportFormat, Version: store.ExportVersion, ExportedAt: s.now()}
+	e := quiz.Export{Format: quiz.ExportFormat, Version: quiz.ExportVersion, ExportedAt: s.now()}
 	if id := s.learnerID(c); id != "" {
 		var err error
 		if e, err = s.store.Export(c.Request().Context(), id); err != nil {
@@ -144,15 +144,15 @@ func (s *Server) importJSON(c echo.Context) error {
 	defer f.Close()
 	dec := json.NewDecoder(io.LimitReader(f, maxImport+1))
 	dec.DisallowUnknownFields()
-	var e store.Export
+	var e quiz.Export
 	if err := dec.Decode(&e); err != nil {
 		return errorf(http.StatusBadRequest, "That file is not a Microlab export: %s.", truncate(err.Error(), 200))
 	}
-	if e.Format != store.ExportFormat {
+	if e.Format != quiz.ExportFormat {
 		return errorf(http.StatusBadRequest, "That file is not a Microlab export (format %q).", truncate(e.Format, 40))
 	}
-	if e.Version != store.ExportVersion {
-		return errorf(http.StatusBadRequest, "That export is version %d; this site reads version %d.", e.Version, store.ExportVersion)
+	if e.Version != quiz.ExportVersion {
+		return errorf(http.StatusBadRequest, "That export is version %d; this site reads version %d.", e.Version, quiz.ExportVersion)
 	}
 	learner := s.ensureLearner(c)
 	if _, err := s.store.Import(c.Request().Context(), learner, e); err != nil {

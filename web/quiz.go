@@ -9,33 +9,13 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
-	"microlab/content"
 	"microlab/quiz"
 	"microlab/store"
 	"microlab/web/views"
 )
-
-// LearnerStore is what the quiz, review and progress pages need of the
-// store.
-type LearnerStore interface {
-	CreateQuiz(ctx context.Context, learnerID string, q store.NewQuiz) error
-	Quiz(ctx context.Context, learnerID, quizID string) (store.QuizState, error)
-	QuizItem(ctx context.Context, learnerID, quizID string, idx int) (store.QuizItemView, error)
-	SaveAnswer(ctx context.Context, learnerID, quizID string, idx int, a store.AnswerRecord) error
-	Attempts(ctx context.Context, learnerID string, limit int) ([]store.AttemptSummary, error)
-	TopicStats(ctx context.Context, learnerID string) (map[string]store.TopicStat, error)
-	MissedQuestionIDs(ctx context.Context, learnerID string, topics []string) ([]string, error)
-	Cards(ctx context.Context, learnerID string) (map[string]quiz.Card, error)
-	Card(ctx context.Context, learnerID, cardID string) (quiz.Card, bool, error)
-	SaveReview(ctx context.Context, learnerID, cardID string, c quiz.Card, log quiz.ReviewLog) error
-	Export(ctx context.Context, learnerID string) (store.Export, error)
-	Import(ctx context.Context, learnerID string, e store.Export) (store.ImportStats, error)
-	DeleteLearner(ctx context.Context, id string) error
-}
 
 // quizBuilder serves GET /quiz: the form that builds a quiz, with the
 // topic of ?topic= ticked.
@@ -134,9 +114,9 @@ func (s *Server) createQuiz(c echo.Context) error {
 		}
 		return err
 	}
-	nq := store.NewQuiz{ID: randomHex(16), Spec: spec, Seed: seed} // 128 bits: unguessable
+	nq := quiz.NewAttempt{ID: randomHex(16), Spec: spec, Seed: seed} // 128 bits: unguessable
 	for _, p := range planned {
-		nq.Items = append(nq.Items, store.Item{QuestionID: p.Question.ID, Order: p.Order})
+		nq.Items = append(nq.Items, quiz.Item{QuestionID: p.Question.ID, Order: p.Order})
 	}
 	if err := s.store.CreateQuiz(ctx, learner, nq); err != nil {
 		return s.quizError(err)
@@ -163,11 +143,11 @@ func (s *Server) quizError(err error) error {
 }
 
 // loadQuiz reads the learner's quiz named in the URL.
-func (s *Server) loadQuiz(c echo.Context) (store.QuizState, error) {
+func (s *Server) loadQuiz(c echo.Context) (quiz.Attempt, error) {
 	id := c.Param("id")
 	learner := s.learnerID(c)
 	if learner == "" || len(id) != 32 {
-		return store.QuizState{}, s.quizError(store.ErrNotFound)
+		return quiz.Attempt{}, s.quizError(store.ErrNotFound)
 	}
 	q, err := s.store.Quiz(c.Request().Context(), learner, id)
 	if err != nil {
@@ -207,18 +187,9 @@ func (s *Server) quizQuestion(c echo.Context) error {
 	return s.renderQuestion(c, http.StatusOK, quizID, n-1, iv, "")
 }
 
-// itemOf is item i of a whole quiz in the form a question page takes.
-func itemOf(q store.QuizState, i int) store.QuizItemView {
-	iv := store.QuizItemView{Item: q.Items[i], Total: len(q.Items), Answered: len(q.Answers)}
-	if i < len(q.Answers) {
-		iv.Answer = &q.Answers[i]
-	}
-	return iv
-}
-
 // renderQuestion shows item i of the quiz: the form, or the feedback when
 // it has an answer; notice, when set, is shown above it.
-func (s *Server) renderQuestion(c echo.Context, status int, quizID string, i int, iv store.QuizItemView, notice string) error {
+func (s *Server) renderQuestion(c echo.Context, status int, quizID string, i int, iv quiz.ItemView, notice string) error {
 	v, err := s.questionView(quizID, i, iv)
 	if err != nil {
 		return err
@@ -232,7 +203,7 @@ func (s *Server) renderQuestion(c echo.Context, status int, quizID string, i int
 	return s.render(c, status, views.QuizQuestionPage(s.frame(c, fmt.Sprintf("Question %d of %d", i+1, iv.Total), ""), v))
 }
 
-func (s *Server) questionView(quizID string, i int, iv store.QuizItemView) (views.QuizQuestion, error) {
+func (s *Server) questionView(quizID string, i int, iv quiz.ItemView) (views.QuizQuestion, error) {
 	question, ok := s.catalog.Question(iv.QuestionID)
 	if !ok {
 		return views.QuizQuestion{}, fmt.Errorf("quiz %s: question %s is no longer in the catalog", quizID, iv.QuestionID)
@@ -279,7 +250,7 @@ func (s *Server) answerQuiz(c echo.Context) error {
 		return err
 	}
 	res := quiz.Grade(question, ans)
-	rec := store.AnswerRecord{QuestionID: question.ID, Choices: ans.Choices, Score: res.Score, Correct: res.Correct}
+	rec := quiz.AnswerRecord{QuestionID: question.ID, Choices: ans.Choices, Score: res.Score, Correct: res.Correct}
 	ctx := c.Request().Context()
 	err = s.store.SaveAnswer(ctx, learner, quizID, n-1, rec)
 	var already *store.AlreadyAnsweredError
@@ -290,7 +261,7 @@ func (s *Server) answerQuiz(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		return s.renderQuestion(c, http.StatusConflict, q.ID, n-1, itemOf(q, n-1), "You had already answered this question. Your first answer stands; here it is.")
+		return s.renderQuestion(c, http.StatusConflict, q.ID, n-1, q.ItemView(n-1), "You had already answered this question. Your first answer stands; here it is.")
 	case errors.Is(err, store.ErrOutOfOrder):
 		q, err := s.loadQuiz(c)
 		if err != nil {
@@ -386,7 +357,7 @@ func (s *Server) quizResult(c echo.Context) error {
 	}
 	v := views.QuizResult{QuizID: q.ID}
 	for i := range q.Items {
-		qv, err := s.questionView(q.ID, i, itemOf(q, i))
+		qv, err := s.questionView(q.ID, i, q.ItemView(i))
 		if err != nil {
 			return err
 		}
@@ -417,30 +388,4 @@ func (s *Server) lapse(ctx context.Context, learner, topic string) error {
 		return err
 	}
 	return nil
-}
-
-// now is the server's clock, truncated to the millisecond the store keeps.
-func (s *Server) now() time.Time { return time.Now().UTC().Truncate(time.Millisecond) }
-
-// cards are the flashcards: every interview question, and each pattern's
-// key ideas. The card id is the page's slug.
-func (s *Server) buildCards() []views.Flashcard {
-	var cards []views.Flashcard
-	for _, p := range s.content.Pages(content.KindQuestion) {
-		cards = append(cards, views.Flashcard{ID: p.Slug, Page: p, Front: p.Question, Kind: "Interview question"})
-	}
-	for _, p := range s.content.Pages(content.KindPattern) {
-		cards = append(cards, views.Flashcard{ID: p.Slug, Page: p, Kind: "Pattern",
-			Front: "Explain the " + p.Title + " pattern: the problem it solves, how it works, its key knobs and how it fails."})
-	}
-	return cards
-}
-
-func (s *Server) cardByID(id string) (views.Flashcard, bool) {
-	for _, c := range s.cards {
-		if c.ID == id {
-			return c, true
-		}
-	}
-	return views.Flashcard{}, false
 }

@@ -17,7 +17,6 @@ import (
 
 	"microlab/internal/quizclient"
 	"microlab/quiz"
-	"microlab/store"
 )
 
 func wantStatus(t *testing.T, res *http.Response, status int) *http.Response {
@@ -237,7 +236,7 @@ func TestProgressExportImportAndDelete(t *testing.T) {
 
 	res := wantStatus(t, alice.get(t, "/progress/export.json"), 200)
 	exported, _ := io.ReadAll(res.Body)
-	var e store.Export
+	var e quiz.Export
 	if err := json.Unmarshal(exported, &e); err != nil || len(e.Quizzes) != 1 || len(e.Quizzes[0].Answers) != 1 {
 		t.Fatalf("export = %v, %+v", err, e)
 	}

@@ -85,24 +85,6 @@ func (s *Server) previewIntervals(card quiz.Card, now time.Time) [4]string {
 	return out
 }
 
-// humanDuration says a duration the way a person would, to the nearest
-// minute, hour or day.
-func humanDuration(d time.Duration) string {
-	n, unit := 0, ""
-	switch {
-	case d < time.Hour:
-		n, unit = max(1, int(d.Round(time.Minute).Minutes())), "minute"
-	case d < 24*time.Hour:
-		n, unit = int(d.Round(time.Hour).Hours()), "hour"
-	default:
-		n, unit = int((d+12*time.Hour)/(24*time.Hour)), "day"
-	}
-	if n == 1 {
-		return "1 " + unit
-	}
-	return strconv.Itoa(n) + " " + unit + "s"
-}
-
 // rateCard handles POST /review: card, rating (1 to 4) and the card's due
 // time as it was shown, so a resubmitted form cannot rate a card twice.
 func (s *Server) rateCard(c echo.Context) error {

@@ -17,6 +17,7 @@ import (
 
 	"microlab/internal/materials"
 	"microlab/internal/quizclient"
+	"microlab/quiz"
 	"microlab/store"
 )
 
@@ -177,7 +178,7 @@ func TestAcknowledgedAnswersSurviveSIGKILL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	quizzes := map[string]store.QuizState{}
+	quizzes := map[string]quiz.Attempt{}
 	for _, a := range acks {
 		q, ok := quizzes[a.QuizID]
 		if !ok {

@@ -11,7 +11,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"fmt"
-	"microlab/store"
+	"microlab/quiz"
 	"strconv"
 )
 
@@ -21,7 +21,7 @@ type HomeSummary struct {
 	Started    int
 	Topics     int
 	Mastery    float64
-	Unfinished *store.AttemptSummary
+	Unfinished *quiz.AttemptSummary
 }
 
 func Home(f Frame, sum *HomeSummary) templ.Component {

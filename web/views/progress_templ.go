@@ -11,7 +11,7 @@ import templruntime "github.com/a-h/templ/runtime"
 
 import (
 	"fmt"
-	"microlab/store"
+	"microlab/quiz"
 	"strconv"
 	"strings"
 )
@@ -71,7 +71,7 @@ type Progress struct {
 	Started  int
 	Due      int
 	Cards    int
-	Attempts []store.AttemptSummary
+	Attempts []quiz.AttemptSummary
 	CSRF     string
 	Flash    string
 }

@@ -1,0 +1,96 @@
+package quiz
+
+import "time"
+
+// The export format: a learner's own data, as a file they can keep and
+// import elsewhere. Readers accept exactly this format and version.
+const (
+	ExportFormat  = "microlab-export"
+	ExportVersion = 1
+)
+
+// Export is all of one learner's data, shaped for JSON. Its field names
+// and their order are the file format: change them only with a new
+// ExportVersion, or files already downloaded stop importing.
+type Export struct {
+	// Format is always ExportFormat and Version ExportVersion.
+	Format     string            `json:"format"`
+	Version    int               `json:"version"`
+	ExportedAt time.Time         `json:"exported_at"`
+	Quizzes    []ExportQuiz      `json:"quizzes"`
+	Cards      []ExportCard      `json:"cards"`
+	ReviewLogs []ExportReviewLog `json:"review_logs"`
+}
+
+// ExportQuiz is one quiz with its items and answers; Answers[i] answers
+// Items[i].
+type ExportQuiz struct {
+	ID   string     `json:"id"`
+	Spec SpecRecord `json:"spec"`
+	// Seed is written as a string: JSON readers that use doubles would
+	// round a 64-bit integer.
+	Seed       uint64         `json:"seed,string"`
+	CreatedAt  time.Time      `json:"created_at"`
+	FinishedAt *time.Time     `json:"finished_at,omitempty"`
+	Items      []Item         `json:"items"`
+	Answers    []AnswerRecord `json:"answers"`
+}
+
+// ExportCard is the FSRS state of one flashcard (Card). State is
+// numbered as State: 0 new, 1 learning, 2 review, 3 relearning.
+type ExportCard struct {
+	CardID     string     `json:"card_id"`
+	State      int        `json:"state"`
+	Step       int        `json:"step"`
+	Stability  float64    `json:"stability"`
+	Difficulty float64    `json:"difficulty"`
+	Due        time.Time  `json:"due"`
+	LastReview *time.Time `json:"last_review,omitempty"`
+	Reps       int        `json:"reps"`
+	Lapses     int        `json:"lapses"`
+}
+
+// ExportReviewLog is one review of one flashcard (ReviewLog). Rating is
+// numbered as Rating (1 again … 4 easy), State as in ExportCard.
+type ExportReviewLog struct {
+	CardID      string    `json:"card_id"`
+	Rating      int       `json:"rating"`
+	ReviewedAt  time.Time `json:"reviewed_at"`
+	State       int       `json:"state"`
+	ElapsedDays int       `json:"elapsed_days"`
+	IntervalNS  int64     `json:"interval_ns"`
+}
+
+// NewExportCard is card c, whose id is id, as the file keeps it: a card
+// never reviewed has no last_review rather than the zero time.
+func NewExportCard(id string, c Card) ExportCard {
+	e := ExportCard{CardID: id, State: int(c.State), Step: c.Step, Stability: c.Stability, Difficulty: c.Difficulty,
+		Due: c.Due, Reps: c.Reps, Lapses: c.Lapses}
+	if !c.LastReview.IsZero() {
+		last := c.LastReview
+		e.LastReview = &last
+	}
+	return e
+}
+
+// Card returns the card as the scheduler takes it.
+func (e ExportCard) Card() Card {
+	c := Card{State: State(e.State), Step: e.Step, Stability: e.Stability, Difficulty: e.Difficulty,
+		Due: e.Due, Reps: e.Reps, Lapses: e.Lapses}
+	if e.LastReview != nil {
+		c.LastReview = *e.LastReview
+	}
+	return c
+}
+
+// NewExportReviewLog is review r as the file keeps it.
+func NewExportReviewLog(r CardReview) ExportReviewLog {
+	return ExportReviewLog{CardID: r.CardID, Rating: int(r.Rating), ReviewedAt: r.Reviewed, State: int(r.State),
+		ElapsedDays: r.ElapsedDays, IntervalNS: int64(r.Interval)}
+}
+
+// ReviewLog returns the review as the scheduler logs it.
+func (e ExportReviewLog) ReviewLog() ReviewLog {
+	return ReviewLog{Rating: Rating(e.Rating), Reviewed: e.ReviewedAt, State: State(e.State),
+		ElapsedDays: e.ElapsedDays, Interval: time.Duration(e.IntervalNS)}
+}

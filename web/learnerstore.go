@@ -1,0 +1,34 @@
+package web
+
+import (
+	"context"
+
+	"microlab/quiz"
+	"microlab/store"
+)
+
+// LearnerStore is what the quiz, review and progress pages need of the
+// store: a learner's quiz history, flashcards and the data they can take
+// out, bring in or delete. It is declared here, beside the handlers that
+// call it, so the web layer depends on these methods and not on all of
+// store.DB; *store.DB is the one implementation.
+type LearnerStore interface {
+	// The quiz pages.
+	CreateQuiz(ctx context.Context, learnerID string, q quiz.NewAttempt) error
+	Quiz(ctx context.Context, learnerID, quizID string) (quiz.Attempt, error)
+	QuizItem(ctx context.Context, learnerID, quizID string, idx int) (quiz.ItemView, error)
+	SaveAnswer(ctx context.Context, learnerID, quizID string, idx int, a quiz.AnswerRecord) error
+	MissedQuestionIDs(ctx context.Context, learnerID string, topics []string) ([]string, error)
+
+	// The review page, and quizzes feeding wrong answers into it.
+	Cards(ctx context.Context, learnerID string) (map[string]quiz.Card, error)
+	Card(ctx context.Context, learnerID, cardID string) (quiz.Card, bool, error)
+	SaveReview(ctx context.Context, learnerID, cardID string, c quiz.Card, log quiz.ReviewLog) error
+
+	// The progress page and the learner's own data.
+	Attempts(ctx context.Context, learnerID string, limit int) ([]quiz.AttemptSummary, error)
+	TopicStats(ctx context.Context, learnerID string) (map[string]quiz.TopicStat, error)
+	Export(ctx context.Context, learnerID string) (quiz.Export, error)
+	Import(ctx context.Context, learnerID string, e quiz.Export) (store.ImportStats, error)
+	DeleteLearner(ctx context.Context, id string) error
+}
