@@ -9,6 +9,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"microlab/internal/humanize"
 	"microlab/quiz"
 	"microlab/store"
 	"microlab/web/views"
@@ -80,7 +81,7 @@ func (s *Server) previewIntervals(card quiz.Card, now time.Time) [4]string {
 	var out [4]string
 	for r := quiz.Again; r <= quiz.Easy; r++ {
 		next, _ := s.scheduler.Review(card, r, now)
-		out[r-1] = humanDuration(next.Due.Sub(now))
+		out[r-1] = humanize.Duration(next.Due.Sub(now))
 	}
 	return out
 }
