@@ -1,6 +1,8 @@
 package simulator
 
 import (
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -447,4 +449,54 @@ func (s *Sim) onSagaStepRetry(si int32, gen uint32) {
 		return
 	}
 	s.publishStep(si, g.step)
+}
+
+// planBroker plans broker-down and broker-up.
+func (s *Sim) planBroker(a *args) (func(), string, error) {
+	up := a.Type == "broker-up"
+	if s.broker.up == up {
+		return nil, "", fmt.Errorf("the broker is already %s", map[bool]string{true: "up", false: "down"}[up])
+	}
+	return func() { s.setBroker(up) }, a.Type, nil
+}
+
+func describeBroker(c *Command) string {
+	if c.Type == "broker-up" {
+		return "bring the broker back up"
+	}
+	return "take the broker down"
+}
+
+func (s *Sim) planSlowConsumer(a *args) (func(), string, error) {
+	gi := groupByName(a.Group)
+	if gi < 0 {
+		return nil, "", fmt.Errorf("unknown consumer group %q (groups: %s)", a.Group, groupList())
+	}
+	var d time.Duration
+	a.ms(&d, "ms", a.MS)
+	return a.done(func() { s.broker.groups[gi].extra = d }, fmt.Sprintf("consumer group %s: +%v per message", a.Group, d))
+}
+
+func groupList() string {
+	names := make([]string, numGroups)
+	for i, d := range groupDefs {
+		names[i] = d.name
+	}
+	return strings.Join(names, ", ")
+}
+
+func describeSlowConsumer(c *Command) string {
+	if c.MS != nil && *c.MS == 0 {
+		return "consumer group " + c.Group + " back to normal speed"
+	}
+	return "consumer group " + c.Group + " takes " + msText(c.MS) + " more per message"
+}
+
+func (s *Sim) planPublishMode(a *args) (func(), string, error) {
+	a.mode(PublishFail, PublishBuffer)
+	return a.done(func() { s.broker.cfg.PublishMode = a.Mode }, "publishers "+a.Mode+" while the broker is down")
+}
+
+func describePublishMode(c *Command) string {
+	return "publishers " + c.Mode + " while the broker is down"
 }

@@ -1,6 +1,9 @@
 package simulator
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // registry is the service registry (Eureka/Consul style): instances register and
 // heartbeat; an instance silent for ttl is evicted.
@@ -150,4 +153,20 @@ func (s *Sim) setRegistry(up bool) {
 		}
 	}
 	s.logf("registry-up", "registry", "registry up: leases renewed; instances re-register with their next heartbeat")
+}
+
+// planRegistry plans registry-down and registry-up.
+func (s *Sim) planRegistry(a *args) (func(), string, error) {
+	up := a.Type == "registry-up"
+	if s.reg.up == up {
+		return nil, "", fmt.Errorf("the registry is already %s", map[bool]string{true: "up", false: "down"}[up])
+	}
+	return func() { s.setRegistry(up) }, a.Type, nil
+}
+
+func describeRegistry(c *Command) string {
+	if c.Type == "registry-up" {
+		return "bring the registry back up"
+	}
+	return "take the registry down"
 }
