@@ -410,12 +410,5 @@ func orDefault(s, d string) string {
 }
 
 func describeBreaker(c *Command) string {
-	var parts []string
-	if c.State != "" {
-		parts = append(parts, c.State)
-	}
-	if s := onOff(c.Enabled, "installed"); s != "" {
-		parts = append(parts, s)
-	}
-	return describeParts("breaker on "+edgeText(c.Edge), parts, "reconfigured")
+	return describeParts("breaker on "+edgeText(c.Edge), "reconfigured", c.State, onOff(c.Enabled, "installed"))
 }

@@ -451,21 +451,8 @@ func (s *Sim) onSagaStepRetry(si int32, gen uint32) {
 	s.publishStep(si, g.step)
 }
 
-// planBroker plans broker-down and broker-up.
-func (s *Sim) planBroker(a *args) (func(), string, error) {
-	up := a.Type == "broker-up"
-	if s.broker.up == up {
-		return nil, "", fmt.Errorf("the broker is already %s", map[bool]string{true: "up", false: "down"}[up])
-	}
-	return func() { s.setBroker(up) }, a.Type, nil
-}
-
-func describeBroker(c *Command) string {
-	if c.Type == "broker-up" {
-		return "bring the broker back up"
-	}
-	return "take the broker down"
-}
+// brokerOutage is what broker-down and broker-up switch.
+var brokerOutage = outage{"broker", func(s *Sim) bool { return s.broker.up }, (*Sim).setBroker}
 
 func (s *Sim) planSlowConsumer(a *args) (func(), string, error) {
 	gi := groupByName(a.Group)

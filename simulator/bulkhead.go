@@ -2,7 +2,6 @@ package simulator
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -158,9 +157,10 @@ func (b *Bulkhead) drain(drop func(id int32)) {
 	b.inUse = 0
 }
 
+// planBulkhead resizes an edge's bulkhead; reconfigureBulkhead then lets through the
+// waiting calls that the new size has room for.
 func (s *Sim) planBulkhead(a *args, e *edge) (func(), string, error) {
-	p := e.policy
-	bc := p.Bulkhead
+	bc := e.policy.Bulkhead
 	setIfGiven(&bc.Enabled, a.Enabled)
 	setIfGiven(&bc.MaxConcurrent, a.MaxConcurrent)
 	setIfGiven(&bc.MaxQueue, a.MaxQueue)
@@ -170,6 +170,7 @@ func (s *Sim) planBulkhead(a *args, e *edge) (func(), string, error) {
 	if err := bc.validate(); err != nil {
 		return nil, "", err
 	}
+	p := e.policy
 	p.Bulkhead = bc
 	return func() {
 		e.policy = p
@@ -204,12 +205,6 @@ func (s *Sim) reconfigureBulkhead(e *edge, bc BulkheadConfig) {
 }
 
 func describeBulkhead(c *Command) string {
-	var parts []string
-	if s := onOff(c.Enabled, "installed"); s != "" {
-		parts = append(parts, s)
-	}
-	if c.MaxConcurrent != nil {
-		parts = append(parts, strconv.Itoa(*c.MaxConcurrent)+" concurrent")
-	}
-	return describeParts("bulkhead on "+edgeText(c.Edge), parts, "reconfigured")
+	return describeParts("bulkhead on "+edgeText(c.Edge), "reconfigured",
+		onOff(c.Enabled, "installed"), countText(c.MaxConcurrent, "concurrent"))
 }

@@ -2,7 +2,6 @@ package simulator
 
 import (
 	"fmt"
-	"strconv"
 	"time"
 )
 
@@ -390,15 +389,10 @@ func (s *Sim) planRetries(a *args, e *edge) (func(), string, error) {
 		a.Edge, p.Retries, p.BackoffBase, p.BackoffMax, p.Budget.Enabled, 100*p.Budget.Percent))
 }
 
+// describeRetries keeps the lab page's old wording, "retries on e: " when it sets
+// neither count nor budget.
 func describeRetries(c *Command) string {
-	var parts []string
-	if c.Retries != nil {
-		parts = append(parts, strconv.Itoa(*c.Retries)+" retries")
-	}
-	if s := onOff(c.Budget, "budget"); s != "" {
-		parts = append(parts, s)
-	}
-	return describeParts("retries on "+edgeText(c.Edge), parts, "")
+	return describeParts("retries on "+edgeText(c.Edge), "", countText(c.Retries, "retries"), onOff(c.Budget, "budget"))
 }
 
 func (s *Sim) planTimeout(a *args, e *edge) (func(), string, error) {

@@ -298,6 +298,29 @@ func intArg(name string, v *int, lo, hi int) (int, error) {
 	return *v, nil
 }
 
+// outage is a part of the shop that a "-down" command takes down and the matching
+// "-up" command brings back; the two differ only in the state they ask for.
+type outage struct {
+	name string
+	isUp func(s *Sim) bool
+	set  func(s *Sim, up bool)
+}
+
+func (o outage) plan(s *Sim, a *args) (func(), string, error) {
+	up := strings.HasSuffix(a.Type, "-up")
+	if o.isUp(s) == up {
+		return nil, "", fmt.Errorf("the %s is already %s", o.name, map[bool]string{true: "up", false: "down"}[up])
+	}
+	return func() { o.set(s, up) }, a.Type, nil
+}
+
+func (o outage) describe(c *Command) string {
+	if strings.HasSuffix(c.Type, "-up") {
+		return "bring the " + o.name + " back up"
+	}
+	return "take the " + o.name + " down"
+}
+
 // The commands on a service, an instance or an edge check first that it exists;
 // these wrap their plans so that each plan starts from what its command names.
 
@@ -383,8 +406,18 @@ func onOff(p *bool, what string) string {
 // edgeText draws an edge id the way the lab page does, "orders→payment".
 func edgeText(id string) string { return strings.ReplaceAll(id, ">", "→") }
 
-// describeParts is "head: a, b", or "head: none" when there are no parts.
-func describeParts(head string, parts []string, none string) string {
+// countText is "" when p is not given, so that it drops out of describeParts.
+func countText(p *int, unit string) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(*p) + " " + unit
+}
+
+// describeParts is "head: a, b" for the parts that are not "", or "head: none" when
+// none is left.
+func describeParts(head, none string, parts ...string) string {
+	parts = slices.DeleteFunc(parts, func(p string) bool { return p == "" })
 	if len(parts) == 0 && none != "" {
 		parts = []string{none}
 	}

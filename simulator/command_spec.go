@@ -62,11 +62,11 @@ var commandSpecs = map[string]commandSpec{
 
 	"cut-link":      {[]field{required("from"), required("to")}, (*Sim).planLink, describeLink},
 	"heal-link":     {[]field{required("from"), required("to")}, (*Sim).planLink, describeLink},
-	"registry-down": {nil, (*Sim).planRegistry, describeRegistry},
-	"registry-up":   {nil, (*Sim).planRegistry, describeRegistry},
+	"registry-down": {nil, registryOutage.plan, registryOutage.describe},
+	"registry-up":   {nil, registryOutage.plan, registryOutage.describe},
 
-	"broker-down":   {nil, (*Sim).planBroker, describeBroker},
-	"broker-up":     {nil, (*Sim).planBroker, describeBroker},
+	"broker-down":   {nil, brokerOutage.plan, brokerOutage.describe},
+	"broker-up":     {nil, brokerOutage.plan, brokerOutage.describe},
 	"slow-consumer": {[]field{required("group"), required("ms").withinMS(0, MaxConsumerDelay)}, (*Sim).planSlowConsumer, describeSlowConsumer},
 	"publish-mode":  {[]field{required("mode")}, (*Sim).planPublishMode, describePublishMode},
 

@@ -3,7 +3,6 @@ package simulator
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"time"
 )
 
@@ -257,17 +256,11 @@ func (s *Sim) planRateLimit(a *args) (func(), string, error) {
 }
 
 func describeRateLimit(c *Command) string {
-	var parts []string
-	if s := onOff(c.Enabled, "switched"); s != "" {
-		parts = append(parts, s)
-	}
+	rate := ""
 	if c.Rate != nil {
-		parts = append(parts, numText(c.Rate)+" requests/s per client")
+		rate = numText(c.Rate) + " requests/s per client"
 	}
-	if c.Burst != nil {
-		parts = append(parts, "bursts of "+strconv.Itoa(*c.Burst))
-	}
-	return describeParts("gateway rate limit", parts, "unchanged")
+	return describeParts("gateway rate limit", "unchanged", onOff(c.Enabled, "switched"), rate, countText(c.Burst, "at once"))
 }
 
 func (s *Sim) planAuth(a *args) (func(), string, error) {
@@ -279,12 +272,9 @@ func (s *Sim) planAuth(a *args) (func(), string, error) {
 }
 
 func describeAuth(c *Command) string {
-	var parts []string
-	if s := onOff(c.Enabled, "switched"); s != "" {
-		parts = append(parts, s)
-	}
+	share := ""
 	if c.Share != nil {
-		parts = append(parts, pctText(c.Share)+" of requests without a token")
+		share = pctText(c.Share) + " of requests without a token"
 	}
-	return describeParts("gateway auth", parts, "unchanged")
+	return describeParts("gateway auth", "unchanged", onOff(c.Enabled, "switched"), share)
 }

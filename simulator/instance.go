@@ -256,8 +256,8 @@ func (s *Sim) planRestart(a *args, i int) (func(), string, error) {
 
 func describeRestart(c *Command) string { return "restart " + c.Target }
 
-// instancesIn lists the instances of svc in state want: what crash or restore acts on.
-func (s *Sim) instancesIn(svc int, want instState) ([]int, error) {
+// planEvery plans crash and restore: do, to every instance of svc in state want.
+func (s *Sim) planEvery(svc int, want instState, do func(i int), msg string) (func(), string, error) {
 	var list []int
 	for o := 1; o <= s.services[svc].count; o++ {
 		if s.instances[svc*MaxInstances+o-1].state == want {
@@ -265,36 +265,28 @@ func (s *Sim) instancesIn(svc int, want instState) ([]int, error) {
 		}
 	}
 	if len(list) == 0 {
-		return nil, fmt.Errorf("%s has no %s instance", serviceNames[svc], instStateNames[want])
-	}
-	return list, nil
-}
-
-func (s *Sim) planCrash(a *args, svc int) (func(), string, error) {
-	list, err := s.instancesIn(svc, instAlive)
-	if err != nil {
-		return nil, "", err
+		return nil, "", fmt.Errorf("%s has no %s instance", serviceNames[svc], instStateNames[want])
 	}
 	return func() {
 		for _, i := range list {
-			s.kill(i)
+			do(i)
 		}
-	}, "crashed every instance of " + a.Service, nil
+	}, msg, nil
+}
+
+func (s *Sim) planCrash(a *args, svc int) (func(), string, error) {
+	return s.planEvery(svc, instAlive, s.kill, "crashed every instance of "+a.Service)
 }
 
 func describeCrash(c *Command) string { return "crash every instance of " + c.Service }
 
+// planRestore wakes the consumers once, after every instance is back.
 func (s *Sim) planRestore(a *args, svc int) (func(), string, error) {
-	list, err := s.instancesIn(svc, instDead)
+	restart, msg, err := s.planEvery(svc, instDead, s.restart, "restored every dead instance of "+a.Service)
 	if err != nil {
 		return nil, "", err
 	}
-	return func() {
-		for _, i := range list {
-			s.restart(i)
-		}
-		s.kickConsumers()
-	}, "restored every dead instance of " + a.Service, nil
+	return func() { restart(); s.kickConsumers() }, msg, nil
 }
 
 func describeRestore(c *Command) string { return "restore " + c.Service }

@@ -1,9 +1,6 @@
 package simulator
 
-import (
-	"fmt"
-	"time"
-)
+import "time"
 
 // registry is the service registry (Eureka/Consul style): instances register and
 // heartbeat; an instance silent for ttl is evicted.
@@ -155,18 +152,5 @@ func (s *Sim) setRegistry(up bool) {
 	s.logf("registry-up", "registry", "registry up: leases renewed; instances re-register with their next heartbeat")
 }
 
-// planRegistry plans registry-down and registry-up.
-func (s *Sim) planRegistry(a *args) (func(), string, error) {
-	up := a.Type == "registry-up"
-	if s.reg.up == up {
-		return nil, "", fmt.Errorf("the registry is already %s", map[bool]string{true: "up", false: "down"}[up])
-	}
-	return func() { s.setRegistry(up) }, a.Type, nil
-}
-
-func describeRegistry(c *Command) string {
-	if c.Type == "registry-up" {
-		return "bring the registry back up"
-	}
-	return "take the registry down"
-}
+// registryOutage is what registry-down and registry-up switch.
+var registryOutage = outage{"registry", func(s *Sim) bool { return s.reg.up }, (*Sim).setRegistry}
