@@ -47,8 +47,10 @@ func (f field) withinMS(lo, hi time.Duration) field {
 }
 
 // commandSpecs is the one list of command types. The order of each type's required
-// fields is the order checkShape reports them missing in.
+// fields is the order checkShape reports them missing in. Each group's plan and
+// describe functions live in the file named beside it.
 var commandSpecs = map[string]commandSpec{
+	// instance.go
 	"kill":    {[]field{required("target")}, onInstance((*Sim).planKill), describeKill},
 	"restart": {[]field{required("target")}, onInstance((*Sim).planRestart), describeRestart},
 	"crash":   {[]field{required("service")}, onService((*Sim).planCrash), describeCrash},
@@ -60,20 +62,25 @@ var commandSpecs = map[string]commandSpec{
 	"error-rate": {[]field{required("service"), required("rate").within(0, 1)},
 		onService((*Sim).planErrorRate), describeErrorRate},
 
+	// shop.go (links) and registry.go
 	"cut-link":      {[]field{required("from"), required("to")}, (*Sim).planLink, describeLink},
 	"heal-link":     {[]field{required("from"), required("to")}, (*Sim).planLink, describeLink},
 	"registry-down": {nil, registryOutage.plan, registryOutage.describe},
 	"registry-up":   {nil, registryOutage.plan, registryOutage.describe},
 
-	"broker-down":   {nil, brokerOutage.plan, brokerOutage.describe},
-	"broker-up":     {nil, brokerOutage.plan, brokerOutage.describe},
-	"slow-consumer": {[]field{required("group"), required("ms").withinMS(0, MaxConsumerDelay)}, (*Sim).planSlowConsumer, describeSlowConsumer},
-	"publish-mode":  {[]field{required("mode")}, (*Sim).planPublishMode, describePublishMode},
+	// broker.go
+	"broker-down": {nil, brokerOutage.plan, brokerOutage.describe},
+	"broker-up":   {nil, brokerOutage.plan, brokerOutage.describe},
+	"slow-consumer": {[]field{required("group"), required("ms").withinMS(0, MaxConsumerDelay)},
+		(*Sim).planSlowConsumer, describeSlowConsumer},
+	"publish-mode": {[]field{required("mode")}, (*Sim).planPublishMode, describePublishMode},
 
+	// load.go
 	"load": {[]field{required("rate").within(0, MaxRate)}, (*Sim).planLoad, describeLoad},
 	"burst": {[]field{required("rate").within(1, MaxRate), required("ms").withinMS(time.Millisecond, MaxBurst),
 		optional("client")}, (*Sim).planBurst, describeBurst},
 
+	// breaker.go, bulkhead.go, and call.go for the call policy
 	"breaker": {[]field{required("edge"), optional("state"), optional("enabled"), optional("fallback"),
 		optional("window"), optional("min_calls"), optional("failure_rate"),
 		optional("slow_ms").withinMS(time.Millisecond, MaxTimeout), optional("slow_rate"),
@@ -85,15 +92,18 @@ var commandSpecs = map[string]commandSpec{
 		optional("backoff_ms").withinMS(time.Millisecond, MaxBackoff),
 		optional("backoff_max_ms").withinMS(time.Millisecond, MaxBackoff),
 		optional("budget"), optional("budget_percent").within(0, 1)}, onEdge((*Sim).planRetries), describeRetries},
-	"timeout": {[]field{required("edge"), required("ms").withinMS(0, MaxTimeout)}, onEdge((*Sim).planTimeout), describeTimeout},
-	"lb":      {[]field{required("edge"), required("mode")}, onEdge((*Sim).planLB), describeLB},
+	"timeout": {[]field{required("edge"), required("ms").withinMS(0, MaxTimeout)},
+		onEdge((*Sim).planTimeout), describeTimeout},
+	"lb": {[]field{required("edge"), required("mode")}, onEdge((*Sim).planLB), describeLB},
 
+	// gateway.go
 	"cache": {[]field{optional("enabled"), optional("ttl_ms").withinMS(time.Millisecond, MaxCacheTTL)},
 		(*Sim).planCache, describeCache},
 	"rate-limit": {[]field{optional("enabled"), optional("rate").within(1, MaxRateLimit),
 		optional("burst").within(1, MaxRateLimit)}, (*Sim).planRateLimit, describeRateLimit},
 	"auth": {[]field{optional("enabled"), optional("share").within(0, 1)}, (*Sim).planAuth, describeAuth},
 
+	// sidecar.go and saga.go
 	"sidecar": {[]field{required("service"), optional("enabled"), optional("own_retries"), optional("own_timeouts"),
 		optional("mtls"), optional("metrics")}, onService((*Sim).planSidecar), describeSidecar},
 	"saga-mode": {[]field{required("mode")}, (*Sim).planSagaMode, describeSagaMode},
