@@ -1,7 +1,9 @@
 package simulator
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -328,4 +330,85 @@ func (b *Breaker) Window() BreakerWindow {
 		w.SlowRate = float64(b.slow) / float64(b.n)
 	}
 	return w
+}
+
+// planBreaker reconfigures an edge's breaker and, when the command gives a state,
+// resets or forces it.
+func (s *Sim) planBreaker(a *args, e *edge) (func(), string, error) {
+	p := e.policy
+	bc := p.Breaker
+	setIfGiven(&bc.Enabled, a.Enabled)
+	setIfGiven(&p.Fallback, a.Fallback)
+	setIfGiven(&bc.Window, a.Window)
+	setIfGiven(&bc.MinCalls, a.MinCalls)
+	setIfGiven(&bc.PermittedInHalfOpen, a.HalfOpenCalls)
+	setIfGiven(&bc.FailureRate, a.FailureRate)
+	setIfGiven(&bc.SlowRate, a.SlowRate)
+	a.ms(&bc.SlowCall, "slow_ms", a.SlowMS)
+	a.ms(&bc.WaitInOpen, "wait_ms", a.WaitMS)
+	if a.err != nil {
+		return nil, "", a.err
+	}
+	if math.IsNaN(bc.FailureRate) || math.IsNaN(bc.SlowRate) {
+		return nil, "", errors.New("rates must be numbers")
+	}
+	if err := bc.validate(); err != nil {
+		return nil, "", err
+	}
+	to, err := breakerStateArg(a.State)
+	if err != nil {
+		return nil, "", err
+	}
+	if a.State != "" && !bc.Enabled && to != Disabled {
+		return nil, "", errors.New("the breaker is not enabled; enable it first")
+	}
+	p.Breaker = bc
+	// Configure resets the breaker, so only a change to its own settings calls it: a
+	// command that sets only fallback or state keeps the window it has.
+	reconf := a.Enabled != nil || a.Window != nil || a.MinCalls != nil || a.HalfOpenCalls != nil ||
+		a.FailureRate != nil || a.SlowRate != nil || a.SlowMS != nil || a.WaitMS != nil
+	return func() {
+			before := e.breaker.State()
+			e.policy = p
+			if reconf {
+				e.breaker.Configure(bc)
+			}
+			switch {
+			case a.State == "closed":
+				e.breaker.Reset()
+			case a.State != "":
+				e.breaker.Force(s.now, to)
+			}
+			if e.breaker.State() != before {
+				s.breakerChanged(e)
+			}
+		}, fmt.Sprintf("breaker %s: enabled=%v window=%d min=%d failure≥%g slow>%v slow≥%g wait=%v half-open=%d fallback=%v state=%s",
+			a.Edge, bc.Enabled, bc.Window, bc.MinCalls, bc.FailureRate, bc.SlowCall, bc.SlowRate, bc.WaitInOpen,
+			bc.PermittedInHalfOpen, p.Fallback, orDefault(a.State, "unchanged")), nil
+}
+
+// breakerStateArg reads the state a breaker command asks for; "" asks for none.
+func breakerStateArg(state string) (BreakerState, error) {
+	switch state {
+	case "":
+		return 0, nil
+	case "closed":
+		return Closed, nil
+	case "forced-open":
+		return ForcedOpen, nil
+	case "disabled":
+		return Disabled, nil
+	}
+	return 0, fmt.Errorf("state %q is not closed, forced-open or disabled", state)
+}
+
+func orDefault(s, d string) string {
+	if s == "" {
+		return d
+	}
+	return s
+}
+
+func describeBreaker(c *Command) string {
+	return describeParts("breaker on "+edgeText(c.Edge), "reconfigured", c.State, onOff(c.Enabled, "installed"))
 }

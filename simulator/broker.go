@@ -1,6 +1,8 @@
 package simulator
 
 import (
+	"fmt"
+	"strings"
 	"time"
 )
 
@@ -447,4 +449,41 @@ func (s *Sim) onSagaStepRetry(si int32, gen uint32) {
 		return
 	}
 	s.publishStep(si, g.step)
+}
+
+// brokerOutage is what broker-down and broker-up switch.
+var brokerOutage = outage{"broker", func(s *Sim) bool { return s.broker.up }, (*Sim).setBroker}
+
+func (s *Sim) planSlowConsumer(a *args) (func(), string, error) {
+	gi := groupByName(a.Group)
+	if gi < 0 {
+		return nil, "", fmt.Errorf("unknown consumer group %q (groups: %s)", a.Group, groupList())
+	}
+	var d time.Duration
+	a.ms(&d, "ms", a.MS)
+	return a.done(func() { s.broker.groups[gi].extra = d }, fmt.Sprintf("consumer group %s: +%v per message", a.Group, d))
+}
+
+func groupList() string {
+	names := make([]string, numGroups)
+	for i, d := range groupDefs {
+		names[i] = d.name
+	}
+	return strings.Join(names, ", ")
+}
+
+func describeSlowConsumer(c *Command) string {
+	if c.MS != nil && *c.MS == 0 {
+		return "consumer group " + c.Group + " back to normal speed"
+	}
+	return "consumer group " + c.Group + " takes " + msText(c.MS) + " more per message"
+}
+
+func (s *Sim) planPublishMode(a *args) (func(), string, error) {
+	a.mode(PublishFail, PublishBuffer)
+	return a.done(func() { s.broker.cfg.PublishMode = a.Mode }, "publishers "+a.Mode+" while the broker is down")
+}
+
+func describePublishMode(c *Command) string {
+	return "publishers " + c.Mode + " while the broker is down"
 }

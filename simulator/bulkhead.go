@@ -156,3 +156,55 @@ func (b *Bulkhead) drain(drop func(id int32)) {
 	}
 	b.inUse = 0
 }
+
+// planBulkhead resizes an edge's bulkhead; reconfigureBulkhead then lets through the
+// waiting calls that the new size has room for.
+func (s *Sim) planBulkhead(a *args, e *edge) (func(), string, error) {
+	bc := e.policy.Bulkhead
+	setIfGiven(&bc.Enabled, a.Enabled)
+	setIfGiven(&bc.MaxConcurrent, a.MaxConcurrent)
+	setIfGiven(&bc.MaxQueue, a.MaxQueue)
+	if a.ms(&bc.MaxWait, "max_wait_ms", a.MaxWaitMS); a.err != nil {
+		return nil, "", a.err
+	}
+	if err := bc.validate(); err != nil {
+		return nil, "", err
+	}
+	p := e.policy
+	p.Bulkhead = bc
+	return func() {
+		e.policy = p
+		s.reconfigureBulkhead(e, bc)
+	}, fmt.Sprintf("bulkhead %s: enabled=%v max=%d queue=%d wait=%v", a.Edge, bc.Enabled, bc.MaxConcurrent, bc.MaxQueue, bc.MaxWait), nil
+}
+
+// reconfigureBulkhead applies a new bulkhead config; waiting calls that now fit (or
+// every waiting call, when the bulkhead is turned off) go ahead.
+func (s *Sim) reconfigureBulkhead(e *edge, bc BulkheadConfig) {
+	b := &e.bulkhead
+	if !bc.Enabled {
+		var waiting []int32
+		b.drain(func(id int32) { waiting = append(waiting, id) })
+		b.Configure(bc)
+		for _, ci := range waiting {
+			s.calls.at(ci).bh = bhNone
+			s.dispatch(ci)
+		}
+		return
+	}
+	b.Configure(bc)
+	for b.qlen > 0 && b.inUse < bc.MaxConcurrent {
+		ci := b.queue[b.qhead]
+		b.qhead = (b.qhead + 1) % MaxBulkheadQueue
+		b.qlen--
+		b.inUse++
+		b.AdmittedTotal++
+		s.calls.at(ci).bh = bhHeld
+		s.dispatch(ci)
+	}
+}
+
+func describeBulkhead(c *Command) string {
+	return describeParts("bulkhead on "+edgeText(c.Edge), "reconfigured",
+		onOff(c.Enabled, "installed"), countText(c.MaxConcurrent, "concurrent"))
+}

@@ -1,6 +1,9 @@
 package simulator
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Results of an attempt or a call.
 const (
@@ -367,3 +370,52 @@ func (s *Sim) bulkheadRejected(e *edge) {
 			e.def.name, e.bulkhead.InUse(), e.bulkhead.QueueLen())
 	}
 }
+
+// The call-policy commands: retries, timeout and load balancing of one edge.
+
+func (s *Sim) planRetries(a *args, e *edge) (func(), string, error) {
+	p := e.policy
+	a.count(&p.Retries, "retries", a.Retries)
+	a.ms(&p.BackoffBase, "backoff_ms", a.BackoffMS)
+	if a.ms(&p.BackoffMax, "backoff_max_ms", a.BackoffMaxMS); a.err != nil {
+		return nil, "", a.err
+	}
+	if p.BackoffMax < p.BackoffBase {
+		return nil, "", fmt.Errorf("backoff_max_ms %v is below backoff_ms %v", p.BackoffMax, p.BackoffBase)
+	}
+	setIfGiven(&p.Budget.Enabled, a.Budget)
+	a.rate(&p.Budget.Percent, "budget_percent", a.BudgetPercent)
+	return a.done(func() { e.policy = p }, fmt.Sprintf("retries %s: %d, back-off %v..%v, budget=%v (%g%%)",
+		a.Edge, p.Retries, p.BackoffBase, p.BackoffMax, p.Budget.Enabled, 100*p.Budget.Percent))
+}
+
+// describeRetries keeps the lab page's old wording, "retries on e: " when it sets
+// neither count nor budget.
+func describeRetries(c *Command) string {
+	return describeParts("retries on "+edgeText(c.Edge), "", countText(c.Retries, "retries"), onOff(c.Budget, "budget"))
+}
+
+func (s *Sim) planTimeout(a *args, e *edge) (func(), string, error) {
+	p := e.policy
+	a.ms(&p.Timeout, "ms", a.MS)
+	return a.done(func() { e.policy = p }, fmt.Sprintf("timeout %s: %v (0 = none)", a.Edge, p.Timeout))
+}
+
+func describeTimeout(c *Command) string {
+	if c.MS != nil && *c.MS == 0 {
+		return "no timeout on " + edgeText(c.Edge)
+	}
+	return "timeout " + msText(c.MS) + " on " + edgeText(c.Edge)
+}
+
+func (s *Sim) planLB(a *args, e *edge) (func(), string, error) {
+	lb := LB(a.Mode)
+	if lb != RoundRobin && lb != LeastOutstanding && lb != Random {
+		return nil, "", fmt.Errorf("mode %q is not round-robin, least-outstanding or random", a.Mode)
+	}
+	p := e.policy
+	p.LB = lb
+	return func() { e.policy = p }, fmt.Sprintf("load balancing %s: %s", a.Edge, lb), nil
+}
+
+func describeLB(c *Command) string { return c.Mode + " load balancing on " + edgeText(c.Edge) }

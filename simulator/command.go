@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -57,46 +59,6 @@ type Command struct {
 	OwnTimeouts   *bool    `json:"own_timeouts,omitempty"`
 	MTLS          *bool    `json:"mtls,omitempty"`
 	Metrics       *bool    `json:"metrics,omitempty"`
-}
-
-// commandFields lists, per type, the fields it requires and the ones it allows.
-var commandFields = map[string]struct{ required, optional []string }{
-	"kill":          {[]string{"target"}, nil},
-	"restart":       {[]string{"target"}, nil},
-	"crash":         {[]string{"service"}, nil},
-	"restore":       {[]string{"service"}, nil},
-	"scale":         {[]string{"service", "instances"}, nil},
-	"latency":       {[]string{"service", "ms"}, []string{"jitter_ms"}},
-	"error-rate":    {[]string{"service", "rate"}, nil},
-	"cut-link":      {[]string{"from", "to"}, nil},
-	"heal-link":     {[]string{"from", "to"}, nil},
-	"registry-down": {nil, nil},
-	"registry-up":   {nil, nil},
-	"broker-down":   {nil, nil},
-	"broker-up":     {nil, nil},
-	"slow-consumer": {[]string{"group", "ms"}, nil},
-	"load":          {[]string{"rate"}, nil},
-	"burst":         {[]string{"rate", "ms"}, []string{"client"}},
-	"breaker": {[]string{"edge"}, []string{"state", "enabled", "fallback", "window", "min_calls", "failure_rate",
-		"slow_ms", "slow_rate", "wait_ms", "half_open_calls"}},
-	"bulkhead":     {[]string{"edge"}, []string{"enabled", "max_concurrent", "max_queue", "max_wait_ms"}},
-	"retries":      {[]string{"edge"}, []string{"retries", "backoff_ms", "backoff_max_ms", "budget", "budget_percent"}},
-	"timeout":      {[]string{"edge", "ms"}, nil},
-	"lb":           {[]string{"edge", "mode"}, nil},
-	"cache":        {nil, []string{"enabled", "ttl_ms"}},
-	"rate-limit":   {nil, []string{"enabled", "rate", "burst"}},
-	"auth":         {nil, []string{"enabled", "share"}},
-	"sidecar":      {[]string{"service"}, []string{"enabled", "own_retries", "own_timeouts", "mtls", "metrics"}},
-	"saga-mode":    {[]string{"mode"}, nil},
-	"publish-mode": {[]string{"mode"}, nil},
-}
-
-// CommandTypes returns every command type, sorted.
-func CommandTypes() []string {
-	return []string{"auth", "breaker", "broker-down", "broker-up", "bulkhead", "burst", "cache", "crash",
-		"cut-link", "error-rate", "heal-link", "kill", "latency", "lb", "load", "publish-mode", "rate-limit",
-		"registry-down", "registry-up", "restart", "restore", "retries", "saga-mode", "scale", "sidecar",
-		"slow-consumer", "timeout"}
 }
 
 // present lists the argument fields that are set, by JSON name, in a fixed order.
@@ -163,7 +125,7 @@ func DecodeCommand(data []byte) (Command, error) {
 	if dec.More() {
 		return Command{}, errors.New("command: more than one JSON value")
 	}
-	if err := c.checkShape(); err != nil {
+	if _, err := c.checkShape(); err != nil {
 		return Command{}, err
 	}
 	return c, nil
@@ -180,26 +142,28 @@ func MarshalCommand(c Command) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
-func (c *Command) checkShape() error {
-	f, ok := commandFields[c.Type]
+// checkShape finds c's spec and checks that c sets every field the type requires and
+// no field it does not take.
+func (c *Command) checkShape() (commandSpec, error) {
+	spec, ok := commandSpecs[c.Type]
 	if !ok {
 		if c.Type == "" {
-			return errors.New(`command: missing "type"`)
+			return spec, errors.New(`command: missing "type"`)
 		}
-		return fmt.Errorf("command: unknown type %q (known: %s)", c.Type, strings.Join(CommandTypes(), ", "))
+		return spec, fmt.Errorf("command: unknown type %q (known: %s)", c.Type, strings.Join(CommandTypes(), ", "))
 	}
 	have := c.present()
-	for _, r := range f.required {
-		if !contains(have, r) {
-			return fmt.Errorf("command %s: missing %q", c.Type, r)
+	for _, f := range spec.fields {
+		if f.required && !contains(have, f.name) {
+			return spec, fmt.Errorf("command %s: missing %q", c.Type, f.name)
 		}
 	}
 	for _, h := range have {
-		if !contains(f.required, h) && !contains(f.optional, h) {
-			return fmt.Errorf("command %s: field %q does not apply", c.Type, h)
+		if !slices.ContainsFunc(spec.fields, func(f field) bool { return f.name == h }) {
+			return spec, fmt.Errorf("command %s: field %q does not apply", c.Type, h)
 		}
 	}
-	return nil
+	return spec, nil
 }
 
 func contains(list []string, s string) bool {
@@ -209,6 +173,107 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// apply validates c against the current state and, only if it is valid, applies it.
+func (s *Sim) apply(c Command) (err error) {
+	spec, err := c.checkShape()
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			err = fmt.Errorf("command %s: %w", c.Type, err)
+		}
+	}()
+	change, msg, err := spec.plan(s, &args{Command: &c, fields: spec.fields})
+	if err != nil {
+		return err
+	}
+	change()
+	s.logf("command", c.Type, "%s", msg)
+	return nil
+}
+
+// args is a command as its plan reads it. The number readers check a field against
+// the range in its spec and keep the first failure in err, doing nothing once it is
+// set: a plan reads what it needs, in the order the checks must run, then looks at
+// err once (or hands its result to done).
+type args struct {
+	*Command
+	fields []field
+	err    error
+}
+
+// bounds returns the range the spec gives field name; a plan that reads a number the
+// spec gives no range is a bug in this package.
+func (a *args) bounds(name string) (lo, hi float64) {
+	for _, f := range a.fields {
+		if f.name == name && f.ranged {
+			return f.lo, f.hi
+		}
+	}
+	panic(fmt.Sprintf("simulator: command %s: field %q has no range in its spec", a.Type, name))
+}
+
+// ms sets *dst from the *_ms field v when it is given.
+func (a *args) ms(dst *time.Duration, name string, v *int64) {
+	if a.err != nil || v == nil {
+		return
+	}
+	lo, hi := a.bounds(name)
+	d, err := msArg(name, v, time.Duration(lo)*time.Millisecond, time.Duration(hi)*time.Millisecond)
+	keepArg(a, dst, d, err)
+}
+
+// rate sets *dst from the number field v when it is given.
+func (a *args) rate(dst *float64, name string, v *float64) {
+	if a.err != nil || v == nil {
+		return
+	}
+	lo, hi := a.bounds(name)
+	r, err := rateArg(name, v, lo, hi)
+	keepArg(a, dst, r, err)
+}
+
+// count sets *dst from the whole-number field v when it is given.
+func (a *args) count(dst *int, name string, v *int) {
+	if a.err != nil || v == nil {
+		return
+	}
+	lo, hi := a.bounds(name)
+	n, err := intArg(name, v, int(lo), int(hi))
+	keepArg(a, dst, n, err)
+}
+
+func keepArg[T any](a *args, dst *T, v T, err error) {
+	if err != nil {
+		a.err = err
+		return
+	}
+	*dst = v
+}
+
+// mode checks that the mode field names one of two modes.
+func (a *args) mode(either, or string) {
+	if a.err == nil && a.Mode != either && a.Mode != or {
+		a.err = fmt.Errorf("mode %q is neither %q nor %q", a.Mode, either, or)
+	}
+}
+
+// done returns the plan's change and message, or the first argument error instead.
+func (a *args) done(change func(), msg string) (func(), string, error) {
+	if a.err != nil {
+		return nil, "", a.err
+	}
+	return change, msg, nil
+}
+
+// setIfGiven overwrites *dst with the optional field v when the command gives it.
+func setIfGiven[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
 }
 
 func msArg(name string, v *int64, lo, hi time.Duration) (time.Duration, error) {
@@ -233,495 +298,128 @@ func intArg(name string, v *int, lo, hi int) (int, error) {
 	return *v, nil
 }
 
-// apply validates c against the current state and, only if it is valid, applies it.
-func (s *Sim) apply(c Command) (err error) {
-	if err := c.checkShape(); err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			err = fmt.Errorf("command %s: %w", c.Type, err)
-		}
-	}()
-	change, msg, err := s.plan(&c)
-	if err != nil {
-		return err
-	}
-	change()
-	s.logf("command", c.Type, "%s", msg)
-	return nil
+// outage is a part of the shop that a "-down" command takes down and the matching
+// "-up" command brings back; the two differ only in the state they ask for.
+type outage struct {
+	name string
+	isUp func(s *Sim) bool
+	set  func(s *Sim, up bool)
 }
 
-// plan checks c and returns the change to make and a message, without changing
-// anything.
-func (s *Sim) plan(c *Command) (func(), string, error) {
-	switch c.Type {
-	case "kill", "restart":
-		i := instanceByName(c.Target)
+func (o outage) plan(s *Sim, a *args) (func(), string, error) {
+	up := strings.HasSuffix(a.Type, "-up")
+	if o.isUp(s) == up {
+		return nil, "", fmt.Errorf("the %s is already %s", o.name, map[bool]string{true: "up", false: "down"}[up])
+	}
+	return func() { o.set(s, up) }, a.Type, nil
+}
+
+func (o outage) describe(c *Command) string {
+	if strings.HasSuffix(c.Type, "-up") {
+		return "bring the " + o.name + " back up"
+	}
+	return "take the " + o.name + " down"
+}
+
+// The commands on a service, an instance or an edge check first that it exists;
+// these wrap their plans so that each plan starts from what its command names.
+
+func onService(plan func(s *Sim, a *args, svc int) (func(), string, error)) planFunc {
+	return func(s *Sim, a *args) (func(), string, error) {
+		svc := serviceByName(a.Service)
+		if svc < 0 {
+			return nil, "", fmt.Errorf("unknown service %q (services: %s)", a.Service, strings.Join(serviceNames[:], ", "))
+		}
+		return plan(s, a, svc)
+	}
+}
+
+// onInstance also requires the instance to be one its service runs now.
+func onInstance(plan func(s *Sim, a *args, i int) (func(), string, error)) planFunc {
+	return func(s *Sim, a *args) (func(), string, error) {
+		i := instanceByName(a.Target)
 		if i < 0 {
-			return nil, "", fmt.Errorf("unknown instance %q (instances are named like catalog-1)", c.Target)
+			return nil, "", fmt.Errorf("unknown instance %q (instances are named like catalog-1)", a.Target)
 		}
-		in := &s.instances[i]
-		if in.ord > s.services[in.svc].count {
+		if in := &s.instances[i]; in.ord > s.services[in.svc].count {
 			return nil, "", fmt.Errorf("%s is not part of %s, which runs %d instance(s); scale it up instead",
-				c.Target, serviceNames[in.svc], s.services[in.svc].count)
+				a.Target, serviceNames[in.svc], s.services[in.svc].count)
 		}
-		if c.Type == "kill" {
-			if in.state != instAlive {
-				return nil, "", fmt.Errorf("%s is already %s", c.Target, instStateNames[in.state])
-			}
-			return func() { s.kill(i) }, "killed " + c.Target, nil
-		}
-		if in.state == instAlive {
-			return nil, "", fmt.Errorf("%s is alive; kill it before restarting it", c.Target)
-		}
-		return func() { s.restart(i); s.kickConsumers() }, "restarted " + c.Target, nil
-	case "crash", "restore":
-		svc, err := s.serviceArg(c.Service)
-		if err != nil {
-			return nil, "", err
-		}
-		want := instAlive
-		if c.Type == "restore" {
-			want = instDead
-		}
-		var list []int
-		for o := 1; o <= s.services[svc].count; o++ {
-			if s.instances[svc*MaxInstances+o-1].state == want {
-				list = append(list, svc*MaxInstances+o-1)
-			}
-		}
-		if len(list) == 0 {
-			return nil, "", fmt.Errorf("%s has no %s instance", c.Service, instStateNames[want])
-		}
-		if c.Type == "crash" {
-			return func() {
-				for _, i := range list {
-					s.kill(i)
-				}
-			}, "crashed every instance of " + c.Service, nil
-		}
-		return func() {
-			for _, i := range list {
-				s.restart(i)
-			}
-			s.kickConsumers()
-		}, "restored every dead instance of " + c.Service, nil
-	case "scale":
-		svc, err := s.serviceArg(c.Service)
-		if err != nil {
-			return nil, "", err
-		}
-		n, err := intArg("instances", c.Instances, MinInstances, MaxInstances)
-		if err != nil {
-			return nil, "", err
-		}
-		if n == s.services[svc].count {
-			return nil, "", fmt.Errorf("%s already runs %d instance(s)", c.Service, n)
-		}
-		return func() { s.scale(svc, n); s.kickConsumers() }, fmt.Sprintf("scaled %s to %d", c.Service, n), nil
-	case "latency":
-		svc, err := s.serviceArg(c.Service)
-		if err != nil {
-			return nil, "", err
-		}
-		d, err := msArg("ms", c.MS, 0, MaxLatency)
-		if err != nil {
-			return nil, "", err
-		}
-		var j time.Duration
-		if c.JitterMS != nil {
-			if j, err = msArg("jitter_ms", c.JitterMS, 0, MaxLatency); err != nil {
-				return nil, "", err
-			}
-		}
-		return func() { s.services[svc].latency, s.services[svc].jitter = d, j },
-			fmt.Sprintf("%s latency +%v (jitter %v)", c.Service, d, j), nil
-	case "error-rate":
-		svc, err := s.serviceArg(c.Service)
-		if err != nil {
-			return nil, "", err
-		}
-		r, err := rateArg("rate", c.Rate, 0, 1)
-		if err != nil {
-			return nil, "", err
-		}
-		return func() { s.services[svc].cfg.ErrorRate = r }, fmt.Sprintf("%s error rate %g", c.Service, r), nil
-	case "cut-link", "heal-link":
-		a, b := nodeByName(c.From), nodeByName(c.To)
-		if a < 0 || b < 0 {
-			return nil, "", fmt.Errorf("unknown node %q or %q (nodes: gateway, registry, broker, a service or an instance)", c.From, c.To)
-		}
-		if a == b {
-			return nil, "", fmt.Errorf("a link needs two different nodes, got %q twice", c.From)
-		}
-		cut := c.Type == "cut-link"
-		if s.links[a][b] == cut {
-			return nil, "", fmt.Errorf("link %s–%s is already %s", c.From, c.To, map[bool]string{true: "cut", false: "up"}[cut])
-		}
-		return func() {
-			s.links[a][b], s.links[b][a] = cut, cut
-			if !cut {
-				s.kickConsumers()
-			}
-		}, fmt.Sprintf("link %s–%s %s", c.From, c.To, map[bool]string{true: "cut", false: "healed"}[cut]), nil
-	case "registry-down", "registry-up":
-		up := c.Type == "registry-up"
-		if s.reg.up == up {
-			return nil, "", fmt.Errorf("the registry is already %s", map[bool]string{true: "up", false: "down"}[up])
-		}
-		return func() { s.setRegistry(up) }, c.Type, nil
-	case "broker-down", "broker-up":
-		up := c.Type == "broker-up"
-		if s.broker.up == up {
-			return nil, "", fmt.Errorf("the broker is already %s", map[bool]string{true: "up", false: "down"}[up])
-		}
-		return func() { s.setBroker(up) }, c.Type, nil
-	case "slow-consumer":
-		gi := groupByName(c.Group)
-		if gi < 0 {
-			return nil, "", fmt.Errorf("unknown consumer group %q (groups: %s)", c.Group, groupList())
-		}
-		d, err := msArg("ms", c.MS, 0, MaxConsumerDelay)
-		if err != nil {
-			return nil, "", err
-		}
-		return func() { s.broker.groups[gi].extra = d }, fmt.Sprintf("consumer group %s: +%v per message", c.Group, d), nil
-	case "load":
-		r, err := rateArg("rate", c.Rate, 0, MaxRate)
-		if err != nil {
-			return nil, "", err
-		}
-		return func() { s.setRate(0, r, 0, -1) }, fmt.Sprintf("load %g req/s", r), nil
-	case "burst":
-		r, err := rateArg("rate", c.Rate, 1, MaxRate)
-		if err != nil {
-			return nil, "", err
-		}
-		d, err := msArg("ms", c.MS, time.Millisecond, MaxBurst)
-		if err != nil {
-			return nil, "", err
-		}
-		client := -1
-		if c.Client != "" {
-			if client = clientByName(&s.gw, c.Client); client < 0 {
-				return nil, "", fmt.Errorf("unknown client %q (client-01..%s)", c.Client, s.gw.clients[len(s.gw.clients)-1])
-			}
-		}
-		who := "random clients"
-		if client >= 0 {
-			who = c.Client
-		}
-		return func() { s.setRate(1, r, s.now+d, client) }, fmt.Sprintf("burst of %g req/s for %v from %s", r, d, who), nil
-	case "breaker", "bulkhead", "retries", "timeout", "lb":
-		return s.planEdge(c)
-	case "cache":
-		cc := s.gw.cache
-		if c.Enabled != nil {
-			cc.Enabled = *c.Enabled
-		}
-		if c.TTLMS != nil {
-			d, err := msArg("ttl_ms", c.TTLMS, time.Millisecond, MaxCacheTTL)
-			if err != nil {
-				return nil, "", err
-			}
-			cc.TTL = d
-		}
-		return func() { s.gw.cache = cc }, fmt.Sprintf("cache enabled=%v ttl=%v", cc.Enabled, cc.TTL), nil
-	case "rate-limit":
-		rl := s.gw.rl
-		if c.Enabled != nil {
-			rl.Enabled = *c.Enabled
-		}
-		if c.Rate != nil {
-			r, err := rateArg("rate", c.Rate, 1, MaxRateLimit)
-			if err != nil {
-				return nil, "", err
-			}
-			if r != math.Trunc(r) {
-				return nil, "", fmt.Errorf("rate %g must be a whole number of tokens a second", r)
-			}
-			rl.Rate = int(r)
-		}
-		if c.Burst != nil {
-			b, err := intArg("burst", c.Burst, 1, MaxRateLimit)
-			if err != nil {
-				return nil, "", err
-			}
-			rl.Burst = b
-		}
-		return func() {
-			s.gw.rl = rl
-			for i := range s.gw.buckets {
-				s.gw.buckets[i] = NewTokenBucket(rl.Rate, rl.Burst)
-				s.gw.buckets[i].last = s.now
-			}
-		}, fmt.Sprintf("rate limit enabled=%v %d/s burst %d", rl.Enabled, rl.Rate, rl.Burst), nil
-	case "auth":
-		a := s.gw.auth
-		if c.Enabled != nil {
-			a.Enabled = *c.Enabled
-		}
-		if c.Share != nil {
-			r, err := rateArg("share", c.Share, 0, 1)
-			if err != nil {
-				return nil, "", err
-			}
-			a.NoTokenShare = r
-		}
-		return func() { s.gw.auth = a }, fmt.Sprintf("auth enabled=%v, %g of requests without a token", a.Enabled, a.NoTokenShare), nil
-	case "sidecar":
-		svc, err := s.serviceArg(c.Service)
-		if err != nil {
-			return nil, "", err
-		}
-		p := s.sidecars[svc]
-		set := func(dst *bool, v *bool) {
-			if v != nil {
-				*dst = *v
-			}
-		}
-		set(&p.Enabled, c.Enabled)
-		set(&p.Retries, c.OwnRetries)
-		set(&p.Timeouts, c.OwnTimeouts)
-		set(&p.MTLS, c.MTLS)
-		set(&p.Metrics, c.Metrics)
-		if !p.Enabled {
-			if c.Enabled != nil && (c.OwnRetries != nil && *c.OwnRetries || c.OwnTimeouts != nil && *c.OwnTimeouts ||
-				c.MTLS != nil && *c.MTLS || c.Metrics != nil && *c.Metrics) {
-				return nil, "", fmt.Errorf("a disabled sidecar cannot own policies")
-			}
-			if c.Enabled == nil && (p.Retries || p.Timeouts || p.MTLS || p.Metrics) {
-				return nil, "", fmt.Errorf("%s has no sidecar; enable it first", c.Service)
-			}
-			p = SidecarPolicy{} // turning the sidecar off hands every policy back to the service
-		}
-		return func() { s.sidecars[svc] = p },
-			fmt.Sprintf("%s sidecar enabled=%v retries=%s timeouts=%s mtls=%v metrics=%v", c.Service, p.Enabled,
-				owner(p.Retries), owner(p.Timeouts), p.MTLS, p.Metrics), nil
-	case "saga-mode":
-		if c.Mode != Orchestrated && c.Mode != Choreographed {
-			return nil, "", fmt.Errorf("mode %q is neither %q nor %q", c.Mode, Orchestrated, Choreographed)
-		}
-		if s.sagas.cfg.Mode == c.Mode {
-			return nil, "", fmt.Errorf("sagas are already %s", c.Mode)
-		}
-		return func() { s.sagas.cfg.Mode = c.Mode }, "new sagas are " + c.Mode, nil
-	case "publish-mode":
-		if c.Mode != PublishFail && c.Mode != PublishBuffer {
-			return nil, "", fmt.Errorf("mode %q is neither %q nor %q", c.Mode, PublishFail, PublishBuffer)
-		}
-		return func() { s.broker.cfg.PublishMode = c.Mode }, "publishers " + c.Mode + " while the broker is down", nil
+		return plan(s, a, i)
 	}
-	return nil, "", fmt.Errorf("unknown type %q", c.Type)
 }
 
-func owner(inSidecar bool) string {
-	if inSidecar {
-		return "sidecar"
+func onEdge(plan func(s *Sim, a *args, e *edge) (func(), string, error)) planFunc {
+	return func(s *Sim, a *args) (func(), string, error) {
+		ed := edgeByName(a.Edge)
+		if ed < 0 {
+			return nil, "", fmt.Errorf("unknown edge %q (edges: %s)", a.Edge, edgeList())
+		}
+		return plan(s, a, &s.edges[ed])
 	}
-	return "service"
 }
 
-func groupList() string {
-	names := make([]string, numGroups)
-	for i, d := range groupDefs {
-		names[i] = d.name
+// Describe says what c does, in a short phrase for people, as the lab's timeline
+// shows it. It does not check c: a field a type requires but c lacks reads "?".
+func (c Command) Describe() string {
+	spec, ok := commandSpecs[c.Type]
+	if !ok {
+		return "unknown command " + strconv.Quote(c.Type)
 	}
-	return strings.Join(names, ", ")
+	return spec.describe(&c)
 }
 
-func (s *Sim) serviceArg(name string) (int, error) {
-	svc := serviceByName(name)
-	if svc < 0 {
-		return 0, fmt.Errorf("unknown service %q (services: %s)", name, strings.Join(serviceNames[:], ", "))
+// The describe functions' pieces.
+
+func msText(p *int64) string {
+	if p == nil {
+		return "?"
 	}
-	return svc, nil
+	return strconv.FormatInt(*p, 10) + " ms"
 }
 
-// planEdge handles the commands that change an edge's policy.
-func (s *Sim) planEdge(c *Command) (func(), string, error) {
-	ed := edgeByName(c.Edge)
-	if ed < 0 {
-		return nil, "", fmt.Errorf("unknown edge %q (edges: %s)", c.Edge, edgeList())
+func pctText(p *float64) string {
+	if p == nil {
+		return "?"
 	}
-	e := &s.edges[ed]
-	p := e.policy
-	var err error
-	switch c.Type {
-	case "breaker":
-		bc := p.Breaker
-		reconf := false
-		if c.Enabled != nil {
-			bc.Enabled, reconf = *c.Enabled, true
-		}
-		if c.Fallback != nil {
-			p.Fallback = *c.Fallback
-		}
-		for _, f := range []struct {
-			v   *int
-			dst *int
-		}{{c.Window, &bc.Window}, {c.MinCalls, &bc.MinCalls}, {c.HalfOpenCalls, &bc.PermittedInHalfOpen}} {
-			if f.v != nil {
-				*f.dst, reconf = *f.v, true
-			}
-		}
-		if c.FailureRate != nil {
-			bc.FailureRate, reconf = *c.FailureRate, true
-		}
-		if c.SlowRate != nil {
-			bc.SlowRate, reconf = *c.SlowRate, true
-		}
-		if c.SlowMS != nil {
-			if bc.SlowCall, err = msArg("slow_ms", c.SlowMS, time.Millisecond, MaxTimeout); err != nil {
-				return nil, "", err
-			}
-			reconf = true
-		}
-		if c.WaitMS != nil {
-			if bc.WaitInOpen, err = msArg("wait_ms", c.WaitMS, time.Millisecond, MaxBreakerWait); err != nil {
-				return nil, "", err
-			}
-			reconf = true
-		}
-		if math.IsNaN(bc.FailureRate) || math.IsNaN(bc.SlowRate) {
-			return nil, "", errors.New("rates must be numbers")
-		}
-		if err := bc.validate(); err != nil {
-			return nil, "", err
-		}
-		var to BreakerState
-		switch c.State {
-		case "":
-		case "closed":
-			to = Closed
-		case "forced-open":
-			to = ForcedOpen
-		case "disabled":
-			to = Disabled
-		default:
-			return nil, "", fmt.Errorf("state %q is not closed, forced-open or disabled", c.State)
-		}
-		if c.State != "" && !bc.Enabled && to != Disabled {
-			return nil, "", errors.New("the breaker is not enabled; enable it first")
-		}
-		p.Breaker = bc
-		return func() {
-				before := e.breaker.State()
-				e.policy = p
-				if reconf {
-					e.breaker.Configure(bc)
-				}
-				switch {
-				case c.State == "closed":
-					e.breaker.Reset()
-				case c.State != "":
-					e.breaker.Force(s.now, to)
-				}
-				if e.breaker.State() != before {
-					s.breakerChanged(e)
-				}
-			}, fmt.Sprintf("breaker %s: enabled=%v window=%d min=%d failure≥%g slow>%v slow≥%g wait=%v half-open=%d fallback=%v state=%s",
-				c.Edge, bc.Enabled, bc.Window, bc.MinCalls, bc.FailureRate, bc.SlowCall, bc.SlowRate, bc.WaitInOpen,
-				bc.PermittedInHalfOpen, p.Fallback, orDefault(c.State, "unchanged")), nil
-	case "bulkhead":
-		bc := p.Bulkhead
-		if c.Enabled != nil {
-			bc.Enabled = *c.Enabled
-		}
-		if c.MaxConcurrent != nil {
-			bc.MaxConcurrent = *c.MaxConcurrent
-		}
-		if c.MaxQueue != nil {
-			bc.MaxQueue = *c.MaxQueue
-		}
-		if c.MaxWaitMS != nil {
-			if bc.MaxWait, err = msArg("max_wait_ms", c.MaxWaitMS, 0, MaxBulkheadWait); err != nil {
-				return nil, "", err
-			}
-		}
-		if err := bc.validate(); err != nil {
-			return nil, "", err
-		}
-		p.Bulkhead = bc
-		return func() {
-			e.policy = p
-			s.reconfigureBulkhead(e, bc)
-		}, fmt.Sprintf("bulkhead %s: enabled=%v max=%d queue=%d wait=%v", c.Edge, bc.Enabled, bc.MaxConcurrent, bc.MaxQueue, bc.MaxWait), nil
-	case "retries":
-		if c.Retries != nil {
-			if p.Retries, err = intArg("retries", c.Retries, 0, MaxRetries); err != nil {
-				return nil, "", err
-			}
-		}
-		if c.BackoffMS != nil {
-			if p.BackoffBase, err = msArg("backoff_ms", c.BackoffMS, time.Millisecond, MaxBackoff); err != nil {
-				return nil, "", err
-			}
-		}
-		if c.BackoffMaxMS != nil {
-			if p.BackoffMax, err = msArg("backoff_max_ms", c.BackoffMaxMS, time.Millisecond, MaxBackoff); err != nil {
-				return nil, "", err
-			}
-		}
-		if p.BackoffMax < p.BackoffBase {
-			return nil, "", fmt.Errorf("backoff_max_ms %v is below backoff_ms %v", p.BackoffMax, p.BackoffBase)
-		}
-		if c.Budget != nil {
-			p.Budget.Enabled = *c.Budget
-		}
-		if c.BudgetPercent != nil {
-			if p.Budget.Percent, err = rateArg("budget_percent", c.BudgetPercent, 0, 1); err != nil {
-				return nil, "", err
-			}
-		}
-		return func() { e.policy = p }, fmt.Sprintf("retries %s: %d, back-off %v..%v, budget=%v (%g%%)",
-			c.Edge, p.Retries, p.BackoffBase, p.BackoffMax, p.Budget.Enabled, 100*p.Budget.Percent), nil
-	case "timeout":
-		if p.Timeout, err = msArg("ms", c.MS, 0, MaxTimeout); err != nil {
-			return nil, "", err
-		}
-		return func() { e.policy = p }, fmt.Sprintf("timeout %s: %v (0 = none)", c.Edge, p.Timeout), nil
-	case "lb":
-		lb := LB(c.Mode)
-		if lb != RoundRobin && lb != LeastOutstanding && lb != Random {
-			return nil, "", fmt.Errorf("mode %q is not round-robin, least-outstanding or random", c.Mode)
-		}
-		p.LB = lb
-		return func() { e.policy = p }, fmt.Sprintf("load balancing %s: %s", c.Edge, lb), nil
-	}
-	return nil, "", fmt.Errorf("unknown type %q", c.Type)
+	return strconv.FormatFloat(*p*100, 'f', -1, 64) + "%"
 }
 
-func orDefault(s, d string) string {
-	if s == "" {
-		return d
-	}
-	return s
+// numText reads a missing number as 0, as the load and burst descriptions always have.
+func numText(p *float64) string {
+	var v float64
+	setIfGiven(&v, p)
+	return strconv.FormatFloat(v, 'f', -1, 64)
 }
 
-// reconfigureBulkhead applies a new bulkhead config; waiting calls that now fit (or
-// every waiting call, when the bulkhead is turned off) go ahead.
-func (s *Sim) reconfigureBulkhead(e *edge, bc BulkheadConfig) {
-	b := &e.bulkhead
-	if !bc.Enabled {
-		var waiting []int32
-		b.drain(func(id int32) { waiting = append(waiting, id) })
-		b.Configure(bc)
-		for _, ci := range waiting {
-			s.calls.at(ci).bh = bhNone
-			s.dispatch(ci)
-		}
-		return
+// onOff is "" when the switch p is not given, so that it drops out of a list.
+func onOff(p *bool, what string) string {
+	if p == nil {
+		return ""
 	}
-	b.Configure(bc)
-	for b.qlen > 0 && b.inUse < bc.MaxConcurrent {
-		ci := b.queue[b.qhead]
-		b.qhead = (b.qhead + 1) % MaxBulkheadQueue
-		b.qlen--
-		b.inUse++
-		b.AdmittedTotal++
-		s.calls.at(ci).bh = bhHeld
-		s.dispatch(ci)
+	if *p {
+		return what + " on"
 	}
+	return what + " off"
+}
+
+// edgeText draws an edge id the way the lab page does, "orders→payment".
+func edgeText(id string) string { return strings.ReplaceAll(id, ">", "→") }
+
+// countText is "" when p is not given, so that it drops out of describeParts.
+func countText(p *int, unit string) string {
+	if p == nil {
+		return ""
+	}
+	return strconv.Itoa(*p) + " " + unit
+}
+
+// describeParts is "head: a, b" for the parts that are not "", or "head: none" when
+// none is left.
+func describeParts(head, none string, parts ...string) string {
+	parts = slices.DeleteFunc(parts, func(p string) bool { return p == "" })
+	if len(parts) == 0 && none != "" {
+		parts = []string{none}
+	}
+	return head + ": " + strings.Join(parts, ", ")
 }

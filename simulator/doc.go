@@ -60,6 +60,7 @@
 // command against the state (unknown targets, out-of-range values, impossible states
 // such as restarting a live instance) and, when it is rejected, changes nothing.
 // Durations are whole milliseconds; the bounds are the exported Max… constants.
+// Command.Describe says what a command does, in a phrase for people.
 //
 //	{"type":"kill","target":"catalog-2"}                kill a live instance (its work is lost; callers time out)
 //	{"type":"restart","target":"catalog-2"}             restart a dead instance

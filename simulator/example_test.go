@@ -39,3 +39,22 @@ func Example() {
 	// 14s alive=[catalog-1 catalog-3] registry=[catalog-1 catalog-3] gateway=[catalog-1 catalog-3]
 	// 13000 ms registry evicted catalog-2: no heartbeat for 3s
 }
+
+// A lab's timeline reads as sentences: each command says what it does.
+func ExampleCommand_Describe() {
+	for _, in := range []string{
+		`{"type":"latency","service":"payment","ms":2000,"jitter_ms":100}`,
+		`{"type":"breaker","edge":"orders>payment","state":"forced-open"}`,
+		`{"type":"registry-down"}`,
+	} {
+		cmd, err := simulator.DecodeCommand([]byte(in))
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(cmd.Describe())
+	}
+	// Output:
+	// payment takes 2000 ms longer (± 100 ms)
+	// breaker on orders→payment: forced-open
+	// take the registry down
+}

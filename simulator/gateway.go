@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"fmt"
+	"math"
 	"time"
 )
 
@@ -219,4 +220,61 @@ func (s *Sim) respond(kind int, start time.Duration, code int, tr traceRef, res 
 	s.nodeStats[nodeGateway].record(s.now, lat, fail)
 	g.byKind[kind].record(s.now, lat, fail)
 	s.traceEnd(tr, res, codeNames[code])
+}
+
+// The gateway's commands: its response cache, its rate limit and its auth check.
+
+func (s *Sim) planCache(a *args) (func(), string, error) {
+	cc := s.gw.cache
+	setIfGiven(&cc.Enabled, a.Enabled)
+	a.ms(&cc.TTL, "ttl_ms", a.TTLMS)
+	return a.done(func() { s.gw.cache = cc }, fmt.Sprintf("cache enabled=%v ttl=%v", cc.Enabled, cc.TTL))
+}
+
+func describeCache(c *Command) string { return onOff(c.Enabled, "gateway cache") }
+
+// planRateLimit also refills every client's bucket under the new rule, so a change
+// takes effect at once rather than after the old buckets drain.
+func (s *Sim) planRateLimit(a *args) (func(), string, error) {
+	rl := s.gw.rl
+	setIfGiven(&rl.Enabled, a.Enabled)
+	if a.Rate != nil {
+		r := float64(rl.Rate)
+		if a.rate(&r, "rate", a.Rate); a.err == nil && r != math.Trunc(r) {
+			return nil, "", fmt.Errorf("rate %g must be a whole number of tokens a second", r)
+		}
+		rl.Rate = int(r)
+	}
+	a.count(&rl.Burst, "burst", a.Burst)
+	return a.done(func() {
+		s.gw.rl = rl
+		for i := range s.gw.buckets {
+			s.gw.buckets[i] = NewTokenBucket(rl.Rate, rl.Burst)
+			s.gw.buckets[i].last = s.now
+		}
+	}, fmt.Sprintf("rate limit enabled=%v %d/s burst %d", rl.Enabled, rl.Rate, rl.Burst))
+}
+
+func describeRateLimit(c *Command) string {
+	rate := ""
+	if c.Rate != nil {
+		rate = numText(c.Rate) + " requests/s per client"
+	}
+	return describeParts("gateway rate limit", "unchanged", onOff(c.Enabled, "switched"), rate, countText(c.Burst, "at once"))
+}
+
+func (s *Sim) planAuth(a *args) (func(), string, error) {
+	au := s.gw.auth
+	setIfGiven(&au.Enabled, a.Enabled)
+	a.rate(&au.NoTokenShare, "share", a.Share)
+	return a.done(func() { s.gw.auth = au },
+		fmt.Sprintf("auth enabled=%v, %g of requests without a token", au.Enabled, au.NoTokenShare))
+}
+
+func describeAuth(c *Command) string {
+	share := ""
+	if c.Share != nil {
+		share = pctText(c.Share) + " of requests without a token"
+	}
+	return describeParts("gateway auth", "unchanged", onOff(c.Enabled, "switched"), share)
 }

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 )
@@ -232,4 +233,110 @@ func (s *Sim) scale(svc, n int) {
 		}
 	}
 	s.logf("scale", serviceNames[svc], "%s scaled from %d to %d instances", serviceNames[svc], old, n)
+}
+
+// Commands on instances and services. onInstance and onService have found what the
+// command names.
+
+func (s *Sim) planKill(a *args, i int) (func(), string, error) {
+	if in := &s.instances[i]; in.state != instAlive {
+		return nil, "", fmt.Errorf("%s is already %s", a.Target, instStateNames[in.state])
+	}
+	return func() { s.kill(i) }, "killed " + a.Target, nil
+}
+
+func describeKill(c *Command) string { return "kill " + c.Target }
+
+func (s *Sim) planRestart(a *args, i int) (func(), string, error) {
+	if s.instances[i].state == instAlive {
+		return nil, "", fmt.Errorf("%s is alive; kill it before restarting it", a.Target)
+	}
+	return func() { s.restart(i); s.kickConsumers() }, "restarted " + a.Target, nil
+}
+
+func describeRestart(c *Command) string { return "restart " + c.Target }
+
+// planEvery plans crash and restore: do, to every instance of svc in state want.
+func (s *Sim) planEvery(svc int, want instState, do func(i int), msg string) (func(), string, error) {
+	var list []int
+	for o := 1; o <= s.services[svc].count; o++ {
+		if s.instances[svc*MaxInstances+o-1].state == want {
+			list = append(list, svc*MaxInstances+o-1)
+		}
+	}
+	if len(list) == 0 {
+		return nil, "", fmt.Errorf("%s has no %s instance", serviceNames[svc], instStateNames[want])
+	}
+	return func() {
+		for _, i := range list {
+			do(i)
+		}
+	}, msg, nil
+}
+
+func (s *Sim) planCrash(a *args, svc int) (func(), string, error) {
+	return s.planEvery(svc, instAlive, s.kill, "crashed every instance of "+a.Service)
+}
+
+func describeCrash(c *Command) string { return "crash every instance of " + c.Service }
+
+// planRestore wakes the consumers once, after every instance is back.
+func (s *Sim) planRestore(a *args, svc int) (func(), string, error) {
+	restart, msg, err := s.planEvery(svc, instDead, s.restart, "restored every dead instance of "+a.Service)
+	if err != nil {
+		return nil, "", err
+	}
+	return func() { restart(); s.kickConsumers() }, msg, nil
+}
+
+func describeRestore(c *Command) string { return "restore " + c.Service }
+
+func (s *Sim) planScale(a *args, svc int) (func(), string, error) {
+	var n int
+	if a.count(&n, "instances", a.Instances); a.err != nil {
+		return nil, "", a.err
+	}
+	if n == s.services[svc].count {
+		return nil, "", fmt.Errorf("%s already runs %d instance(s)", a.Service, n)
+	}
+	return func() { s.scale(svc, n); s.kickConsumers() }, fmt.Sprintf("scaled %s to %d", a.Service, n), nil
+}
+
+func describeScale(c *Command) string {
+	switch {
+	case c.Instances == nil:
+		return "scale " + c.Service
+	case *c.Instances == 1:
+		return "scale " + c.Service + " to 1 instance"
+	}
+	return "scale " + c.Service + " to " + strconv.Itoa(*c.Instances) + " instances"
+}
+
+func (s *Sim) planLatency(a *args, svc int) (func(), string, error) {
+	var d, j time.Duration
+	a.ms(&d, "ms", a.MS)
+	a.ms(&j, "jitter_ms", a.JitterMS)
+	return a.done(func() { s.services[svc].latency, s.services[svc].jitter = d, j },
+		fmt.Sprintf("%s latency +%v (jitter %v)", a.Service, d, j))
+}
+
+func describeLatency(c *Command) string {
+	if c.MS != nil && *c.MS == 0 {
+		return c.Service + " back to normal speed"
+	}
+	s := c.Service + " takes " + msText(c.MS) + " longer"
+	if c.JitterMS != nil && *c.JitterMS > 0 {
+		s += " (± " + msText(c.JitterMS) + ")"
+	}
+	return s
+}
+
+func (s *Sim) planErrorRate(a *args, svc int) (func(), string, error) {
+	var r float64
+	a.rate(&r, "rate", a.Rate)
+	return a.done(func() { s.services[svc].cfg.ErrorRate = r }, fmt.Sprintf("%s error rate %g", a.Service, r))
+}
+
+func describeErrorRate(c *Command) string {
+	return c.Service + " fails " + pctText(c.Rate) + " of requests"
 }

@@ -1,6 +1,9 @@
 package simulator
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // loadGen is the open-loop load generator: Poisson arrivals whose rate does not
 // depend on how fast the shop answers (so a slow shop piles up work, as real users do).
@@ -69,4 +72,42 @@ func (s *Sim) onArrival(k int, gen uint32) {
 	}
 	token := !s.chance(s.gw.auth.NoTokenShare)
 	s.admit(kind, client, token)
+}
+
+func (s *Sim) planLoad(a *args) (func(), string, error) {
+	var r float64
+	a.rate(&r, "rate", a.Rate)
+	return a.done(func() { s.setRate(0, r, 0, -1) }, fmt.Sprintf("load %g req/s", r))
+}
+
+func describeLoad(c *Command) string { return "load " + numText(c.Rate) + " requests/s" }
+
+// planBurst plans a burst of extra arrivals, from one client when the command names one.
+func (s *Sim) planBurst(a *args) (func(), string, error) {
+	var r float64
+	var d time.Duration
+	a.rate(&r, "rate", a.Rate)
+	a.ms(&d, "ms", a.MS)
+	if a.err != nil {
+		return nil, "", a.err
+	}
+	client := -1
+	if a.Client != "" {
+		if client = clientByName(&s.gw, a.Client); client < 0 {
+			return nil, "", fmt.Errorf("unknown client %q (client-01..%s)", a.Client, s.gw.clients[len(s.gw.clients)-1])
+		}
+	}
+	who := "random clients"
+	if client >= 0 {
+		who = a.Client
+	}
+	return func() { s.setRate(1, r, s.now+d, client) }, fmt.Sprintf("burst of %g req/s for %v from %s", r, d, who), nil
+}
+
+func describeBurst(c *Command) string {
+	s := "a burst of " + numText(c.Rate) + " requests/s for " + msText(c.MS)
+	if c.Client != "" {
+		s += " from " + c.Client
+	}
+	return s
 }

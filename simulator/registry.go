@@ -151,3 +151,6 @@ func (s *Sim) setRegistry(up bool) {
 	}
 	s.logf("registry-up", "registry", "registry up: leases renewed; instances re-register with their next heartbeat")
 }
+
+// registryOutage is what registry-down and registry-up switch.
+var registryOutage = outage{"registry", func(s *Sim) bool { return s.reg.up }, (*Sim).setRegistry}

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"fmt"
 	"time"
 )
 
@@ -364,3 +365,15 @@ func (s *Sim) finishSaga(si int32, st uint8) {
 	g.gen++
 	s.sagas.pool.put(si)
 }
+
+func (s *Sim) planSagaMode(a *args) (func(), string, error) {
+	if a.mode(Orchestrated, Choreographed); a.err != nil {
+		return nil, "", a.err
+	}
+	if s.sagas.cfg.Mode == a.Mode {
+		return nil, "", fmt.Errorf("sagas are already %s", a.Mode)
+	}
+	return func() { s.sagas.cfg.Mode = a.Mode }, "new sagas are " + a.Mode, nil
+}
+
+func describeSagaMode(c *Command) string { return "new sagas are " + c.Mode }

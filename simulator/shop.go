@@ -1,6 +1,9 @@
 package simulator
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // The shop's wiring in one place: nodes, callers, edges, request kinds and operations.
 //
@@ -153,3 +156,32 @@ func nodeByName(name string) int {
 
 // cut reports whether the link between nodes a and b is cut.
 func (s *Sim) cut(a, b int) bool { return s.links[a][b] }
+
+// planLink plans cut-link and heal-link, which differ only in the state they leave.
+func (s *Sim) planLink(a *args) (func(), string, error) {
+	n, m := nodeByName(a.From), nodeByName(a.To)
+	if n < 0 || m < 0 {
+		return nil, "", fmt.Errorf("unknown node %q or %q (nodes: gateway, registry, broker, a service or an instance)", a.From, a.To)
+	}
+	if n == m {
+		return nil, "", fmt.Errorf("a link needs two different nodes, got %q twice", a.From)
+	}
+	cut := a.Type == "cut-link"
+	if s.links[n][m] == cut {
+		return nil, "", fmt.Errorf("link %s–%s is already %s", a.From, a.To, map[bool]string{true: "cut", false: "up"}[cut])
+	}
+	return func() {
+		s.links[n][m], s.links[m][n] = cut, cut
+		if !cut {
+			s.kickConsumers()
+		}
+	}, fmt.Sprintf("link %s–%s %s", a.From, a.To, map[bool]string{true: "cut", false: "healed"}[cut]), nil
+}
+
+func describeLink(c *Command) string {
+	verb := "heal"
+	if c.Type == "cut-link" {
+		verb = "cut"
+	}
+	return verb + " the link between " + c.From + " and " + c.To
+}

@@ -1,6 +1,9 @@
 package simulator
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Sidecars are per-instance proxies (Envoy in Istio or Linkerd's proxy). In the shop a
 // service's sidecar policy applies to all its instances. A sidecar adds Overhead to
@@ -60,4 +63,44 @@ func (s *Sim) policyOwner(e *edge, inSidecar bool) string {
 func (s *Sim) mtls(e *edge) bool {
 	cs := callerService(e)
 	return cs >= 0 && s.sidecar(cs).MTLS && s.sidecar(e.def.to).MTLS
+}
+
+func (s *Sim) planSidecar(a *args, svc int) (func(), string, error) {
+	p := s.sidecars[svc]
+	setIfGiven(&p.Enabled, a.Enabled)
+	setIfGiven(&p.Retries, a.OwnRetries)
+	setIfGiven(&p.Timeouts, a.OwnTimeouts)
+	setIfGiven(&p.MTLS, a.MTLS)
+	setIfGiven(&p.Metrics, a.Metrics)
+	if !p.Enabled {
+		if a.Enabled != nil && (a.OwnRetries != nil && *a.OwnRetries || a.OwnTimeouts != nil && *a.OwnTimeouts ||
+			a.MTLS != nil && *a.MTLS || a.Metrics != nil && *a.Metrics) {
+			return nil, "", fmt.Errorf("a disabled sidecar cannot own policies")
+		}
+		if a.Enabled == nil && (p.Retries || p.Timeouts || p.MTLS || p.Metrics) {
+			return nil, "", fmt.Errorf("%s has no sidecar; enable it first", a.Service)
+		}
+		p = SidecarPolicy{} // turning the sidecar off hands every policy back to the service
+	}
+	return func() { s.sidecars[svc] = p },
+		fmt.Sprintf("%s sidecar enabled=%v retries=%s timeouts=%s mtls=%v metrics=%v", a.Service, p.Enabled,
+			owner(p.Retries), owner(p.Timeouts), p.MTLS, p.Metrics), nil
+}
+
+func owner(inSidecar bool) string {
+	if inSidecar {
+		return "sidecar"
+	}
+	return "service"
+}
+
+func describeSidecar(c *Command) string {
+	s := "sidecar for " + c.Service
+	if c.OwnRetries != nil && *c.OwnRetries {
+		s += ", owning retries"
+	}
+	if c.MTLS != nil && *c.MTLS {
+		s += ", with mTLS"
+	}
+	return s
 }
