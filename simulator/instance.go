@@ -77,7 +77,7 @@ func (s *Sim) initInstances() {
 		for o := 1; o <= MaxInstances; o++ {
 			i := svc*MaxInstances + o - 1
 			in := &s.instances[i]
-			in.name = serviceNames[svc] + "-" + strconv.Itoa(o)
+			in.name = InstanceName(serviceNames[svc], o)
 			in.svc, in.ord = svc, o
 			in.lastRouted = -1
 			in.queue = make([]int32, MaxInstanceQueue)
