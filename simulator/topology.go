@@ -64,7 +64,9 @@ func ShopTopology(cfg Config) Topology {
 	}
 	t.Topics = append(t.Topics, topicNames[:]...)
 	t.Callers = append(t.Callers, callerNames[:]...)
-	link := func(from, to, kind string) { t.Links = append(t.Links, LinkInfo{ID: from + ">" + to, From: from, To: to, Kind: kind}) }
+	link := func(from, to, kind string) {
+		t.Links = append(t.Links, LinkInfo{ID: from + ">" + to, From: from, To: to, Kind: kind})
+	}
 	link(clientsNode, "gateway", "client")
 	for _, c := range callerNames {
 		link("registry", c, "discovery")
