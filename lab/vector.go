@@ -95,38 +95,55 @@ func (src *source) setSnapshot(snap *simulator.Snapshot) {
 	clear(src.slots)
 	for i := range snap.Nodes.Instances {
 		in := &snap.Nodes.Instances[i]
-		if svc, ord, ok := simulator.InstanceSlot(in.Name); ok && ord <= max {
-			src.slots[svc*max+ord-1] = in
+		if in.Ordinal >= 1 && in.Ordinal <= max && in.ServiceIndex*max < len(src.slots) {
+			src.slots[in.ServiceIndex*max+in.Ordinal-1] = in
 		}
 	}
 }
 
-// field is one position of an entity of type T.
+// field is one position of an entity of type T, or with stats five: the
+// throughput / error rate / latency block that the gateway, each service
+// and each edge carry, defined once here.
 type field[T any] struct {
-	name string
-	str  bool
-	num  func(*T) float64
-	text func(*T) string
+	name  string
+	num   func(*T) float64
+	text  func(*T) string
+	flag  func(*T) bool
+	stats func(*T) *simulator.Stats
 }
+
+// statKeys name the positions of a stats block, in order.
+var statKeys = [...]string{"tp", "er", "p50", "p95", "p99"}
 
 func num[T any](name string, f func(*T) float64) field[T] { return field[T]{name: name, num: f} }
 func text[T any](name string, f func(*T) string) field[T] {
-	return field[T]{name: name, str: true, text: f}
+	return field[T]{name: name, text: f}
 }
-func boolean[T any](name string, f func(*T) bool) field[T] {
-	return field[T]{name: name, num: func(v *T) float64 { return b2f(f(v)) }}
+func boolean[T any](name string, f func(*T) bool) field[T] { return field[T]{name: name, flag: f} }
+
+// statFields is an entity's stats block.
+func statFields[T any](get func(*T) *simulator.Stats) []field[T] {
+	return []field[T]{{stats: get}}
 }
 
-// statFields is the throughput / error rate / latency block that the
-// gateway, each service and each edge carry.
-func statFields[T any](get func(*T) *simulator.Stats) []field[T] {
-	return []field[T]{
-		num("tp", func(v *T) float64 { return r1(get(v).Throughput) }),
-		num("er", func(v *T) float64 { return r3(get(v).ErrorRate) }),
-		num("p50", func(v *T) float64 { return rms(get(v).P50) }),
-		num("p95", func(v *T) float64 { return rms(get(v).P95) }),
-		num("p99", func(v *T) float64 { return rms(get(v).P99) }),
+// keys appends the field's keys under prefix p.
+func (f *field[T]) keys(p string, out []string) []string {
+	if f.stats == nil {
+		return append(out, p+f.name)
 	}
+	for _, k := range statKeys {
+		out = append(out, p+k)
+	}
+	return out
+}
+
+// appendStats appends a stats block's values; a nil st gives zeros.
+func appendStats(out []val, st *simulator.Stats) []val {
+	if st == nil {
+		st = &simulator.Stats{}
+	}
+	return append(out, val{n: finite(r1(st.Throughput))}, val{n: finite(r3(st.ErrorRate))},
+		val{n: finite(rms(st.P50))}, val{n: finite(rms(st.P95))}, val{n: finite(rms(st.P99))})
 }
 
 // entity is one row of the vector table.
@@ -148,28 +165,38 @@ type group[T any] struct {
 func (g group[T]) keys(sh *shape, out []string) []string {
 	for i := range g.count(sh) {
 		p := g.prefix(sh, i)
-		for _, f := range g.fields {
-			out = append(out, p+f.name)
+		for j := range g.fields {
+			out = g.fields[j].keys(p, out)
 		}
 	}
 	return out
 }
 
+// fill appends the values of every item's fields; an item that is nil (an
+// instance slot nobody runs) gives zero values. The loop is written out,
+// not a method per field, because it runs for every position of every
+// frame.
 func (g group[T]) fill(src *source, out []val) []val {
 	for i := range g.count(src.shape) {
 		it := g.item(src, i)
-		for _, f := range g.fields {
-			var v val
+		for j := range g.fields {
+			f := &g.fields[j]
 			switch {
-			case it == nil && f.str:
-				v.str = true
+			case f.stats != nil:
+				var st *simulator.Stats
+				if it != nil {
+					st = f.stats(it)
+				}
+				out = appendStats(out, st)
 			case it == nil:
-			case f.str:
-				v = val{s: f.text(it), str: true}
+				out = append(out, val{str: f.text != nil})
+			case f.text != nil:
+				out = append(out, val{s: f.text(it), str: true})
+			case f.flag != nil:
+				out = append(out, val{n: b2f(f.flag(it))})
 			default:
-				v.n = finite(f.num(it))
+				out = append(out, val{n: finite(f.num(it))})
 			}
-			out = append(out, v)
 		}
 	}
 	return out
@@ -251,18 +278,6 @@ func rms(v float64) float64 {
 	return math.Round(v)
 }
 
-// instMask turns a list of instance names into a bit set: bit k is the
-// instance with ordinal k+1.
-func instMask(names []string) float64 {
-	m := 0
-	for _, n := range names {
-		if _, o, ok := simulator.InstanceSlot(n); ok {
-			m |= 1 << (o - 1)
-		}
-	}
-	return float64(m)
-}
-
 func itoa(i int) string { return strconv.Itoa(i) }
 
 type (
@@ -340,10 +355,10 @@ var vectorTable = []entity{
 		[]field[simulator.CallerCacheView]{boolean("stale", func(c *simulator.CallerCacheView) bool { return c.Stale })}),
 	each("reg.", services, func(src *source, i int) *simulator.DiscoveryView { return &src.snap.Registry.Services[i] },
 		[]field[simulator.DiscoveryView]{
-			num("alive", func(d *simulator.DiscoveryView) float64 { return instMask(d.Alive) }),
-			num("reg", func(d *simulator.DiscoveryView) float64 { return instMask(d.Registered) }),
-			num("gw", func(d *simulator.DiscoveryView) float64 { return instMask(d.Gateway) }),
-			num("ord", func(d *simulator.DiscoveryView) float64 { return instMask(d.Orders) }),
+			num("alive", func(d *simulator.DiscoveryView) float64 { return float64(d.AliveSet) }),
+			num("reg", func(d *simulator.DiscoveryView) float64 { return float64(d.RegisteredSet) }),
+			num("gw", func(d *simulator.DiscoveryView) float64 { return float64(d.GatewaySet) }),
+			num("ord", func(d *simulator.DiscoveryView) float64 { return float64(d.OrdersSet) }),
 		}),
 	one("brk.", func(src *source) *simulator.BrokerView { return &src.snap.Broker }, []field[simulator.BrokerView]{
 		boolean("up", func(b *simulator.BrokerView) bool { return b.Up }),

@@ -56,15 +56,23 @@ type job struct {
 	tr    traceRef // the attempt span, parent of a saga's spans
 }
 
-func instanceByName(name string) int {
+// instanceIndex maps the name of every instance slot of the shop to its
+// index (service*MaxInstances + ordinal-1): names are looked up on every
+// command and every frame, so once, here, is cheaper than parsing each.
+var instanceIndex = func() map[string]int {
+	m := make(map[string]int, numServices*MaxInstances)
 	for svc, sn := range serviceNames {
-		if len(name) > len(sn)+1 && name[:len(sn)] == sn && name[len(sn)] == '-' {
-			ord, err := strconv.Atoi(name[len(sn)+1:])
-			if err != nil || ord < 1 || ord > MaxInstances || strconv.Itoa(ord) != name[len(sn)+1:] {
-				return -1
-			}
-			return svc*MaxInstances + ord - 1
+		for o := 1; o <= MaxInstances; o++ {
+			m[InstanceName(sn, o)] = svc*MaxInstances + o - 1
 		}
+	}
+	return m
+}()
+
+// instanceByName returns the index of the instance slot with this name, or -1.
+func instanceByName(name string) int {
+	if i, ok := instanceIndex[name]; ok {
+		return i
 	}
 	return -1
 }

@@ -48,6 +48,9 @@ type ServiceView struct {
 type InstanceView struct {
 	Name    string
 	Service string
+	// ServiceIndex is the service's place in ServiceNames (and in
+	// Topology.Services).
+	ServiceIndex int
 	// Ordinal is the instance's number within its service, from 1 (catalog-2
 	// has ordinal 2).
 	Ordinal      int
@@ -131,7 +134,7 @@ func (n *Nodes) UnmarshalJSON(data []byte) error {
 			if i < 0 {
 				return fmt.Errorf("simulator: node %q is not an instance of the shop", v.Name)
 			}
-			n.Instances = append(n.Instances, InstanceView{Name: v.Name, Service: v.Service, Ordinal: i%MaxInstances + 1,
+			n.Instances = append(n.Instances, InstanceView{Name: v.Name, Service: v.Service, ServiceIndex: i / MaxInstances, Ordinal: i%MaxInstances + 1,
 				State: v.State, Throughput: v.Throughput, ErrorRate: v.ErrorRate, Busy: v.Busy, Queued: v.Queued,
 				Routed: v.Routed, LastRoutedMS: v.LastRoutedMS})
 		default:

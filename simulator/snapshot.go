@@ -165,6 +165,9 @@ type DiscoveryView struct {
 	Registered []string `json:"registered"` // the registry's view
 	Gateway    []string `json:"gateway"`    // the gateway's cached list
 	Orders     []string `json:"orders"`     // orders' cached list
+	// The same four lists as bit sets of ordinals (bit k is the instance
+	// with ordinal k+1), for viewers that draw them; not in the JSON.
+	AliveSet, RegisteredSet, GatewaySet, OrdersSet uint64 `json:"-"`
 }
 
 // CallerCacheView is one caller's discovery cache.
@@ -317,9 +320,11 @@ func upDown(up bool) string {
 
 func (s *Sim) nodeViews() Nodes {
 	out := Nodes{
-		Gateway:  GatewayNode{Stats: s.nodeStats[nodeGateway].stats(s.now)},
-		Registry: UpNode{Up: s.reg.up},
-		Broker:   UpNode{Up: s.broker.up},
+		Gateway:   GatewayNode{Stats: s.nodeStats[nodeGateway].stats(s.now)},
+		Registry:  UpNode{Up: s.reg.up},
+		Broker:    UpNode{Up: s.broker.up},
+		Services:  make([]ServiceView, 0, len(s.services)),
+		Instances: make([]InstanceView, 0, s.instancesPresent()),
 	}
 	for svc := range s.services {
 		sv := &s.services[svc]
@@ -339,7 +344,7 @@ func (s *Sim) nodeViews() Nodes {
 			continue
 		}
 		tp, er := in.served.rate(s.now)
-		v := InstanceView{Name: in.name, Service: serviceNames[in.svc], Ordinal: i%MaxInstances + 1,
+		v := InstanceView{Name: in.name, Service: serviceNames[in.svc], ServiceIndex: in.svc, Ordinal: in.ord,
 			State: instStateNames[in.state], Throughput: tp, ErrorRate: er, Busy: in.busy, Queued: in.qlen, Routed: in.routed}
 		if in.lastRouted >= 0 {
 			v.LastRoutedMS = ms(in.lastRouted)
@@ -347,6 +352,17 @@ func (s *Sim) nodeViews() Nodes {
 		out.Instances = append(out.Instances, v)
 	}
 	return out
+}
+
+// instancesPresent counts the instance slots a snapshot lists.
+func (s *Sim) instancesPresent() int {
+	n := 0
+	for i := range s.instances {
+		if s.instances[i].state != instAbsent {
+			n++
+		}
+	}
+	return n
 }
 
 func (s *Sim) edgeView(e *edge) EdgeView {
@@ -389,13 +405,15 @@ func (s *Sim) registryView() RegistryView {
 			i := svc*MaxInstances + o
 			if s.instances[i].state == instAlive {
 				d.Alive = append(d.Alive, s.instances[i].name)
+				d.AliveSet |= 1 << o
 			}
 			if r.entries[i].registered {
 				d.Registered = append(d.Registered, s.instances[i].name)
+				d.RegisteredSet |= 1 << o
 			}
 		}
-		d.Gateway = s.cachedNames(callerGateway, svc)
-		d.Orders = s.cachedNames(callerOrders, svc)
+		d.Gateway, d.GatewaySet = s.cachedNames(callerGateway, svc)
+		d.Orders, d.OrdersSet = s.cachedNames(callerOrders, svc)
 		v.Services = append(v.Services, d)
 	}
 	for c := range s.disc {
@@ -404,13 +422,18 @@ func (s *Sim) registryView() RegistryView {
 	return v
 }
 
-func (s *Sim) cachedNames(c, svc int) []string {
+// cachedNames lists caller c's cached instances of service svc, by name
+// and as a bit set of ordinals.
+func (s *Sim) cachedNames(c, svc int) ([]string, uint64) {
 	d := &s.disc[c]
 	out := []string{}
+	var set uint64
 	for k := 0; k < d.n[svc]; k++ {
-		out = append(out, s.instances[d.list[svc][k]].name)
+		in := &s.instances[d.list[svc][k]]
+		out = append(out, in.name)
+		set |= 1 << (in.ord - 1)
 	}
-	return out
+	return out, set
 }
 
 func timeline(g *saga) SagaTimeline {

@@ -86,14 +86,3 @@ func ShopTopology(cfg Config) Topology {
 func InstanceName(service string, ordinal int) string {
 	return service + "-" + strconv.Itoa(ordinal)
 }
-
-// InstanceSlot finds an instance of the shop by name: its service's index in
-// ServiceNames and its ordinal, from 1. ok is false for a name that is no
-// instance slot of the shop.
-func InstanceSlot(name string) (service, ordinal int, ok bool) {
-	i := instanceByName(name)
-	if i < 0 {
-		return 0, 0, false
-	}
-	return i / MaxInstances, i%MaxInstances + 1, true
-}
