@@ -71,14 +71,22 @@ func chartSeries(topo *simulator.Topology) []string {
 // slower parts when they are due.
 func (l *Lab) buildFrame() (sagasChanged, tracesChanged bool) {
 	fr := &l.fr
-	snap := l.sim.Snapshot()
+	fr.ticks++
+	// The sagas and traces go out at most once a second; the timelines are
+	// the dearest part of a snapshot, so they are built only then.
+	slow := !fr.have || fr.ticks%10 == 0
+	var snap simulator.Snapshot
+	if slow {
+		snap = l.sim.Snapshot()
+	} else {
+		snap = l.sim.SnapshotWithoutTimelines()
+	}
 	rv := l.runView()
 	fr.src.shape, fr.src.run = fr.shape, &rv
 	fr.src.setSnapshot(&snap)
 	fr.cur = fillVector(&fr.src, fr.cur)
 	fr.src.snap, fr.src.run = nil, nil
-	fr.ticks++
-	if !fr.have || fr.ticks%10 == 0 {
+	if slow {
 		b := encodeSagas(nil, &snap.Sagas)
 		if string(b) != string(fr.sagas) {
 			fr.sagas, sagasChanged = b, true

@@ -100,3 +100,17 @@ func TestScriptLimitEvents(t *testing.T) {
 		}
 	}
 }
+
+// A snapshot without timelines is the snapshot, less Sagas.Recent.
+func TestSnapshotWithoutTimelines(t *testing.T) {
+	sim := MustNew(DefaultConfig())
+	sim.Advance(20 * time.Second)
+	full, lite := sim.Snapshot(), sim.SnapshotWithoutTimelines()
+	if len(full.Sagas.Recent) == 0 || len(lite.Sagas.Recent) != 0 {
+		t.Fatalf("timelines: %d in the full snapshot, %d without", len(full.Sagas.Recent), len(lite.Sagas.Recent))
+	}
+	full.Sagas.Recent = lite.Sagas.Recent
+	if !reflect.DeepEqual(full, lite) {
+		t.Error("the snapshots differ in more than the timelines")
+	}
+}

@@ -259,7 +259,14 @@ type SidecarView struct {
 }
 
 // Snapshot returns the state of the simulation at Now.
-func (s *Sim) Snapshot() Snapshot {
+func (s *Sim) Snapshot() Snapshot { return s.snapshot(true) }
+
+// SnapshotWithoutTimelines is Snapshot less the saga timelines (Sagas.Recent
+// is empty), the part that costs most to build: for a live view that sends
+// the timelines only now and then, and asks for them only then.
+func (s *Sim) SnapshotWithoutTimelines() Snapshot { return s.snapshot(false) }
+
+func (s *Sim) snapshot(timelines bool) Snapshot {
 	now := s.now
 	snap := Snapshot{AtMS: ms(now), Seed: s.cfg.Seed, EventSeq: s.log.seq}
 	b := &s.load.streams[1]
@@ -276,7 +283,7 @@ func (s *Sim) Snapshot() Snapshot {
 		snap.Edges = append(snap.Edges, s.edgeView(&s.edges[ed]))
 	}
 	snap.Registry = s.registryView()
-	snap.Sagas = s.sagaView()
+	snap.Sagas = s.sagaView(timelines)
 	snap.Broker = s.brokerView()
 	for svc := range s.sidecars {
 		p := s.sidecars[svc]
@@ -453,7 +460,9 @@ func timeline(g *saga) SagaTimeline {
 	return t
 }
 
-func (s *Sim) sagaView() SagaView {
+// sagaView counts the sagas and, when timelines is set, lists the newest
+// finished and running ones.
+func (s *Sim) sagaView(timelines bool) SagaView {
 	b := &s.sagas
 	v := SagaView{Mode: b.cfg.Mode, Started: b.started, Completed: b.count[sagaCompleted], Compensated: b.count[sagaCompensated],
 		Stuck: b.count[sagaStuck], Compensations: b.comps, StepTimeouts: b.stepTimeouts, IgnoredReplies: b.ignoredReplies,
@@ -474,10 +483,15 @@ func (s *Sim) sagaView() SagaView {
 		if oldest < 0 || g.started < oldest {
 			oldest = g.started
 		}
-		open = append(open, g)
+		if timelines {
+			open = append(open, g)
+		}
 	}
 	if oldest >= 0 {
 		v.OldestOpenMS = ms(oldest)
+	}
+	if !timelines {
+		return v
 	}
 	for k := 0; k < b.hlen && len(v.Recent) < len(b.history); k++ {
 		g := &b.history[(b.hnext-1-k+2*len(b.history))%len(b.history)]
