@@ -2,6 +2,7 @@ package lab
 
 import (
 	"encoding/json"
+	"sync"
 	"time"
 
 	"microlab/simulator"
@@ -16,6 +17,28 @@ const (
 	traceList      = 12  // sampled traces listed
 	historySeconds = 60  // seconds of chart history a joining viewer gets
 )
+
+// Frame is one message for viewers: a frame of state, or a hello or a
+// snapshot. The same Frame goes to every viewer of a tick, so whatever a
+// transport makes of it before sending (a websocket's framing) can be made
+// once, with Encoding, and shared.
+type Frame struct {
+	data []byte
+	once sync.Once
+	enc  any
+}
+
+func newFrame(b []byte) *Frame { return &Frame{data: b} }
+
+// Bytes is the message, JSON text. It must not be changed.
+func (f *Frame) Bytes() []byte { return f.data }
+
+// Encoding returns encode(f.Bytes()), calling encode only the first time,
+// for whichever viewer sends the frame first; the others get the same value.
+func (f *Frame) Encoding(encode func([]byte) any) any {
+	f.once.Do(func() { f.enc = encode(f.data) })
+	return f.enc
+}
 
 // frameState is what a lab remembers between frames: the last vector sent,
 // so the next frame carries only what changed, and the slower parts
@@ -167,9 +190,9 @@ func (l *Lab) broadcast() {
 	fr.buf = b
 	// Viewers' writers read the frame after this tick has moved on, so each
 	// frame is a copy of the buffer, shared by every viewer.
-	delta := append(make([]byte, 0, len(b)), b...)
+	delta := newFrame(append(make([]byte, 0, len(b)), b...))
 
-	var key []byte
+	var key *Frame
 	for v := range l.viewers {
 		msg := delta
 		if v.needKey {
@@ -201,7 +224,7 @@ func frameHeader(b []byte, seq uint64, at float64) []byte {
 
 // keyFrame is the whole state as a frame, for a viewer that lost one: the
 // full vector, the last few events, the sagas and the traces.
-func (l *Lab) keyFrame(at float64) []byte {
+func (l *Lab) keyFrame(at float64) *Frame {
 	fr := &l.fr
 	b := make([]byte, 0, 8192)
 	b = frameHeader(b, fr.seq, at)
@@ -213,13 +236,13 @@ func (l *Lab) keyFrame(at float64) []byte {
 	b = append(b, orEmpty(fr.sagas)...)
 	b = append(b, `,"traces":`...)
 	b = append(b, orEmpty(fr.traces)...)
-	return append(b, '}')
+	return newFrame(append(b, '}'))
 }
 
 // snapshotMessage is what a viewer gets on joining: the whole state now
 // (snap and its vector vec), recent events, sagas, traces, the chart
 // history, and the simulator's own full snapshot.
-func (l *Lab) snapshotMessage(snap *simulator.Snapshot, vec []val) []byte {
+func (l *Lab) snapshotMessage(snap *simulator.Snapshot, vec []val) *Frame {
 	fr := &l.fr
 	b := make([]byte, 0, 64<<10)
 	b = append(b, `{"type":"snapshot","n":`...)
@@ -263,13 +286,13 @@ func (l *Lab) snapshotMessage(snap *simulator.Snapshot, vec []val) []byte {
 		raw = []byte("null")
 	}
 	b = append(b, raw...)
-	return append(b, '}')
+	return newFrame(append(b, '}'))
 }
 
 // hello is the first message on every connection: who the viewer is, the
 // lab, the vector's keys, the shop's topology, the limits and the message
 // types it may send.
-func (l *Lab) hello(owner bool) []byte {
+func (l *Lab) hello(owner bool) *Frame {
 	type labInfo struct {
 		ID         string  `json:"id"`
 		Title      string  `json:"title"`
@@ -302,7 +325,7 @@ func (l *Lab) hello(owner bool) []byte {
 		},
 		Commands: messageTypes(),
 	})
-	return b
+	return newFrame(b)
 }
 
 // recentEvents returns the last n events up to sequence number upto.

@@ -21,7 +21,7 @@ func newTestLab(tb testing.TB) *Lab {
 }
 
 func newTestViewer(l *Lab) *Viewer {
-	v := &Viewer{lab: l, out: make(chan []byte, queueLen), gone: make(chan struct{})}
+	v := &Viewer{lab: l, out: make(chan *Frame, queueLen), gone: make(chan struct{})}
 	l.viewers[v] = struct{}{}
 	return v
 }
@@ -83,8 +83,8 @@ func TestSlowViewerLosesFramesOnly(t *testing.T) {
 	}
 	key := <-slow.out
 	delta := <-quick.out
-	if !strings.Contains(string(key), `"key":true`) || strings.Contains(string(delta), `"key":true`) {
-		t.Errorf("the slow viewer got %.60s…, the quick one %.60s…; want a key frame and a delta", key, delta)
+	if !strings.Contains(string(key.Bytes()), `"key":true`) || strings.Contains(string(delta.Bytes()), `"key":true`) {
+		t.Errorf("the slow viewer got %.60s…, the quick one %.60s…; want a key frame and a delta", key.Bytes(), delta.Bytes())
 	}
 	if slow.needKey {
 		t.Error("the slow viewer still waits for a key frame after getting one")
@@ -102,11 +102,28 @@ func TestFramesDoNotShareTheBuffer(t *testing.T) {
 	l.sim.Advance(time.Second)
 	l.broadcast()
 	first := <-v.out
-	kept := string(first)
+	kept := string(first.Bytes())
 	l.sim.Advance(5 * time.Second)
 	l.broadcast()
 	<-v.out
-	if string(first) != kept {
+	if string(first.Bytes()) != kept {
 		t.Fatal("a queued frame changed when the next one was built")
+	}
+}
+
+// A frame's encoding is made once, however many viewers send it.
+func TestFrameEncodingIsMadeOnce(t *testing.T) {
+	l := newTestLab(t)
+	a, b := newTestViewer(l), newTestViewer(l)
+	l.sim.Advance(time.Second)
+	l.broadcast()
+	fa, fb := <-a.out, <-b.out
+	if fa != fb {
+		t.Fatal("two viewers got two frames for one tick")
+	}
+	calls := 0
+	encode := func(p []byte) any { calls++; return len(p) }
+	if fa.Encoding(encode) != len(fa.Bytes()) || fb.Encoding(encode) != len(fa.Bytes()) || calls != 1 {
+		t.Errorf("encode called %d times, want 1", calls)
 	}
 }

@@ -65,7 +65,7 @@ func TestViewerLifecycle(t *testing.T) {
 			Type string `json:"type"`
 			Role string `json:"role"`
 		}
-		if err := json.Unmarshal(<-owner.Frames(), &msg); err != nil || msg.Type != want {
+		if err := json.Unmarshal((<-owner.Frames()).Bytes(), &msg); err != nil || msg.Type != want {
 			t.Fatalf("owner's message: %+v (%v), want %s", msg, err, want)
 		}
 		if want == "hello" && msg.Role != "owner" {

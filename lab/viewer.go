@@ -23,7 +23,7 @@ const (
 type Viewer struct {
 	lab   *Lab
 	owner bool
-	out   chan []byte   // frames, from the lab's goroutine
+	out   chan *Frame   // frames, from the lab's goroutine
 	gone  chan struct{} // closed when the lab ends
 	code  int           // the close code, set before gone is closed
 	text  string
@@ -48,7 +48,7 @@ func (l *Lab) Join(owner bool) (*Viewer, error) {
 		l.viewerCount.Add(-1)
 		return nil, ErrClosing
 	}
-	v := &Viewer{lab: l, owner: owner, out: make(chan []byte, queueLen), gone: make(chan struct{})}
+	v := &Viewer{lab: l, owner: owner, out: make(chan *Frame, queueLen), gone: make(chan struct{})}
 	v.out <- l.hello(owner)
 	select {
 	case l.joins <- v:
@@ -61,7 +61,7 @@ func (l *Lab) Join(owner bool) (*Viewer, error) {
 
 // Frames gives the messages to write to the viewer, in order. A viewer that
 // does not take them fast enough loses some and then gets a key frame.
-func (v *Viewer) Frames() <-chan []byte { return v.out }
+func (v *Viewer) Frames() <-chan *Frame { return v.out }
 
 // Gone is closed when the lab has ended; Goodbye then says why.
 func (v *Viewer) Gone() <-chan struct{} { return v.gone }

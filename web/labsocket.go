@@ -120,9 +120,13 @@ func labWritePump(conn *websocket.Conn, v *lab.Viewer, replies <-chan []byte, re
 		case b := <-replies:
 			conn.SetWriteDeadline(time.Now().Add(labWriteWait))
 			err = conn.WriteMessage(websocket.TextMessage, b)
-		case b := <-v.Frames():
+		case f := <-v.Frames():
 			conn.SetWriteDeadline(time.Now().Add(labWriteWait))
-			err = conn.WriteMessage(websocket.TextMessage, b)
+			if pm, ok := f.Encoding(prepareFrame).(*websocket.PreparedMessage); ok {
+				err = conn.WritePreparedMessage(pm)
+			} else {
+				err = conn.WriteMessage(websocket.TextMessage, f.Bytes())
+			}
 		case <-ping.C:
 			err = conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(labWriteWait))
 		case <-v.Gone():
@@ -137,6 +141,17 @@ func labWritePump(conn *websocket.Conn, v *lab.Viewer, replies <-chan []byte, re
 			return
 		}
 	}
+}
+
+// prepareFrame frames a lab frame for the websocket once, for every viewer
+// that sends it. Should that fail (it does only for a bad message type),
+// the pump writes the bytes as they are.
+func prepareFrame(b []byte) any {
+	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, b)
+	if err != nil {
+		return nil
+	}
+	return pm
 }
 
 // closeSocket says goodbye with a code and a reason, then hangs up.
