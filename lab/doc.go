@@ -24,7 +24,9 @@
 // it never holds up the simulation or anyone else.
 //
 // The package knows nothing of HTTP or websockets' framing: a viewer's
-// frames and replies are JSON text messages as bytes, and the close codes
-// it hands out (CloseNormal, CloseGoingAway) are the websocket protocol's
-// numbers. It imports the simulator and nothing else of this project.
+// frames (*Frame) and replies are JSON text messages as bytes, a Frame can
+// keep the one encoding a transport makes of it for all its viewers, and
+// the close codes it hands out (CloseNormal, CloseGoingAway) are the
+// websocket protocol's numbers. It imports the simulator (and
+// internal/humanize for its words) and nothing else of this project.
 package lab
