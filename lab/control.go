@@ -258,7 +258,7 @@ func (l *Lab) step(m *message) []byte {
 	if ms < 1 || ms > maxStepMS {
 		return fail(m, "invalid", "ms %d out of range 1..%d", ms, maxStepMS)
 	}
-	l.advance(l.sim.Now()+time.Duration(ms)*time.Millisecond, ffBudget)
+	l.advance(l.sim.Now()+time.Duration(ms)*time.Millisecond, l.m.budget.share(ffBudget))
 	return l.ack(m, fmt.Sprintf("stepped to %.1f s", l.sim.Now().Seconds()))
 }
 

@@ -21,7 +21,7 @@ func newTestLab(tb testing.TB) *Lab {
 }
 
 func newTestViewer(l *Lab) *Viewer {
-	v := &Viewer{lab: l, out: make(chan *Frame, queueLen), gone: make(chan struct{})}
+	v := &Viewer{lab: l, out: make(chan *Frame, queueLen), gone: make(chan struct{}), bucket: &tokenBucket{}}
 	l.viewers[v] = struct{}{}
 	return v
 }

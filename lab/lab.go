@@ -18,8 +18,9 @@ const (
 	maxStepMS    = 10_000 // a single step, in virtual ms
 	maxFFSeconds = 600    // one fast-forward, in virtual seconds
 	maxSeed      = 1<<53 - 1
-	// A tick may spend this much wall time simulating; past it the
-	// simulation falls behind its speed rather than starve the server.
+	// A tick may spend this much wall time simulating, less when many labs
+	// share the CPU budget (budget.go); past it the simulation falls behind
+	// its speed rather than starve the server.
 	tickBudget = 40 * time.Millisecond
 	ffBudget   = 70 * time.Millisecond
 	slice      = 100 * time.Millisecond // virtual time simulated between budget checks
@@ -73,7 +74,8 @@ type Lab struct {
 	created time.Time
 	m       *Manager
 
-	viewerCount atomic.Int32 // joined viewers, bounded by maxViewers
+	addr        string       // the client address that started it
+	viewerCount atomic.Int32 // joined viewers, bounded by MaxViewers
 
 	reqs   chan request
 	joins  chan *Viewer
@@ -92,8 +94,8 @@ type Lab struct {
 	eff        float64
 	prediction int // the option the owner chose, -1 until then
 	viewers    map[*Viewer]struct{}
-	idleSince  time.Time
 	lastTick   time.Time
+	simulating bool // counted in the manager's CPU budget
 	fr         frameState
 }
 
@@ -159,37 +161,56 @@ func (l *Lab) reset(seed uint64) error {
 	return nil
 }
 
-// run is the lab's goroutine.
+// run is the lab's goroutine. Its clock ticks only while someone watches:
+// a lab nobody watches costs nothing until a viewer comes back, and stops
+// after Idle. Watched or not, it stops after Life, so a client that joins
+// and leaves now and then cannot keep a place for ever.
 func (l *Lab) run() {
 	defer l.m.running.Done()
 	defer close(l.done)
-	t := time.NewTicker(tick)
-	defer t.Stop()
-	l.idleSince, l.lastTick = time.Now(), time.Now()
+	lim := l.m.limits
+	ticks := time.NewTicker(tick)
+	ticks.Stop()
+	idle, life := time.NewTimer(lim.Idle), time.NewTimer(lim.Life)
+	defer func() {
+		ticks.Stop()
+		idle.Stop()
+		life.Stop()
+		l.simulating = l.m.budget.setActive(l.simulating, false)
+	}()
 	var why stop
 loop:
 	for {
 		select {
-		case now := <-t.C:
-			if len(l.viewers) == 0 && now.Sub(l.idleSince) >= l.m.limits.Idle {
-				why = stop{CloseNormal, "This lab stopped: nobody watched it for " + humanize.Duration(l.m.limits.Idle) + "."}
-				break loop
-			}
+		case now := <-ticks.C:
 			l.tick(now)
+		case <-idle.C:
+			why = stop{CloseNormal, "This lab stopped: nobody watched it for " + humanize.Duration(lim.Idle) + "."}
+			break loop
+		case <-life.C:
+			why = stop{CloseNormal, "This lab stopped: it ran for " + humanize.Duration(lim.Life) + ", the most one lab may. Start a new one."}
+			break loop
 		case req := <-l.reqs:
 			req.reply <- l.handle(req.msg)
 		case v := <-l.joins:
 			l.join(v)
+			if len(l.viewers) == 1 {
+				idle.Stop()
+				l.lastTick = time.Now()
+				ticks.Reset(tick)
+			}
 		case v := <-l.leaves:
 			if _, ok := l.viewers[v]; ok {
 				delete(l.viewers, v)
 				if len(l.viewers) == 0 {
-					l.idleSince = time.Now()
+					ticks.Stop()
+					idle.Reset(lim.Idle)
 				}
 			}
 		case why = <-l.stops:
 			break loop
 		}
+		l.simulating = l.m.budget.setActive(l.simulating, len(l.viewers) > 0 && (l.state == stateRunning || l.ffUntil > 0))
 	}
 	l.m.remove(l)
 	for v := range l.viewers {
@@ -212,12 +233,12 @@ func (l *Lab) tick(now time.Time) {
 	before := l.sim.Now()
 	switch {
 	case l.ffUntil > 0:
-		l.advance(l.ffUntil, ffBudget)
+		l.advance(l.ffUntil, l.m.budget.share(ffBudget))
 		if l.sim.Now() >= l.ffUntil {
 			l.ffUntil = 0
 		}
 	case l.state == stateRunning:
-		l.advance(l.sim.Now()+time.Duration(float64(dt)*l.speed), tickBudget)
+		l.advance(l.sim.Now()+time.Duration(float64(dt)*l.speed), l.m.budget.share(tickBudget))
 	}
 	if dt > 0 {
 		l.eff = 0.8*l.eff + 0.2*float64(l.sim.Now()-before)/float64(dt)

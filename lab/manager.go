@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	mrand "math/rand/v2"
+	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -24,6 +25,16 @@ var (
 	ErrEnded = errors.New("lab: this lab has ended")
 	// ErrCrowded: the lab has as many viewers as one lab takes.
 	ErrCrowded = errors.New("lab: this lab has as many viewers as it takes")
+	// ErrAddressLabs: the client's address already runs as many labs as one
+	// address may, whatever learners it claims to be.
+	ErrAddressLabs = errors.New("lab: this address already runs as many labs as one may")
+	// ErrStartRate: the client's address started labs too often lately.
+	ErrStartRate = errors.New("lab: this address starts labs too often")
+	// ErrSockets: the server holds as many lab connections as it takes.
+	ErrSockets = errors.New("lab: the server holds as many lab connections as it takes")
+	// ErrAddressSockets: the client's address holds as many lab
+	// connections as one address may.
+	ErrAddressSockets = errors.New("lab: this address holds as many lab connections as one may")
 )
 
 // Close codes a viewer is told when its lab ends: the websocket protocol's
@@ -33,7 +44,9 @@ const (
 	CloseGoingAway = 1001 // the server is shutting down
 )
 
-// Limits bound the labs of one server.
+// Limits bound the labs of one server. A learner is a cookie, which costs
+// a client nothing, so every bound on a learner has one on the client's
+// address beside it.
 type Limits struct {
 	// PerLearner is how many labs one learner may run at once; 0 means 3.
 	PerLearner int
@@ -41,17 +54,45 @@ type Limits struct {
 	Total int
 	// Idle is how long a lab nobody watches lives on; 0 means 10 minutes.
 	Idle time.Duration
+	// Life is how long a lab lives at most, watched or not; 0 means 3 hours.
+	Life time.Duration
+	// PerAddress is how many labs may run that were started from one client
+	// address; 0 means 20 (a classroom behind one address needs more).
+	PerAddress int
+	// StartsPerMinute is how many labs one address may start a minute; 0
+	// means 20.
+	StartsPerMinute int
+	// Sockets is how many lab connections the server holds at once; 0 means
+	// 2000. The command line derives it from the file descriptor limit.
+	Sockets int
+	// SocketsPerAddress is how many lab connections one address may hold;
+	// 0 means 200.
+	SocketsPerAddress int
+	// CPUShare is the share of the machine (of GOMAXPROCS) all labs
+	// together may spend simulating; 0 means a half.
+	CPUShare float64
 }
 
 func (l Limits) withDefaults() Limits {
-	if l.PerLearner <= 0 {
-		l.PerLearner = 3
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
 	}
-	if l.Total <= 0 {
-		l.Total = 200
-	}
+	def(&l.PerLearner, 3)
+	def(&l.Total, 200)
+	def(&l.PerAddress, 20)
+	def(&l.StartsPerMinute, 20)
+	def(&l.Sockets, 2000)
+	def(&l.SocketsPerAddress, 200)
 	if l.Idle <= 0 {
 		l.Idle = 10 * time.Minute
+	}
+	if l.Life <= 0 {
+		l.Life = 3 * time.Hour
+	}
+	if l.CPUShare <= 0 || l.CPUShare > 1 {
+		l.CPUShare = 0.5
 	}
 	return l
 }
@@ -66,6 +107,17 @@ type Manager struct {
 	labs    map[string]*Lab
 	schemas map[[3]int][]string // by scenario shape: scenario?, steps, checks
 	closed  bool
+	// starts holds, per client address, when its recent starts were; an
+	// address leaves it once its last start is a minute old.
+	starts map[string][]time.Time
+	// sockets counts the lab connections per client address, and in all.
+	sockets     map[string]int
+	socketTotal int
+	// owners hold each learner's command budget, shared by all the
+	// sockets of all their labs; a learner with no lab left loses it.
+	owners map[string]*tokenBucket
+	// budget shares the labs' CPU.
+	budget cpuBudget
 
 	running sync.WaitGroup // lab goroutines
 	viewers sync.WaitGroup // viewers that joined and have not left
@@ -74,11 +126,18 @@ type Manager struct {
 // NewManager returns a manager with no labs; zero limits take their
 // defaults.
 func NewManager(limits Limits, log *slog.Logger) *Manager {
-	return &Manager{
+	m := &Manager{
 		limits: limits.withDefaults(), log: log, topo: simulator.ShopTopology(simulator.DefaultConfig()),
 		labs: map[string]*Lab{}, schemas: map[[3]int][]string{},
+		starts: map[string][]time.Time{}, sockets: map[string]int{}, owners: map[string]*tokenBucket{},
 	}
+	m.budget.total = time.Duration(m.limits.CPUShare * float64(runtime.GOMAXPROCS(0)) * float64(tick))
+	return m
 }
+
+// maxAddresses bounds the addresses the manager remembers starts of; past
+// it, the oldest are forgotten first.
+const maxAddresses = 10000
 
 // Limits returns the manager's limits, defaults filled in.
 func (m *Manager) Limits() Limits { return m.limits }
@@ -86,24 +145,36 @@ func (m *Manager) Limits() Limits { return m.limits }
 // Topology is the wiring of every lab's shop.
 func (m *Manager) Topology() simulator.Topology { return m.topo }
 
-// Start creates a lab owned by owner and starts its goroutine: a scenario,
-// or free play when sc is nil. A scenario starts from the seed of its
-// recorded run, so left alone it reaches the same verdicts; free play from
-// a random one. It refuses with ErrClosing, ErrTooMany or ErrFull.
-func (m *Manager) Start(owner string, sc *simulator.Scenario) (*Lab, error) {
+// Start creates a lab owned by owner, a learner at client address addr,
+// and starts its goroutine: a scenario, or free play when sc is nil. A
+// scenario starts from the seed of its recorded run, so left alone it
+// reaches the same verdicts; free play from a random one. It refuses with
+// ErrClosing, ErrTooMany, ErrAddressLabs, ErrStartRate or ErrFull, in that
+// order.
+func (m *Manager) Start(owner, addr string, sc *simulator.Scenario) (*Lab, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
 		return nil, ErrClosing
 	}
-	n := 0
+	mine, here := 0, 0
 	for _, l := range m.labs {
 		if l.owner == owner {
-			n++
+			mine++
+		}
+		if l.addr == addr {
+			here++
 		}
 	}
-	if n >= m.limits.PerLearner {
+	if mine >= m.limits.PerLearner {
 		return nil, ErrTooMany
+	}
+	if here >= m.limits.PerAddress {
+		return nil, ErrAddressLabs
+	}
+	now := time.Now()
+	if !m.allowStart(addr, now) {
+		return nil, ErrStartRate
 	}
 	if len(m.labs) >= m.limits.Total {
 		return nil, ErrFull
@@ -116,11 +187,50 @@ func (m *Manager) Start(owner string, sc *simulator.Scenario) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
+	l.addr = addr
+	m.starts[addr] = append(m.starts[addr], now)
 	m.labs[l.id] = l
 	m.running.Add(1)
 	go l.run()
 	m.log.Info("lab started", "lab", l.id, "scenario", l.Info().Slug(), "labs", len(m.labs))
 	return l, nil
+}
+
+// allowStart reports whether addr may start a lab now: fewer than
+// StartsPerMinute starts in the last minute. It forgets what is older.
+func (m *Manager) allowStart(addr string, now time.Time) bool {
+	recent := m.starts[addr]
+	for len(recent) > 0 && now.Sub(recent[0]) >= time.Minute {
+		recent = recent[1:]
+	}
+	if len(recent) == 0 {
+		delete(m.starts, addr)
+	} else {
+		m.starts[addr] = recent
+	}
+	if len(m.starts) >= maxAddresses {
+		m.forgetStarts(now)
+	}
+	return len(recent) < m.limits.StartsPerMinute
+}
+
+// forgetStarts drops every address whose starts are a minute old, and if
+// that is not enough, the addresses whose last start is oldest.
+func (m *Manager) forgetStarts(now time.Time) {
+	for a, ts := range m.starts {
+		if now.Sub(ts[len(ts)-1]) >= time.Minute {
+			delete(m.starts, a)
+		}
+	}
+	for len(m.starts) >= maxAddresses {
+		oldest, at := "", now
+		for a, ts := range m.starts {
+			if t := ts[len(ts)-1]; !t.After(at) {
+				oldest, at = a, t
+			}
+		}
+		delete(m.starts, oldest)
+	}
 }
 
 // ScenarioSeed is the seed a scenario's lab starts with, the seed of its
@@ -171,20 +281,59 @@ func (m *Manager) remove(l *Lab) {
 	m.mu.Lock()
 	delete(m.labs, l.id)
 	n := len(m.labs)
+	owns := false
+	for _, o := range m.labs {
+		owns = owns || o.owner == l.owner
+	}
+	if !owns {
+		delete(m.owners, l.owner)
+	}
 	m.mu.Unlock()
 	m.log.Info("lab stopped", "lab", l.id, "labs", n)
 }
 
-// enter counts a new viewer in, unless the manager is closing; Close waits
-// for the viewers it counted to leave.
-func (m *Manager) enter() bool {
+// enter counts a new viewer from addr in, unless the manager is closing or
+// the server or the address holds as many connections as it may; Close
+// waits for the viewers it counted to leave.
+func (m *Manager) enter(addr string) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.closed {
-		return false
+	switch {
+	case m.closed:
+		return ErrClosing
+	case m.sockets[addr] >= m.limits.SocketsPerAddress:
+		return ErrAddressSockets
+	case m.socketTotal >= m.limits.Sockets:
+		return ErrSockets
 	}
+	m.sockets[addr]++
+	m.socketTotal++
 	m.viewers.Add(1)
-	return true
+	return nil
+}
+
+// exit counts a viewer from addr out.
+func (m *Manager) exit(addr string) {
+	m.mu.Lock()
+	if m.sockets[addr]--; m.sockets[addr] <= 0 {
+		delete(m.sockets, addr)
+	}
+	m.socketTotal--
+	m.mu.Unlock()
+	m.viewers.Done()
+}
+
+// ownerBucket is the command budget of learner owner, shared by all the
+// sockets of all their labs.
+func (m *Manager) ownerBucket(owner string) *tokenBucket {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	b, ok := m.owners[owner]
+	if !ok {
+		b = &tokenBucket{}
+		m.owners[owner] = b
+	}
+	return b
 }
 
 // Close stops every lab and tells every viewer CloseGoingAway, then waits up

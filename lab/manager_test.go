@@ -15,17 +15,17 @@ func TestManagerRefusals(t *testing.T) {
 	m := NewManager(Limits{PerLearner: 1, Total: 2, Idle: time.Minute}, slogDiscard())
 	defer m.Close()
 	sc, _ := simulator.ScenarioBySlug("dead-instance")
-	a, err := m.Start("ann", &sc)
+	a, err := m.Start("ann", "192.0.2.1", &sc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Start("ann", nil); !errors.Is(err, ErrTooMany) {
+	if _, err := m.Start("ann", "192.0.2.1", nil); !errors.Is(err, ErrTooMany) {
 		t.Errorf("a second lab for ann: %v, want ErrTooMany", err)
 	}
-	if _, err := m.Start("bob", nil); err != nil {
+	if _, err := m.Start("bob", "192.0.2.1", nil); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := m.Start("cy", nil); !errors.Is(err, ErrFull) {
+	if _, err := m.Start("cy", "192.0.2.1", nil); !errors.Is(err, ErrFull) {
 		t.Errorf("a third lab on a server of two: %v, want ErrFull", err)
 	}
 	if got := m.Owned("ann"); len(got) != 1 || got[0].ID != a.Info().ID || got[0].Slug() != "dead-instance" {
@@ -35,10 +35,10 @@ func TestManagerRefusals(t *testing.T) {
 		t.Errorf("count %d, get %v", m.Count(), m.Get(a.Info().ID))
 	}
 	m.Close()
-	if _, err := m.Start("dee", nil); !errors.Is(err, ErrClosing) {
+	if _, err := m.Start("dee", "192.0.2.1", nil); !errors.Is(err, ErrClosing) {
 		t.Errorf("starting after Close: %v, want ErrClosing", err)
 	}
-	if _, err := a.Join(true); !errors.Is(err, ErrClosing) {
+	if _, err := a.Join(true, "192.0.2.1"); !errors.Is(err, ErrClosing) {
 		t.Errorf("joining after Close: %v, want ErrClosing", err)
 	}
 }
@@ -48,15 +48,15 @@ func TestManagerRefusals(t *testing.T) {
 func TestViewerLifecycle(t *testing.T) {
 	m := NewManager(Limits{}, slogDiscard())
 	sc, _ := simulator.ScenarioBySlug("payment-outage")
-	l, err := m.Start("ann", &sc)
+	l, err := m.Start("ann", "192.0.2.1", &sc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	owner, err := l.Join(true)
+	owner, err := l.Join(true, "192.0.2.1")
 	if err != nil {
 		t.Fatal(err)
 	}
-	viewer, err := l.Join(false)
+	viewer, err := l.Join(false, "192.0.2.2")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,32 +23,39 @@ const (
 type Viewer struct {
 	lab   *Lab
 	owner bool
+	addr  string
 	out   chan *Frame   // frames, from the lab's goroutine
 	gone  chan struct{} // closed when the lab ends
 	code  int           // the close code, set before gone is closed
 	text  string
 	leave sync.Once
 
-	// Owned by the goroutine that calls Send.
-	bucket tokenBucket
+	// bucket limits the messages Send takes: the viewer's own, or for the
+	// owner the learner's, shared by all their sockets.
+	bucket *tokenBucket
 	// Owned by the lab's goroutine.
 	needKey bool
 	drops   uint64
 }
 
-// Join adds a viewer to the lab; owner says whether it may control it. It
-// refuses with ErrCrowded, ErrClosing or ErrEnded. Every viewer that joined
-// must Leave.
-func (l *Lab) Join(owner bool) (*Viewer, error) {
+// Join adds a viewer at client address addr to the lab; owner says whether
+// it may control it. It refuses with ErrCrowded, ErrClosing,
+// ErrAddressSockets, ErrSockets or ErrEnded. Every viewer that joined must
+// Leave.
+func (l *Lab) Join(owner bool, addr string) (*Viewer, error) {
 	if l.viewerCount.Add(1) > MaxViewers {
 		l.viewerCount.Add(-1)
 		return nil, ErrCrowded
 	}
-	if !l.m.enter() {
+	if err := l.m.enter(addr); err != nil {
 		l.viewerCount.Add(-1)
-		return nil, ErrClosing
+		return nil, err
 	}
-	v := &Viewer{lab: l, owner: owner, out: make(chan *Frame, queueLen), gone: make(chan struct{})}
+	v := &Viewer{lab: l, owner: owner, addr: addr, out: make(chan *Frame, queueLen), gone: make(chan struct{}),
+		bucket: &tokenBucket{}}
+	if owner {
+		v.bucket = l.m.ownerBucket(l.owner)
+	}
 	v.out <- l.hello(owner)
 	select {
 	case l.joins <- v:
@@ -127,7 +134,7 @@ func (v *Viewer) Leave() {
 
 func (v *Viewer) release() {
 	v.lab.viewerCount.Add(-1)
-	v.lab.m.viewers.Done()
+	v.lab.m.exit(v.addr)
 }
 
 // shut tells the viewer the lab has ended; the lab's goroutine calls it once.
@@ -136,13 +143,17 @@ func (v *Viewer) shut(code int, text string) {
 	close(v.gone)
 }
 
-// tokenBucket limits a viewer's messages per second.
+// tokenBucket limits messages per second. An owner's sockets share one, so
+// it has a lock.
 type tokenBucket struct {
+	mu     sync.Mutex
 	tokens float64
 	last   time.Time
 }
 
 func (b *tokenBucket) allow(now time.Time) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	if b.last.IsZero() {
 		b.tokens, b.last = rate, now
 	}

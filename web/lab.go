@@ -84,7 +84,7 @@ func (s *Server) labStart(c echo.Context) error {
 		sc = &found
 	}
 	owner := s.ensureLearner(c)
-	l, err := s.labs.Start(owner, sc)
+	l, err := s.labs.Start(owner, c.RealIP(), sc)
 	if err != nil {
 		return s.labRefusal(err, owner)
 	}
@@ -105,6 +105,19 @@ func (s *Server) labRefusal(err error, learner string) error {
 		return &Error{Status: http.StatusTooManyRequests, Hints: mine, Message: fmt.Sprintf(
 			"You already have %d labs running, the most one person may run at once. Open one of them below and end it, or wait: a lab nobody watches stops after %s.",
 			len(mine), idle)}
+	case errors.Is(err, lab.ErrAddressLabs):
+		return errorf(http.StatusTooManyRequests,
+			"%d labs started from your network are running, the most one address may run at once. End one, or wait: a lab nobody watches stops after %s.",
+			limits.PerAddress, idle)
+	case errors.Is(err, lab.ErrStartRate):
+		return errorf(http.StatusTooManyRequests,
+			"Your network started %d labs in the last minute, the most one address may. Wait a minute and try again.", limits.StartsPerMinute)
+	case errors.Is(err, lab.ErrAddressSockets):
+		return errorf(http.StatusTooManyRequests,
+			"Your network holds %d lab connections, the most one address may. Close a few lab tabs and try again.", limits.SocketsPerAddress)
+	case errors.Is(err, lab.ErrSockets):
+		return errorf(http.StatusServiceUnavailable,
+			"The server holds as many lab connections (%d) as it takes. Try again in a few minutes.", limits.Sockets)
 	case errors.Is(err, lab.ErrFull):
 		return errorf(http.StatusServiceUnavailable,
 			"All %d lab places on this server are taken. Labs nobody watches stop after %s, so try again in a few minutes.", limits.Total, idle)

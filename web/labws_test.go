@@ -4,9 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -530,4 +532,72 @@ func TestLabPageStructure(t *testing.T) {
 		}
 		ids[id] = true
 	})
+}
+
+// Labs are bounded per client address, and the address is the connection's
+// unless a trusted proxy says otherwise: a client that drops its cookies and
+// makes up X-Forwarded-For headers is still one address.
+func TestLabAddressLimits(t *testing.T) {
+	startFrom := func(tb testing.TB, base, xff string) int {
+		le := newLearner(tb, base)
+		req, _ := http.NewRequest(http.MethodPost, base+"/lab/free-play", strings.NewReader("_csrf="+le.csrf(tb, "/lab/free-play")))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Origin", base)
+		req.Header.Set("X-Forwarded-For", xff)
+		res, err := le.client.Do(req)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	t.Run("no trusted proxy", func(t *testing.T) {
+		ts, hs := newLabTestServer(t, func(c *Config) { c.Labs.PerAddress = 3 })
+		var codes []int
+		for i := range 5 {
+			codes = append(codes, startFrom(t, hs.URL, fmt.Sprintf("203.0.113.%d", i+1)))
+		}
+		if want := []int{303, 303, 303, 429, 429}; !slices.Equal(codes, want) {
+			t.Errorf("five cookie-less starts with made-up X-Forwarded-For: %v, want %v", codes, want)
+		}
+		if n := ts.labs.Count(); n != 3 {
+			t.Errorf("%d labs run, want 3", n)
+		}
+	})
+	t.Run("behind a trusted proxy", func(t *testing.T) {
+		_, loopback, _ := net.ParseCIDR("127.0.0.0/8")
+		_, hs := newLabTestServer(t, func(c *Config) {
+			c.Labs.PerAddress = 1
+			c.TrustedProxies = []*net.IPNet{loopback}
+		})
+		if a, b := startFrom(t, hs.URL, "203.0.113.1"), startFrom(t, hs.URL, "203.0.113.2"); a != 303 || b != 303 {
+			t.Errorf("two clients behind the proxy: %d, %d; want 303, 303", a, b)
+		}
+		if c := startFrom(t, hs.URL, "203.0.113.1"); c != 429 {
+			t.Errorf("the first client again: %d, want 429", c)
+		}
+	})
+}
+
+// The server holds a bounded number of lab sockets, and /healthz still
+// answers when it holds them all.
+func TestLabSocketCap(t *testing.T) {
+	_, hs := newLabTestServer(t, func(c *Config) { c.Labs.Sockets = 3 })
+	alice := newLearner(t, hs.URL)
+	path := alice.start(t, "free-play")
+	for range 3 {
+		c := alice.connect(t, path)
+		defer c.conn.Close()
+	}
+	_, res, err := alice.dial(t, path, hs.URL)
+	if err == nil || res == nil || res.StatusCode != http.StatusServiceUnavailable {
+		code := 0
+		if res != nil {
+			code = res.StatusCode
+		}
+		t.Errorf("a fourth socket: %d (%v), want 503", code, err)
+	}
+	if res := alice.get(t, "/healthz"); res.StatusCode != http.StatusOK {
+		t.Errorf("/healthz at the socket cap = %d", res.StatusCode)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -35,6 +36,14 @@ type Config struct {
 	// LabIdle is how long a live lab nobody watches lives on; zero means
 	// 10 minutes.
 	LabIdle time.Duration
+	// Labs holds the live labs' other bounds (per client address, sockets,
+	// lifetime, CPU); zero fields take lab's defaults. The three fields
+	// above win over their twins in it.
+	Labs lab.Limits
+	// TrustedProxies are the networks of the reverse proxies whose
+	// X-Forwarded-For is believed. Empty: the client's address is the
+	// connection's, whatever a header says.
+	TrustedProxies []*net.IPNet
 }
 
 // Database is what the web layer needs of the store.
@@ -84,7 +93,9 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, fmt.Errorf("web: the cookie secret must be at least 32 bytes, got %d", len(cfg.Secret))
 	}
 	s := &Server{cfg: cfg, secret: cfg.Secret, log: deps.Log, db: deps.DB, content: deps.Content, store: deps.Store, catalog: deps.Quiz, scheduler: quiz.DefaultScheduler(), metrics: newMetrics(), pages: newPageCache(), bodyLimits: map[string]int64{}}
-	s.labs = lab.NewManager(lab.Limits{PerLearner: cfg.LabsPerLearner, Total: cfg.LabsTotal, Idle: cfg.LabIdle}, deps.Log)
+	limits := cfg.Labs
+	limits.PerLearner, limits.Total, limits.Idle = cfg.LabsPerLearner, cfg.LabsTotal, cfg.LabIdle
+	s.labs = lab.NewManager(limits, deps.Log)
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -103,6 +114,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
+	e.IPExtractor = clientIP(cfg.TrustedProxies)
 	e.HTTPErrorHandler = s.handleError
 	s.echo = e
 	s.routes()

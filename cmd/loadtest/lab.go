@@ -209,20 +209,21 @@ func leadingInt(b []byte) (int64, []byte) {
 	return n, b[i:]
 }
 
-// runLab is the benchmark.
-func runLab(viewers int, duration time.Duration, memLabs int) error {
+// startChild starts this binary as the server (-lab-child) and returns its
+// URL and the function that stops it.
+func startChild() (string, func(), error) {
 	self, err := os.Executable()
 	if err != nil {
-		return err
+		return "", nil, err
 	}
 	cmd := exec.Command(self, "-lab-child")
 	cmd.Stderr = os.Stderr
 	stdin, _ := cmd.StdinPipe()
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
-		return err
+		return "", nil, err
 	}
-	defer func() {
+	stop := func() {
 		stdin.Close()
 		done := make(chan struct{})
 		go func() { cmd.Wait(); close(done) }()
@@ -231,12 +232,22 @@ func runLab(viewers int, duration time.Duration, memLabs int) error {
 		case <-time.After(5 * time.Second):
 			cmd.Process.Kill()
 		}
-	}()
+	}
 	line, err := bufio.NewReader(stdout).ReadString('\n')
 	if err != nil {
-		return fmt.Errorf("child server: %w", err)
+		stop()
+		return "", nil, fmt.Errorf("child server: %w", err)
 	}
-	base := strings.TrimSpace(line)
+	return strings.TrimSpace(line), stop, nil
+}
+
+// runLab is the benchmark.
+func runLab(viewers int, duration time.Duration, memLabs int) error {
+	base, stop, err := startChild()
+	if err != nil {
+		return err
+	}
+	defer stop()
 
 	path, cookie, err := startLab(base)
 	if err != nil {

@@ -31,6 +31,7 @@ import (
 	"time"
 
 	"microlab/internal/materials"
+	"microlab/lab"
 	"microlab/simulator"
 	"microlab/store"
 	"microlab/web"
@@ -90,7 +91,10 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	srv, err := web.New(web.Config{BaseURL: cfg.BaseURL, Secret: secret, LabsTotal: cfg.Labs}, web.Deps{Log: log, DB: db, Store: db, Content: lib, Quiz: catalog})
+	srv, err := web.New(web.Config{
+		BaseURL: cfg.BaseURL, Secret: secret, LabsTotal: cfg.Labs, TrustedProxies: cfg.TrustedProxies,
+		Labs: lab.Limits{PerAddress: cfg.LabsPerAddress, Sockets: labSockets(cfg.LabSockets)},
+	}, web.Deps{Log: log, DB: db, Store: db, Content: lib, Quiz: catalog})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	neturl "net/url"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
@@ -44,7 +45,7 @@ func TestConfigFlagWinsOverEnvironment(t *testing.T) {
 				t.Fatal(err)
 			}
 			got.ShutdownTimeout = 0
-			if got != tc.want {
+			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("config = %+v, want %+v", got, tc.want)
 			}
 		})
@@ -52,7 +53,8 @@ func TestConfigFlagWinsOverEnvironment(t *testing.T) {
 }
 
 func TestConfigRejectsNonsense(t *testing.T) {
-	for _, args := range [][]string{{"-log-level", "loud"}, {"stray"}, {"-shutdown-timeout", "-1s"}, {"-nope"}, {"-labs", "0"}, {"-labs", "many"}} {
+	for _, args := range [][]string{{"-log-level", "loud"}, {"stray"}, {"-shutdown-timeout", "-1s"}, {"-nope"}, {"-labs", "0"}, {"-labs", "many"},
+		{"-trusted-proxies", "10.0.0.0/33"}, {"-trusted-proxies", "proxy.example"}, {"-lab-sockets", "-1"}, {"-labs-per-address", "x"}} {
 		if _, err := parseConfig(args, env(nil), io.Discard); err == nil {
 			t.Errorf("parseConfig(%q) succeeded, want an error", args)
 		}
@@ -208,5 +210,25 @@ func TestShutdownSaysGoingAwayToLabSockets(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Error("the lab socket was still open after shutdown")
+	}
+}
+
+func TestTrustedProxiesAndLabSockets(t *testing.T) {
+	cfg, err := parseConfig([]string{"-trusted-proxies", "10.0.0.0/8, 192.0.2.7,2001:db8::/32"}, env(nil), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, n := range cfg.TrustedProxies {
+		got = append(got, n.String())
+	}
+	if want := []string{"10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("trusted proxies %v, want %v", got, want)
+	}
+	if n := labSockets(123); n != 123 {
+		t.Errorf("configured lab sockets: %d, want 123", n)
+	}
+	if n := labSockets(0); n < 64 || n > 10000 {
+		t.Errorf("derived lab sockets %d, want 64..10000", n)
 	}
 }

@@ -1,0 +1,24 @@
+package web
+
+import (
+	"net"
+
+	"github.com/labstack/echo/v4"
+)
+
+// clientIP says where a request comes from, for the per-address limits and
+// the access log. With no trusted proxy the address is the connection's:
+// a header is only a claim, and believing X-Forwarded-For from anyone lets
+// one client be as many addresses as it likes. Behind trusted proxies, the
+// address is the first one, from the right, of X-Forwarded-For that is not
+// one of them.
+func clientIP(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
