@@ -1,6 +1,9 @@
 package lab
 
-import "testing"
+import (
+	"encoding/json"
+	"testing"
+)
 
 func TestParseMessage(t *testing.T) {
 	for _, tc := range []struct {
@@ -58,4 +61,36 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// Whatever a viewer sends, the parser answers with a message or a refusal
+// with a code, never a panic; and whatever it accepts, a lab carries out
+// without panicking and answers with one JSON object.
+func FuzzParseMessage(f *testing.F) {
+	for _, seed := range []string{
+		`{"type":"speed","value":2}`, `{"type":"reset","seed":7,"new_seed":true}`, `{"type":"step","ms":-5}`,
+		`{"type":"fast-forward","seconds":1e308}`, `{"type":"predict","option":99}`, `{"type":"trace","trace":-1}`,
+		`{"type":"kill","target":"catalog-1","id":"x"}`, `{"type":"breaker","edge":"orders>payment","state":"forced-open"}`,
+		`{"type":"scale","service":"catalog","instances":1000}`, `{"id":[1,2],"type":"pause"}`, `[]`, `"x"`, `{}`,
+		`{"type":"speed","value":"fast"}`, `{"type":"speed","value":2} trailing`, "{\"type\":\"\xff\"}",
+	} {
+		f.Add([]byte(seed))
+	}
+	l := newTestLab(f)
+	f.Fuzz(func(t *testing.T, data []byte) {
+		m, ref := parseMessage(data)
+		if ref != nil {
+			if ref.code == "" || ref.message == "" {
+				t.Fatalf("refusal without a code or message: %+v", ref)
+			}
+			return
+		}
+		var reply map[string]any
+		if err := json.Unmarshal(l.handle(m), &reply); err != nil {
+			t.Fatalf("reply to %q is not one JSON object: %v", data, err)
+		}
+		if reply["type"] == nil {
+			t.Fatalf("reply to %q has no type: %v", data, reply)
+		}
+	})
 }
