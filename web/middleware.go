@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -103,6 +104,34 @@ func routeOf(c echo.Context) string {
 		return p
 	}
 	return "unmatched"
+}
+
+// dropTrailingSlash sends a GET or HEAD of "/patterns/" to "/patterns", its
+// query kept, with a permanent redirect: every page lives at the path
+// without the slash, and a hand-typed or old link with one should still
+// arrive rather than meet a 404. The path is taken escaped, so a decoded
+// backslash or tab stays percent-encoded in the Location; a path that would
+// not be a plain local path once trimmed (such as "//evil.example/") is
+// left to the router, so this can never send anyone to another site.
+func dropTrailingSlash(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		p := r.URL.EscapedPath()
+		if len(p) < 2 || p[len(p)-1] != '/' || r.Method != http.MethodGet && r.Method != http.MethodHead {
+			return next(c)
+		}
+		to := strings.TrimRight(p, "/")
+		if to == "" {
+			to = "/"
+		}
+		if !isLocalPath(to) {
+			return next(c)
+		}
+		if r.URL.RawQuery != "" {
+			to += "?" + r.URL.RawQuery
+		}
+		return c.Redirect(http.StatusPermanentRedirect, to)
+	}
 }
 
 // limitBodies refuses request bodies over the limit of their route: at
