@@ -1,7 +1,9 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -136,6 +138,12 @@ func dropTrailingSlash(next echo.HandlerFunc) echo.HandlerFunc {
 
 // limitBodies refuses request bodies over the limit of their route: at
 // once when Content-Length says so, and while reading otherwise.
+//
+// A body of unknown length (chunked) is read here, up to the limit, rather
+// than left to fail inside a form parser: FormValue swallows the parser's
+// error and returns "", so the CSRF check would answer 403, or the handler
+// 400, to what is simply too large. Holding it costs no more than the form
+// parsers do, which keep a form of this size in memory anyway.
 func (s *Server) limitBodies(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
@@ -147,7 +155,18 @@ func (s *Server) limitBodies(next echo.HandlerFunc) echo.HandlerFunc {
 			return errorf(http.StatusRequestEntityTooLarge,
 				"That request is %s; the limit here is %s.", byteSize(r.ContentLength), byteSize(limit))
 		}
-		if r.Body != nil && r.Body != http.NoBody {
+		switch {
+		case r.Body == nil || r.Body == http.NoBody:
+		case r.ContentLength < 0:
+			body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+			if int64(len(body)) > limit {
+				return errorf(http.StatusRequestEntityTooLarge, "That request is over the limit: the limit here is %s.", byteSize(limit))
+			}
+			if err != nil {
+				return errorf(http.StatusBadRequest, "The request was cut short before its end, so nothing was changed. Try again.")
+			}
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		default:
 			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 		}
 		return next(c)
