@@ -10,6 +10,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -185,21 +186,43 @@ func byteSize(n int64) string {
 
 // rejectBadQueries answers 400 to a malformed or oversized query string
 // before any handler sees it; Echo would otherwise drop the bad parts
-// silently.
+// silently. Parameters are bounded in characters, so a search in any script
+// fits; the string as a whole is bounded in bytes only against abuse.
 func rejectBadQueries(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		raw := c.Request().URL.RawQuery
 		if len(raw) > maxQueryLen {
-			return errorf(http.StatusBadRequest, "The address's query string is %d characters long; the limit is %d.", len(raw), maxQueryLen)
+			return errorf(http.StatusBadRequest, "The address's query string is %d bytes long once encoded; the limit is %d.", len(raw), maxQueryLen)
 		}
-		if _, err := url.ParseQuery(raw); err != nil {
+		params, err := url.ParseQuery(raw)
+		if err != nil {
 			return errorf(http.StatusBadRequest, "The address has a malformed query string: %s.", err)
+		}
+		searching := c.Request().URL.Path == "/search"
+		for key, values := range params {
+			if n := utf8.RuneCountInString(key); n > maxParamRunes {
+				return errorf(http.StatusBadRequest, "The address has a parameter name %d characters long; the limit is %d.", n, maxParamRunes)
+			}
+			if searching && key == "q" {
+				continue // the search handler bounds it and explains its limit
+			}
+			for _, v := range values {
+				if n := utf8.RuneCountInString(v); n > maxParamRunes {
+					return errorf(http.StatusBadRequest, "The address's parameter “%s” is %d characters long; the limit is %d.", key, n, maxParamRunes)
+				}
+			}
 		}
 		return next(c)
 	}
 }
 
-// maxQueryLen bounds every query string. The longest legitimate one is a
-// search (200 characters, percent-encoded up to three bytes each) plus a
-// few short parameters.
-const maxQueryLen = 1024
+const (
+	// maxParamRunes bounds every query parameter's name and value, in
+	// characters, but a search's: the others are slugs, ids and flags.
+	maxParamRunes = 64
+	// maxQueryLen bounds every query string in bytes. The longest
+	// legitimate one is a search of maxQueryRunes characters of up to four
+	// UTF-8 bytes each, percent-encoded (12 bytes a character), plus a few
+	// short parameters.
+	maxQueryLen = 12*maxQueryRunes + 512
+)
