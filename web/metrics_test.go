@@ -3,21 +3,22 @@ package web
 import (
 	"bufio"
 	"fmt"
-	"io"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 )
 
-// scrape reads the server's metrics as Prometheus would and returns the
-// exposition text.
+// scrape reads the server's metrics as Prometheus would, from the metrics
+// handler, and returns the exposition text.
 func scrape(tb testing.TB, ts *testServer) string {
 	tb.Helper()
-	b, err := io.ReadAll(ts.get(tb, "/metrics").Body)
-	if err != nil {
-		tb.Fatal(err)
+	rec := httptest.NewRecorder()
+	ts.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+	if rec.Code != http.StatusOK {
+		tb.Fatalf("GET /metrics from the metrics handler = %d", rec.Code)
 	}
-	return string(b)
+	return rec.Body.String()
 }
 
 // requestSeries counts the request metrics' series: every label set of the
@@ -46,7 +47,6 @@ func TestMetricsLabelsComeFromAClosedSet(t *testing.T) {
 		}
 	}
 	send(0)
-	scrape(t, ts) // a scrape is a request too: count its own series in the baseline
 	before := requestSeries(scrape(t, ts))
 	for i := 1; i <= 1000; i++ {
 		send(i)
@@ -62,5 +62,32 @@ func TestMetricsLabelsComeFromAClosedSet(t *testing.T) {
 	}
 	if strings.Contains(text, "X-MADE-UP") || strings.Contains(text, "no-such-page") {
 		t.Error("a made-up method or path reached a label")
+	}
+}
+
+// The metrics are for operators, on a listener of their own: the public
+// site has no /metrics, and the metrics handler still counts every request.
+func TestMetricsAreNotOnThePublicRouter(t *testing.T) {
+	ts := newTestServer(t)
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		if res := ts.do(t, httptest.NewRequest(method, "/metrics", nil)); res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s /metrics on the public router = %d, want 404", method, res.StatusCode)
+		}
+	}
+	ts.get(t, "/patterns")
+	text := scrape(t, ts)
+	for _, want := range []string{
+		`microlab_http_requests_total{method="GET",route="/patterns",status="200"} 1`,
+		`microlab_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
+		`microlab_http_requests_total{method="HEAD",route="unmatched",status="404"} 1`,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the metrics handler lacks %s", want)
+		}
+	}
+	rec := httptest.NewRecorder()
+	ts.MetricsHandler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	if rec.Code != http.StatusNotFound {
+		t.Errorf("GET / on the metrics handler = %d, want 404: it serves /metrics only", rec.Code)
 	}
 }

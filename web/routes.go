@@ -51,7 +51,6 @@ func (s *Server) routes() {
 	s.get("/static/*", s.assets.handler)
 	s.get("/healthz", s.healthz)
 	s.get("/readyz", s.readyz)
-	s.get("/metrics", s.metrics.handler())
 }
 
 // get registers a route that reads: GET, and HEAD with the same handler,
