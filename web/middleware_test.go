@@ -35,7 +35,7 @@ func TestChunkedBodyOverTheLimitIs413(t *testing.T) {
 				req.Header.Set(csrfHeader, token)
 			}
 			req.AddCookie(&http.Cookie{Name: csrfCookie, Value: token})
-			res, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+			res, err := noRedirects.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -7,6 +7,9 @@ import (
 	"testing"
 )
 
+// noRedirects is a client that shows a redirect rather than follow it.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
 // Uptime monitors and link checkers ask with HEAD: every GET route must
 // answer it too.
 func TestEveryGETRouteAnswersHEAD(t *testing.T) {
@@ -37,12 +40,11 @@ func TestHEADAnswersAsGETWithoutABody(t *testing.T) {
 	ts := newTestServer(t)
 	srv := httptest.NewServer(ts)
 	defer srv.Close()
-	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	for _, path := range []string{"/", "/patterns", "/patterns/saga", "/search?q=saga", "/healthz", "/readyz",
 		ts.assets.URL("css/app.css"), "/patterns/no-such-pattern", "/lab"} {
 		answer := func(method string) (*http.Response, int) {
 			req, _ := http.NewRequest(method, srv.URL+path, nil)
-			res, err := client.Do(req)
+			res, err := noRedirects.Do(req)
 			if err != nil {
 				t.Fatal(err)
 			}
