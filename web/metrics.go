@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -18,8 +19,9 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 	// resolved caches the children of both vectors per label set, so a
-	// request does not hash its labels twice. Routes and methods are
-	// bounded by the route table, statuses by HTTP.
+	// request does not hash its labels twice. Every label comes from a
+	// closed set (routes from the route table, methods from methodLabel,
+	// statuses from our handlers), so the cache is bounded too.
 	resolved sync.Map // seriesKey → *series
 }
 
@@ -76,12 +78,28 @@ func (m *metrics) observe(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		start := time.Now()
 		err := next(c)
-		route, method := routeOf(c), c.Request().Method
+		route, method := routeOf(c), methodLabel(c.Request().Method)
 		m.series(route, method, c.Response().Status).observe(time.Since(start))
 		return err
 	}
 }
 
-func (m *metrics) handler() echo.HandlerFunc {
-	return echo.WrapHandler(promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+// methodLabel is the method's label: the standard methods as they are, any
+// other token as "other". A client may send any token as a method, and each
+// new label value would be a new series kept for ever.
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return method
+	}
+	return "other"
+}
+
+// handler serves the registry at /metrics and nothing else, for a
+// listener of its own.
+func (m *metrics) handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{}))
+	return mux
 }

@@ -1,12 +1,16 @@
 package web
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"runtime/debug"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 )
@@ -105,8 +109,42 @@ func routeOf(c echo.Context) string {
 	return "unmatched"
 }
 
+// dropTrailingSlash sends a GET or HEAD of "/patterns/" to "/patterns", its
+// query kept, with a permanent redirect: every page lives at the path
+// without the slash, and a hand-typed or old link with one should still
+// arrive rather than meet a 404. The path is taken escaped, so a decoded
+// backslash or tab stays percent-encoded in the Location; a path that would
+// not be a plain local path once trimmed (such as "//evil.example/") is
+// left to the router, so this can never send anyone to another site.
+func dropTrailingSlash(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		r := c.Request()
+		p := r.URL.EscapedPath()
+		if len(p) < 2 || p[len(p)-1] != '/' || r.Method != http.MethodGet && r.Method != http.MethodHead {
+			return next(c)
+		}
+		to := strings.TrimRight(p, "/")
+		if to == "" {
+			to = "/"
+		}
+		if !isLocalPath(to) {
+			return next(c)
+		}
+		if r.URL.RawQuery != "" {
+			to += "?" + r.URL.RawQuery
+		}
+		return c.Redirect(http.StatusPermanentRedirect, to)
+	}
+}
+
 // limitBodies refuses request bodies over the limit of their route: at
 // once when Content-Length says so, and while reading otherwise.
+//
+// A body of unknown length (chunked) is read here, up to the limit, rather
+// than left to fail inside a form parser: FormValue swallows the parser's
+// error and returns "", so the CSRF check would answer 403, or the handler
+// 400, to what is simply too large. Holding it costs no more than the form
+// parsers do, which keep a form of this size in memory anyway.
 func (s *Server) limitBodies(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
@@ -118,7 +156,18 @@ func (s *Server) limitBodies(next echo.HandlerFunc) echo.HandlerFunc {
 			return errorf(http.StatusRequestEntityTooLarge,
 				"That request is %s; the limit here is %s.", byteSize(r.ContentLength), byteSize(limit))
 		}
-		if r.Body != nil && r.Body != http.NoBody {
+		switch {
+		case r.Body == nil || r.Body == http.NoBody:
+		case r.ContentLength < 0:
+			body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+			if int64(len(body)) > limit {
+				return errorf(http.StatusRequestEntityTooLarge, "That request is over the limit: the limit here is %s.", byteSize(limit))
+			}
+			if err != nil {
+				return errorf(http.StatusBadRequest, "The request was cut short before its end, so nothing was changed. Try again.")
+			}
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		default:
 			r.Body = http.MaxBytesReader(c.Response(), r.Body, limit)
 		}
 		return next(c)
@@ -137,21 +186,43 @@ func byteSize(n int64) string {
 
 // rejectBadQueries answers 400 to a malformed or oversized query string
 // before any handler sees it; Echo would otherwise drop the bad parts
-// silently.
+// silently. Parameters are bounded in characters, so a search in any script
+// fits; the string as a whole is bounded in bytes only against abuse.
 func rejectBadQueries(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		raw := c.Request().URL.RawQuery
 		if len(raw) > maxQueryLen {
-			return errorf(http.StatusBadRequest, "The address's query string is %d characters long; the limit is %d.", len(raw), maxQueryLen)
+			return errorf(http.StatusBadRequest, "The address's query string is %d bytes long once encoded; the limit is %d.", len(raw), maxQueryLen)
 		}
-		if _, err := url.ParseQuery(raw); err != nil {
+		params, err := url.ParseQuery(raw)
+		if err != nil {
 			return errorf(http.StatusBadRequest, "The address has a malformed query string: %s.", err)
+		}
+		searching := c.Request().URL.Path == "/search"
+		for key, values := range params {
+			if n := utf8.RuneCountInString(key); n > maxParamRunes {
+				return errorf(http.StatusBadRequest, "The address has a parameter name %d characters long; the limit is %d.", n, maxParamRunes)
+			}
+			if searching && key == "q" {
+				continue // the search handler bounds it and explains its limit
+			}
+			for _, v := range values {
+				if n := utf8.RuneCountInString(v); n > maxParamRunes {
+					return errorf(http.StatusBadRequest, "The address's parameter “%s” is %d characters long; the limit is %d.", key, n, maxParamRunes)
+				}
+			}
 		}
 		return next(c)
 	}
 }
 
-// maxQueryLen bounds every query string. The longest legitimate one is a
-// search (200 characters, percent-encoded up to three bytes each) plus a
-// few short parameters.
-const maxQueryLen = 1024
+const (
+	// maxParamRunes bounds every query parameter's name and value, in
+	// characters, but a search's: the others are slugs, ids and flags.
+	maxParamRunes = 64
+	// maxQueryLen bounds every query string in bytes. The longest
+	// legitimate one is a search of maxQueryRunes characters of up to four
+	// UTF-8 bytes each, percent-encoded (12 bytes a character), plus a few
+	// short parameters.
+	maxQueryLen = 12*maxQueryRunes + 512
+)

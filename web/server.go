@@ -132,10 +132,24 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.Serv
 // HTTPServer wraps the handler in an http.Server with timeouts that bound
 // slow clients: reading headers, reading the body, writing the answer and
 // idling between requests.
-func (s *Server) HTTPServer(addr string) *http.Server {
+func (s *Server) HTTPServer(addr string) *http.Server { return s.boundedServer(addr, s) }
+
+// MetricsHandler serves the Prometheus metrics at /metrics. It is not on the
+// site's own router: what the server counts (routes, statuses, memory,
+// goroutines) is for its operators, so cmd/server serves it on a listener
+// of its own, on loopback unless told otherwise.
+func (s *Server) MetricsHandler() http.Handler { return s.metrics.handler() }
+
+// MetricsServer is MetricsHandler in an http.Server with the same bounds on
+// slow clients as HTTPServer.
+func (s *Server) MetricsServer(addr string) *http.Server {
+	return s.boundedServer(addr, s.MetricsHandler())
+}
+
+func (s *Server) boundedServer(addr string, h http.Handler) *http.Server {
 	return &http.Server{
 		Addr:              addr,
-		Handler:           s,
+		Handler:           h,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -400,14 +400,14 @@ func TestHealthReadinessAndMetrics(t *testing.T) {
 	}
 	ts.get(t, "/")
 	ts.get(t, "/missing-page")
-	b, _ := io.ReadAll(ts.get(t, "/metrics").Body)
+	b := scrape(t, ts)
 	for _, want := range []string{
 		`microlab_http_requests_total{method="GET",route="/",status="200"} 1`,
 		`microlab_http_requests_total{method="GET",route="unmatched",status="404"} 1`,
 		`microlab_http_request_duration_seconds_bucket{method="GET",route="/"`,
 		`go_goroutines`,
 	} {
-		if !strings.Contains(string(b), want) {
+		if !strings.Contains(b, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}

@@ -42,13 +42,30 @@ func (s *Server) setTheme(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, localPath(c.FormValue("return")))
 }
 
-// localPath returns p when it is a path on this site, and "/" otherwise,
-// so a form's return address can never send someone elsewhere.
+// localPath returns p when it is a plain path on this site, and "/"
+// otherwise, so a form's return address can never send someone elsewhere.
 func localPath(p string) string {
-	if len(p) == 0 || len(p) > 512 || p[0] != '/' || strings.HasPrefix(p, "//") || strings.ContainsAny(p, "\\\r\n") {
+	if !isLocalPath(p) {
 		return "/"
 	}
 	return p
+}
+
+// isLocalPath accepts one leading slash followed by printable ASCII with no
+// "//" and no backslash. Browsers drop tabs and newlines inside a URL and
+// read a backslash as a slash, so "/\t/evil.example" and "/\evil.example"
+// both mean //evil.example, another site; and a path that starts with a
+// single slash can carry no scheme or host.
+func isLocalPath(p string) bool {
+	if len(p) == 0 || len(p) > 512 || p[0] != '/' || strings.Contains(p, "//") {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if b := p[i]; b <= ' ' || b >= 0x7f || b == '\\' {
+			return false
+		}
+	}
+	return true
 }
 
 // truncate shortens s to at most n bytes for echoing back in a message.

@@ -15,7 +15,10 @@ import (
 
 // Config is everything the server can be told at start-up.
 type Config struct {
-	Addr            string
+	Addr string
+	// MetricsAddr is where /metrics is served, apart from the site; empty
+	// serves no metrics.
+	MetricsAddr     string
 	DataDir         string
 	LogLevel        slog.Level
 	BaseURL         string
@@ -47,6 +50,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs := flag.NewFlagSet("microlab", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", env("MICROLAB_ADDR", "127.0.0.1:8080"), "address to listen on, host:port (port 0 picks a free one) [MICROLAB_ADDR]")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("MICROLAB_METRICS_ADDR", "127.0.0.1:9090"), "address to serve /metrics on, apart from the site; empty or off serves none [MICROLAB_METRICS_ADDR]")
 	fs.StringVar(&cfg.DataDir, "data", env("MICROLAB_DATA", "./data"), "folder for the SQLite database, created if missing [MICROLAB_DATA]")
 	fs.StringVar(&level, "log-level", env("MICROLAB_LOG_LEVEL", "info"), "debug, info, warn or error [MICROLAB_LOG_LEVEL]")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("MICROLAB_BASE_URL", ""), "public URL when behind a proxy, e.g. https://microlab.example [MICROLAB_BASE_URL]")
@@ -70,6 +74,14 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	}
 	if err := cfg.LogLevel.UnmarshalText([]byte(strings.ToLower(level))); err != nil {
 		return cfg, fmt.Errorf("log level %q: want debug, info, warn or error", level)
+	}
+	if cfg.MetricsAddr == "off" {
+		cfg.MetricsAddr = "" // an empty variable reads as unset, so it cannot say "none"
+	}
+	if cfg.MetricsAddr != "" {
+		if _, _, err := net.SplitHostPort(cfg.MetricsAddr); err != nil {
+			return cfg, fmt.Errorf("metrics address %q: want host:port, empty or off", cfg.MetricsAddr)
+		}
 	}
 	n, err := strconv.Atoi(labs)
 	if err != nil || n < 1 || n > 10000 {

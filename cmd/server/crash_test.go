@@ -41,7 +41,7 @@ type child struct {
 func startChild(t *testing.T, dataDir string) *child {
 	t.Helper()
 	cmd := exec.Command(os.Args[0])
-	cmd.Env = append(os.Environ(), serveEnv+"=-addr 127.0.0.1:0 -log-level error -data "+dataDir)
+	cmd.Env = append(os.Environ(), serveEnv+"=-addr 127.0.0.1:0 -metrics-addr 127.0.0.1:0 -log-level error -data "+dataDir)
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

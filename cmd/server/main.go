@@ -71,7 +71,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 // serve runs the server until ctx is cancelled, then shuts down gracefully:
 // it stops accepting, lets in-flight requests finish (up to
-// cfg.ShutdownTimeout) and closes the database.
+// cfg.ShutdownTimeout) and closes the database. The metrics, when
+// cfg.MetricsAddr names an address, are served on a listener of their own
+// and shut down with the site.
 func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
@@ -98,34 +100,45 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", cfg.Addr)
+	listeners, err := listen(cfg, srv)
 	if err != nil {
-		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return err
 	}
 	// Loading and rendering the content allocates tens of megabytes that
 	// are garbage once the caches are built; give them back to the OS now
 	// rather than carry them as resident memory until the heap grows again.
 	debug.FreeOSMemory()
-	hs := srv.HTTPServer(cfg.Addr)
-	url := "http://" + ln.Addr().String()
+	url := "http://" + listeners[0].ln.Addr().String()
 	if cfg.BaseURL != "" {
 		url = cfg.BaseURL
 	}
 	fmt.Fprintf(stdout, "Microlab is serving on %s\n", url)
-	log.Info("serving", "addr", ln.Addr().String(), "data", cfg.DataDir)
+	log.Info("serving", "addr", listeners[0].ln.Addr().String(), "data", cfg.DataDir)
+	if len(listeners) > 1 {
+		log.Info("serving metrics", "addr", listeners[1].ln.Addr().String())
+	}
 
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
+	errc := make(chan error, len(listeners))
+	for _, l := range listeners {
+		go func() { errc <- l.hs.Serve(l.ln) }()
+	}
 	select {
 	case err := <-errc:
+		for _, l := range listeners {
+			l.hs.Close()
+		}
+		srv.Close()
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "grace", cfg.ShutdownTimeout)
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		log.Warn("in-flight requests cut short", "err", err)
+	// The site first, so the metrics can still be scraped while it drains.
+	for _, l := range listeners {
+		if err := l.hs.Shutdown(sctx); err != nil {
+			log.Warn("in-flight requests cut short", "addr", l.hs.Addr, "err", err)
+		}
 	}
 	// Shutdown leaves websockets alone: this ends the live labs and says
 	// goodbye (1001) on each of their sockets.
@@ -135,6 +148,33 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// listener is one address the server answers on.
+type listener struct {
+	ln net.Listener
+	hs *http.Server
+}
+
+// listen opens the site's listener and, when cfg.MetricsAddr is set, the
+// metrics' one, the site's first. A metrics address that cannot be bound
+// stops the start: an operator who asked for metrics would otherwise
+// scrape nothing and not know why.
+func listen(cfg Config, srv *web.Server) ([]listener, error) {
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	listeners := []listener{{ln, srv.HTTPServer(cfg.Addr)}}
+	if cfg.MetricsAddr == "" {
+		return listeners, nil
+	}
+	mln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil {
+		ln.Close()
+		return nil, fmt.Errorf("listen for metrics on %s: %w", cfg.MetricsAddr, err)
+	}
+	return append(listeners, listener{mln, srv.MetricsServer(cfg.MetricsAddr)}), nil
 }
 
 // healthcheck asks a running server for /healthz: the Dockerfile's

@@ -33,11 +33,15 @@ func TestConfigFlagWinsOverEnvironment(t *testing.T) {
 		env  map[string]string
 		want Config
 	}{
-		{"defaults", nil, nil, Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: slog.LevelInfo, Labs: 200}},
-		{"environment", nil, map[string]string{"MICROLAB_ADDR": ":9000", "MICROLAB_DATA": "/d", "MICROLAB_LOG_LEVEL": "debug", "MICROLAB_BASE_URL": "https://m.example", "MICROLAB_LABS": "50"},
-			Config{Addr: ":9000", DataDir: "/d", LogLevel: slog.LevelDebug, BaseURL: "https://m.example", Labs: 50}},
-		{"flags win", []string{"-addr", ":7000", "-log-level", "WARN", "-data", "/f", "-labs", "20"}, map[string]string{"MICROLAB_ADDR": ":9000", "MICROLAB_LOG_LEVEL": "debug", "MICROLAB_DATA": "/d", "MICROLAB_LABS": "50"},
-			Config{Addr: ":7000", DataDir: "/f", LogLevel: slog.LevelWarn, Labs: 20}},
+		{"defaults", nil, nil, Config{Addr: "127.0.0.1:8080", MetricsAddr: "127.0.0.1:9090", DataDir: "./data", LogLevel: slog.LevelInfo, Labs: 200}},
+		{"environment", nil, map[string]string{"MICROLAB_ADDR": ":9000", "MICROLAB_METRICS_ADDR": ":9100", "MICROLAB_DATA": "/d", "MICROLAB_LOG_LEVEL": "debug", "MICROLAB_BASE_URL": "https://m.example", "MICROLAB_LABS": "50"},
+			Config{Addr: ":9000", MetricsAddr: ":9100", DataDir: "/d", LogLevel: slog.LevelDebug, BaseURL: "https://m.example", Labs: 50}},
+		{"flags win", []string{"-addr", ":7000", "-metrics-addr", "127.0.0.1:7001", "-log-level", "WARN", "-data", "/f", "-labs", "20"}, map[string]string{"MICROLAB_ADDR": ":9000", "MICROLAB_METRICS_ADDR": ":9100", "MICROLAB_LOG_LEVEL": "debug", "MICROLAB_DATA": "/d", "MICROLAB_LABS": "50"},
+			Config{Addr: ":7000", MetricsAddr: "127.0.0.1:7001", DataDir: "/f", LogLevel: slog.LevelWarn, Labs: 20}},
+		{"no metrics by flag", []string{"-metrics-addr", ""}, map[string]string{"MICROLAB_METRICS_ADDR": ":9100"},
+			Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: slog.LevelInfo, Labs: 200}},
+		{"no metrics by environment", nil, map[string]string{"MICROLAB_METRICS_ADDR": "off"},
+			Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: slog.LevelInfo, Labs: 200}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := parseConfig(tc.args, env(tc.env), io.Discard)
@@ -54,7 +58,7 @@ func TestConfigFlagWinsOverEnvironment(t *testing.T) {
 
 func TestConfigRejectsNonsense(t *testing.T) {
 	for _, args := range [][]string{{"-log-level", "loud"}, {"stray"}, {"-shutdown-timeout", "-1s"}, {"-nope"}, {"-labs", "0"}, {"-labs", "many"},
-		{"-trusted-proxies", "10.0.0.0/33"}, {"-trusted-proxies", "proxy.example"}, {"-lab-sockets", "-1"}, {"-labs-per-address", "x"}} {
+		{"-metrics-addr", "9090"}, {"-trusted-proxies", "10.0.0.0/33"}, {"-trusted-proxies", "proxy.example"}, {"-lab-sockets", "-1"}, {"-labs-per-address", "x"}} {
 		if _, err := parseConfig(args, env(nil), io.Discard); err == nil {
 			t.Errorf("parseConfig(%q) succeeded, want an error", args)
 		}
@@ -82,16 +86,17 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startServer runs the server on a free port and returns its URL and a
-// function that stops it and returns its exit status.
-func startServer(t *testing.T, dataDir string) (url string, stop func() int, stderr *syncBuffer) {
+// startServer runs the server on a free port, its metrics on another, and
+// returns its URL and a function that stops it and returns its exit
+// status. args are added to the command line.
+func startServer(t *testing.T, dataDir string, args ...string) (url string, stop func() int, stderr *syncBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var stdout syncBuffer
 	stderr = &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", dataDir, "-log-level", "warn"}, env(nil), &stdout, stderr)
+		done <- run(ctx, append([]string{"-addr", "127.0.0.1:0", "-metrics-addr", "127.0.0.1:0", "-data", dataDir, "-log-level", "warn"}, args...), env(nil), &stdout, stderr)
 	}()
 	deadline := time.After(10 * time.Second)
 	for !strings.Contains(stdout.String(), "http://") {
