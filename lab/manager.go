@@ -135,6 +135,10 @@ func NewManager(limits Limits, log *slog.Logger) *Manager {
 	return m
 }
 
+// closeWait bounds how long Close waits for viewers to take their leave: a
+// goodbye is one small write, and the whole shutdown must stay short.
+const closeWait = 2 * time.Second
+
 // maxAddresses bounds the addresses the manager remembers starts of; past
 // it, the oldest are forgotten first.
 const maxAddresses = 10000
@@ -337,8 +341,8 @@ func (m *Manager) ownerBucket(owner string) *tokenBucket {
 }
 
 // Close stops every lab and tells every viewer CloseGoingAway, then waits up
-// to a few seconds for the viewers to leave, which they do once they have
-// said goodbye.
+// to closeWait for the viewers to leave, which they do once they have said
+// goodbye.
 func (m *Manager) Close() {
 	m.mu.Lock()
 	m.closed = true
@@ -358,7 +362,7 @@ func (m *Manager) Close() {
 	}()
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
-		m.log.Warn("labs: viewers still connected after 5 s of shutting down")
+	case <-time.After(closeWait):
+		m.log.Warn("labs: viewers still connected after shutting down", "waited", closeWait)
 	}
 }

@@ -70,8 +70,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // serve runs the server until ctx is cancelled, then shuts down gracefully:
-// it stops accepting, lets in-flight requests finish (up to
-// cfg.ShutdownTimeout) and closes the database. The metrics, when
+// it ends the live labs (their sockets hear 1001 at once), stops accepting,
+// lets in-flight requests finish (up to cfg.ShutdownTimeout, then cuts them
+// off) and closes the database. The metrics, when
 // cfg.MetricsAddr names an address, are served on a listener of their own
 // and shut down with the site.
 func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
@@ -132,17 +133,19 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down", "grace", cfg.ShutdownTimeout)
+	// The labs first: http.Server.Shutdown leaves websockets alone, and a
+	// lab socket should hear goodbye (1001) at once, not after a slow
+	// request has used up the grace.
+	srv.Close()
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	// The site first, so the metrics can still be scraped while it drains.
 	for _, l := range listeners {
 		if err := l.hs.Shutdown(sctx); err != nil {
 			log.Warn("in-flight requests cut short", "addr", l.hs.Addr, "err", err)
+			l.hs.Close()
 		}
 	}
-	// Shutdown leaves websockets alone: this ends the live labs and says
-	// goodbye (1001) on each of their sockets.
-	srv.Close()
 	if err := db.Close(); err != nil {
 		return fmt.Errorf("close database: %w", err)
 	}

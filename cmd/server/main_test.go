@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	neturl "net/url"
@@ -165,8 +167,10 @@ func TestShippedContentLoadsWithAllChecks(t *testing.T) {
 
 // Shutting down ends the live labs: every lab socket hears 1001 (going
 // away), which http.Server.Shutdown alone would never send.
-func TestShutdownSaysGoingAwayToLabSockets(t *testing.T) {
-	url, stop, stderr := startServer(t, t.TempDir())
+// openLabSocket starts a free-play lab as a new learner and opens its
+// socket; the hello has been read.
+func openLabSocket(t *testing.T, url string) *websocket.Conn {
+	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	res, err := client.Get(url + "/lab/free-play")
@@ -192,10 +196,15 @@ func TestShutdownSaysGoingAwayToLabSockets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	t.Cleanup(func() { conn.Close() })
 	if _, _, err := conn.ReadMessage(); err != nil {
 		t.Fatal(err)
 	}
+	return conn
+}
+
+// closed reports, once conn's reader fails, the error and when.
+func closed(conn *websocket.Conn) <-chan error {
 	codes := make(chan error, 1)
 	go func() {
 		for {
@@ -205,6 +214,12 @@ func TestShutdownSaysGoingAwayToLabSockets(t *testing.T) {
 			}
 		}
 	}()
+	return codes
+}
+
+func TestShutdownSaysGoingAwayToLabSockets(t *testing.T) {
+	url, stop, stderr := startServer(t, t.TempDir())
+	codes := closed(openLabSocket(t, url))
 	if code := stop(); code != 0 {
 		t.Errorf("exit status = %d; stderr: %s", code, stderr.String())
 	}
@@ -215,6 +230,47 @@ func TestShutdownSaysGoingAwayToLabSockets(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Error("the lab socket was still open after shutdown")
+	}
+}
+
+// A request that trickles in holds the shutdown for the grace and no
+// longer, and the lab sockets hear goodbye at once, not after it.
+func TestShutdownWithATricklingRequest(t *testing.T) {
+	url, stop, _ := startServer(t, t.TempDir(), "-shutdown-timeout", "2s")
+	codes := closed(openLabSocket(t, url))
+	slow, err := net.Dial("tcp", strings.TrimPrefix(url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer slow.Close()
+	fmt.Fprintf(slow, "POST /theme HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000\r\n\r\n", strings.TrimPrefix(url, "http://"))
+	go func() {
+		for range 200 {
+			if _, err := slow.Write([]byte("a")); err != nil {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}()
+	time.Sleep(300 * time.Millisecond) // the request is in flight
+	start := time.Now()
+	exited := make(chan int, 1)
+	go func() { exited <- stop() }()
+	select {
+	case err := <-codes:
+		if d := time.Since(start); !websocket.IsCloseError(err, websocket.CloseGoingAway) || d > time.Second {
+			t.Errorf("the lab socket ended with %v after %v; want 1001 within a second", err, d)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the lab socket was still open 5 s into the shutdown")
+	}
+	select {
+	case <-exited:
+		if d := time.Since(start); d > 4*time.Second {
+			t.Errorf("shutdown took %v with a 2 s grace", d)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the server had not exited 10 s after it was told to")
 	}
 }
 
