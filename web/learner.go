@@ -23,9 +23,13 @@ const (
 	learnerMaxAge = 400 * 24 * 60 * 60
 )
 
-func (s *Server) signLearner(id string) string {
+func (s *Server) signLearner(id string) string { return s.sign("learner", id) }
+
+// sign is the MAC of value for purpose under the server's secret, so a
+// value signed for one cookie cannot pass for another's.
+func (s *Server) sign(purpose, value string) string {
 	m := hmac.New(sha256.New, s.secret)
-	m.Write([]byte("learner:" + id))
+	m.Write([]byte(purpose + ":" + value))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 

@@ -1,13 +1,16 @@
 package web
 
 import (
+	"crypto/hmac"
 	crand "crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	mrand "math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"sync"
 
 	"github.com/labstack/echo/v4"
@@ -88,16 +91,31 @@ func nonceOf(c echo.Context) string {
 
 // CSRF protection is a double-submit token: a random token lives in an
 // HttpOnly cookie, every form carries it in a hidden field (htmx sends it
-// as a header), and a state-changing request must present both, equal. A
-// request whose browser says it came from another site is refused even
-// with a token.
+// as a header), and a state-changing request must present both, equal. The
+// token is signed with the server's secret, so a cookie an attacker planted
+// (from a sibling subdomain, say) with a value of their choosing is not a
+// token. A request whose browser says it came from another site is
+// refused even with a token.
 const (
 	csrfCookie = "microlab_csrf"
 	csrfField  = "_csrf"
 	csrfHeader = "X-CSRF-Token"
-	// csrfTokenLen is the length of 32 random bytes in unpadded base64.
-	csrfTokenLen = 43
+	// csrfTokenLen is the length of a token: 32 random bytes and their MAC,
+	// each in unpadded base64, joined by a dot.
+	csrfTokenLen = 43 + 1 + 43
 )
+
+// newCSRFToken is a fresh signed token.
+func (s *Server) newCSRFToken() string {
+	t := randomToken(32)
+	return t + "." + s.sign("csrf", t)
+}
+
+// validCSRFToken reports whether v is a token this server signed.
+func (s *Server) validCSRFToken(v string) bool {
+	t, mac, ok := strings.Cut(v, ".")
+	return ok && len(v) == csrfTokenLen && hmac.Equal([]byte(mac), []byte(s.sign("csrf", t)))
+}
 
 // issueCSRF makes sure every visitor has a CSRF token cookie, so any page
 // can put the token in its forms. It runs on every request.
@@ -105,11 +123,11 @@ func (s *Server) issueCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
 		token := ""
-		if ck, err := r.Cookie(csrfCookie); err == nil && len(ck.Value) == csrfTokenLen {
+		if ck, err := r.Cookie(csrfCookie); err == nil && s.validCSRFToken(ck.Value) {
 			token = ck.Value
 		}
 		if token == "" {
-			token = randomToken(32)
+			token = s.newCSRFToken()
 			c.SetCookie(&http.Cookie{
 				Name: csrfCookie, Value: token, Path: "/", HttpOnly: true,
 				Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode,
@@ -132,9 +150,11 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 		if o := r.Header.Get("Origin"); o != "" && o != "null" && !s.sameOrigin(r, o) {
 			return errorf(http.StatusForbidden, "This form was sent from another website (%s), so we refused it.", truncate(o, 80))
 		}
+		// The token comes in the header or the posted form, never in the
+		// address, where it would end up in logs and Referer headers.
 		sent := r.Header.Get(csrfHeader)
 		if sent == "" {
-			sent = r.FormValue(csrfField)
+			sent = r.PostFormValue(csrfField)
 		}
 		token := csrfToken(c)
 		if sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(token)) != 1 {
@@ -150,7 +170,8 @@ func csrfToken(c echo.Context) string {
 }
 
 // sameOrigin reports whether origin names this server: its base URL when
-// one is configured, else the Host the request was sent to.
+// one is configured, else the scheme and Host the request was sent to (the
+// scheme as a trusted proxy forwards it, or the connection's).
 func (s *Server) sameOrigin(r *http.Request, origin string) bool {
 	u, err := url.Parse(origin)
 	if err != nil {
@@ -159,7 +180,35 @@ func (s *Server) sameOrigin(r *http.Request, origin string) bool {
 	if s.baseURL != nil {
 		return u.Scheme == s.baseURL.Scheme && u.Host == s.baseURL.Host
 	}
-	return u.Host == r.Host
+	return u.Scheme == s.requestScheme(r) && u.Host == r.Host
+}
+
+// requestScheme is how the client reached the server: https over TLS, or
+// what X-Forwarded-Proto says when a trusted proxy sent the request.
+func (s *Server) requestScheme(r *http.Request) string {
+	if p := r.Header.Get("X-Forwarded-Proto"); (p == "http" || p == "https") && s.fromTrustedProxy(r) {
+		return p
+	}
+	if r.TLS != nil {
+		return "https"
+	}
+	return "http"
+}
+
+// fromTrustedProxy reports whether the request's connection comes from one
+// of cfg.TrustedProxies.
+func (s *Server) fromTrustedProxy(r *http.Request) bool {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	ip := net.ParseIP(host)
+	if err != nil || ip == nil {
+		return false
+	}
+	for _, n := range s.cfg.TrustedProxies {
+		if n.Contains(ip) {
+			return true
+		}
+	}
+	return false
 }
 
 // secureCookies says whether cookies get the Secure flag: when the server
