@@ -68,12 +68,27 @@ var (
 func (w *walker) here() string {
 	var b strings.Builder
 	for _, seg := range w.path {
-		if b.Len() > 0 && seg[0] != '[' {
+		if b.Len() > 0 && !strings.HasPrefix(seg, "[") {
 			b.WriteByte('.')
 		}
 		b.WriteString(seg)
 	}
 	return b.String()
+}
+
+// keySegment is a key as a path names it: as it is when it could be a
+// field's name, else quoted, so that a key with a dot, a bracket or
+// nothing in it cannot make the path read as another.
+func keySegment(key string) string {
+	plain := key != ""
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		plain = plain && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_')
+	}
+	if plain && len(key) <= 40 {
+		return key
+	}
+	return fmt.Sprintf("%q", clip(key))
 }
 
 // token reads the next token, turning a syntax error or an early end into
@@ -150,7 +165,7 @@ func (w *walker) object(t reflect.Type) *ExportError {
 				}
 			}
 		}
-		w.path = append(w.path, key)
+		w.path = append(w.path, keySegment(key))
 		if !ok {
 			return &ExportError{Path: w.here(), Problem: "the export format has no such field"}
 		}
