@@ -172,8 +172,11 @@ type ImportStats struct {
 // It checks the whole export first: the format and version, well-formed
 // ids, values in range and bounded counts (10 000 quizzes and cards, 50 000
 // quiz items and answers, 50 000 review logs). If anything is wrong, it
-// returns an error wrapping ErrInvalid that lists the first problems, and
-// changes nothing.
+// returns an *InvalidError (wrapping ErrInvalid) that lists the first
+// problems by their path in the file, and changes nothing. The store does
+// not know the catalog: whether the items, answers and grades make sense
+// is quiz.Export.Check's to say, and a caller importing a file from
+// outside runs it first.
 //
 // Merging never overwrites: a quiz the learner has already is kept and
 // only its unanswered items take the imported answers; a review log at an
