@@ -75,6 +75,25 @@ func studied(t *testing.T, ts *testServer, srv *httptest.Server) (*learner, stri
 	return le, id
 }
 
+// importScene is a server with a learner, alice, who has studied on it
+// (see studied), and her export file.
+type importScene struct {
+	ts     *testServer
+	srv    *httptest.Server
+	alice  *learner
+	quizID string
+	file   []byte
+}
+
+func newImportScene(t *testing.T) importScene {
+	t.Helper()
+	ts := newTestServer(t)
+	srv := httptest.NewServer(ts)
+	t.Cleanup(srv.Close)
+	alice, id := studied(t, ts, srv)
+	return importScene{ts: ts, srv: srv, alice: alice, quizID: id, file: exportOf(t, alice)}
+}
+
 // edited is the export file data changed by edit, which works on the
 // file's JSON as a tree, so that it can break the file in ways the Go
 // types cannot hold.
@@ -106,12 +125,9 @@ func at(v any, path ...any) map[string]any {
 }
 
 func TestABadImportIsRefusedNamingTheFieldAndChangesNothing(t *testing.T) {
-	ts := newTestServer(t)
-	srv := httptest.NewServer(ts)
-	defer srv.Close()
-	alice, _ := studied(t, ts, srv)
-	file := exportOf(t, alice)
-	bob, _ := studied(t, ts, srv)
+	sc := newImportScene(t)
+	ts, file := sc.ts, sc.file
+	bob, _ := studied(t, ts, sc.srv)
 	bobBefore, err := ts.db.Export(t.Context(), bob.id())
 	if err != nil {
 		t.Fatal(err)
@@ -196,16 +212,14 @@ func TestABadImportIsRefusedNamingTheFieldAndChangesNothing(t *testing.T) {
 }
 
 func TestAnImportedAnswerIsGradedAgainAndItsFeedbackShows(t *testing.T) {
-	ts := newTestServer(t)
-	srv := httptest.NewServer(ts)
-	defer srv.Close()
-	alice, id := studied(t, ts, srv)
+	sc := newImportScene(t)
+	ts, alice, id := sc.ts, sc.alice, sc.quizID
 	// Alice's second answer was wrong; the forged file calls it right.
-	forged := edited(t, exportOf(t, alice), func(f map[string]any) {
+	forged := edited(t, sc.file, func(f map[string]any) {
 		a := at(f, "quizzes", 0, "answers", 1)
 		a["score"], a["correct"] = 1, true
 	})
-	bob := newLearner(t, srv.URL)
+	bob := newLearner(t, sc.srv.URL)
 	if status, msg := uploadExport(t, bob, forged); status != http.StatusOK && status != http.StatusSeeOther {
 		t.Fatalf("import = %d %q, want it accepted", status, msg)
 	}
@@ -236,12 +250,9 @@ func TestAnImportedAnswerIsGradedAgainAndItsFeedbackShows(t *testing.T) {
 }
 
 func TestAnExportImportsIntoAFreshLearnerAsTheSameData(t *testing.T) {
-	ts := newTestServer(t)
-	srv := httptest.NewServer(ts)
-	defer srv.Close()
-	alice, _ := studied(t, ts, srv)
-	file := exportOf(t, alice)
-	bob := newLearner(t, srv.URL)
+	sc := newImportScene(t)
+	file := sc.file
+	bob := newLearner(t, sc.srv.URL)
 	if status, msg := uploadExport(t, bob, file); status != http.StatusSeeOther {
 		t.Fatalf("import = %d %q, want 303", status, msg)
 	}
