@@ -124,19 +124,24 @@ func at(v any, path ...any) map[string]any {
 	return v.(map[string]any)
 }
 
-func TestABadImportIsRefusedNamingTheFieldAndChangesNothing(t *testing.T) {
-	sc := newImportScene(t)
-	ts, file := sc.ts, sc.file
-	bob, _ := studied(t, ts, sc.srv)
-	bobBefore, err := ts.db.Export(t.Context(), bob.id())
-	if err != nil {
-		t.Fatal(err)
-	}
+// badImport is a file to import and the start of the problem its refusal
+// must name, after "cannot be imported: ".
+type badImport struct {
+	name string
+	body []byte
+	want string
+}
+
+// badImports are the files of issue 10's items 5 and 6, made from file.
+func badImports(t *testing.T, file []byte) []badImport {
+	t.Helper()
 	var e quiz.Export
 	if err := json.Unmarshal(file, &e); err != nil {
 		t.Fatal(err)
 	}
-	options := len(e.Quizzes[0].Items[0].Order)
+	if options := len(e.Quizzes[0].Items[0].Order); options >= 16 {
+		t.Fatalf("the first question has %d options; the 16-position case needs fewer", options)
+	}
 	sixteen := make([]any, 16)
 	for i := range sixteen {
 		sixteen[i] = i
@@ -144,11 +149,7 @@ func TestABadImportIsRefusedNamingTheFieldAndChangesNothing(t *testing.T) {
 	longAgo := e.Quizzes[0].CreatedAt.AddDate(-30, 0, 0).Format(time.RFC3339)
 	due := e.Cards[0].Due
 
-	for _, tc := range []struct {
-		name string
-		body []byte
-		want string // the start of the problem, after "cannot be imported: "
-	}{
+	return []badImport{
 		{"an order of 16 positions for a question of fewer", edited(t, file, func(f map[string]any) {
 			at(f, "quizzes", 0, "items", 0)["order"] = sixteen
 		}), "quizzes[0].items[0].order: "},
@@ -185,7 +186,18 @@ func TestABadImportIsRefusedNamingTheFieldAndChangesNothing(t *testing.T) {
 		}), "quizzes[0]"},
 		{"bytes after the export", append(slices.Clone(file), []byte(`{"format":"microlab-export"}`)...), "line "},
 		{"malformed JSON", bytes.Replace(file, []byte(`"cards": [`), []byte(`"cards": [,`), 1), "line "},
-	} {
+	}
+}
+
+func TestABadImportIsRefusedNamingTheFieldAndChangesNothing(t *testing.T) {
+	sc := newImportScene(t)
+	ts, file := sc.ts, sc.file
+	bob, _ := studied(t, ts, sc.srv)
+	bobBefore, err := ts.db.Export(t.Context(), bob.id())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range badImports(t, file) {
 		t.Run(tc.name, func(t *testing.T) {
 			status, msg := uploadExport(t, bob, tc.body)
 			if status != http.StatusBadRequest {
@@ -205,9 +217,6 @@ func TestABadImportIsRefusedNamingTheFieldAndChangesNothing(t *testing.T) {
 				t.Errorf("a refused import changed bob's data (err %v)", err)
 			}
 		})
-	}
-	if options >= 16 {
-		t.Errorf("the first question has %d options; the 16-position case needs fewer", options)
 	}
 }
 
