@@ -40,8 +40,34 @@ func (e *AlreadyAnsweredError) Error() string { return ErrAlreadyAnswered.Error(
 // Unwrap returns ErrAlreadyAnswered.
 func (e *AlreadyAnsweredError) Unwrap() error { return ErrAlreadyAnswered }
 
-// invalidf returns an error wrapping ErrInvalid whose message says what is
-// wrong, after the ErrInvalid text: "store: invalid: learner id ...".
+// InvalidError is the error behind every ErrInvalid: it matches ErrInvalid
+// with errors.Is, and errors.As gives the reason alone, which is written
+// for the person who sent the value (an import's author, say), without
+// the context the store wraps around it for its logs, such as a learner id.
+type InvalidError struct {
+	// Reason says what is wrong, like "quizzes[1]: the id is not 32
+	// lower-case hex digits".
+	Reason string
+}
+
+// Error returns the text of ErrInvalid and the reason.
+func (e *InvalidError) Error() string { return ErrInvalid.Error() + ": " + e.Reason }
+
+// Unwrap returns ErrInvalid.
+func (e *InvalidError) Unwrap() error { return ErrInvalid }
+
+// invalidf returns an *InvalidError whose message says what is wrong,
+// after the ErrInvalid text: "store: invalid: learner id ...".
 func invalidf(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", ErrInvalid, fmt.Sprintf(format, args...))
+	return &InvalidError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// reason is what an error says to the person who sent the value: an
+// *InvalidError's reason without the ErrInvalid text, else the message.
+func reason(err error) string {
+	var inv *InvalidError
+	if errors.As(err, &inv) {
+		return inv.Reason
+	}
+	return err.Error()
 }

@@ -172,8 +172,11 @@ type ImportStats struct {
 // It checks the whole export first: the format and version, well-formed
 // ids, values in range and bounded counts (10 000 quizzes and cards, 50 000
 // quiz items and answers, 50 000 review logs). If anything is wrong, it
-// returns an error wrapping ErrInvalid that lists the first problems, and
-// changes nothing.
+// returns an *InvalidError (wrapping ErrInvalid) that lists the first
+// problems by their path in the file, and changes nothing. The store does
+// not know the catalog: whether the items, answers and grades make sense
+// is quiz.Export.Check's to say, and a caller importing a file from
+// outside runs it first.
 //
 // Merging never overwrites: a quiz the learner has already is kept and
 // only its unanswered items take the imported answers; a review log at an
@@ -331,11 +334,12 @@ func checkExport(e quiz.Export) error {
 	if e.Version != quiz.ExportVersion {
 		return invalidf("export version %d is not supported; this server reads version %d", e.Version, quiz.ExportVersion)
 	}
+	// Problems are named by their path in the file, as quiz.Export.Check
+	// names them, so that both read alike to the person importing.
 	var problems []string
 	add := func(where string, err error) {
 		if len(problems) < maxProblems {
-			msg := strings.TrimPrefix(err.Error(), ErrInvalid.Error()+": ")
-			problems = append(problems, where+": "+msg)
+			problems = append(problems, where+": "+reason(err))
 		}
 	}
 	bound := func(what string, n, limit int) {
@@ -348,16 +352,16 @@ func checkExport(e quiz.Export) error {
 		items += len(q.Items)
 	}
 	bound("quizzes", len(e.Quizzes), maxImportQuizzes)
-	bound("quiz items", items, maxImportItems)
+	bound("quizzes[].items", items, maxImportItems)
 	bound("cards", len(e.Cards), maxImportCards)
-	bound("review logs", len(e.ReviewLogs), maxImportLogs)
+	bound("review_logs", len(e.ReviewLogs), maxImportLogs)
 	if len(problems) > 0 {
 		return invalidf("%s", strings.Join(problems, "; "))
 	}
 
 	seen := make(map[string]bool)
 	for i, q := range e.Quizzes {
-		where := fmt.Sprintf("quiz %d (%s)", i, q.ID)
+		where := fmt.Sprintf("quizzes[%d]", i)
 		if seen[q.ID] {
 			add(where, fmt.Errorf("the id appears twice"))
 		}
@@ -368,7 +372,7 @@ func checkExport(e quiz.Export) error {
 	}
 	clear(seen)
 	for i, c := range e.Cards {
-		where := fmt.Sprintf("card %d (%s)", i, c.CardID)
+		where := fmt.Sprintf("cards[%d]", i)
 		if seen[c.CardID] {
 			add(where, fmt.Errorf("the id appears twice"))
 		}
@@ -381,7 +385,7 @@ func checkExport(e quiz.Export) error {
 		}
 	}
 	for i, l := range e.ReviewLogs {
-		where := fmt.Sprintf("review log %d (%s)", i, l.CardID)
+		where := fmt.Sprintf("review_logs[%d]", i)
 		if !validCardID(l.CardID) {
 			add(where, fmt.Errorf("the card id is not 1 to %d letters, digits or -_./:#", maxCardIDLen))
 		}
@@ -415,10 +419,10 @@ func checkExportQuiz(q quiz.ExportQuiz) error {
 	}
 	for i, a := range q.Answers {
 		if err := checkAnswer(a, q.Items[i]); err != nil {
-			return fmt.Errorf("answer %d: %w", i, err)
+			return fmt.Errorf("answers[%d]: %s", i, reason(err))
 		}
 		if !storableTime(a.AnsweredAt) {
-			return fmt.Errorf("answer %d: answered at %v is outside the years 1970 to 9999", i, a.AnsweredAt)
+			return fmt.Errorf("answers[%d]: answered at %v is outside the years 1970 to 9999", i, a.AnsweredAt)
 		}
 	}
 	finished := len(q.Answers) == len(q.Items)

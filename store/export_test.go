@@ -294,7 +294,7 @@ func TestAnInvalidImportChangesNothing(t *testing.T) {
 	}{
 		{"another format", func(e *quiz.Export) { e.Format = "anki" }, "not a Microlab export"},
 		{"another version", func(e *quiz.Export) { e.Version = 2 }, "version 2 is not supported; this server reads version 1"},
-		{"a malformed quiz id", func(e *quiz.Export) { e.Quizzes[1].ID = "XYZ" }, "quiz 1 (XYZ): the id is not 32 lower-case hex digits"},
+		{"a malformed quiz id", func(e *quiz.Export) { e.Quizzes[1].ID = "XYZ" }, "quizzes[1]: the id is not 32 lower-case hex digits"},
 		{"a quiz id twice", func(e *quiz.Export) { e.Quizzes[1].ID = e.Quizzes[0].ID }, "the id appears twice"},
 		{"a malformed question id", func(e *quiz.Export) { e.Quizzes[0].Items[0].QuestionID = "saga" }, "question id"},
 		{"a choice the question does not offer", func(e *quiz.Export) { e.Quizzes[1].Answers[0].Choices = []int{7} }, "choices [7]"},
@@ -306,8 +306,8 @@ func TestAnInvalidImportChangesNothing(t *testing.T) {
 		{"an answer without a time", func(e *quiz.Export) { e.Quizzes[0].Answers[2].AnsweredAt = time.Time{} }, "answered at"},
 		{"a card state of 7", func(e *quiz.Export) { e.Cards[0].State = 7 }, "card state 7"},
 		{"a card id twice", func(e *quiz.Export) { e.Cards[1].CardID = e.Cards[0].CardID }, "the id appears twice"},
-		{"a bad rating in the last log", func(e *quiz.Export) { e.ReviewLogs[len(e.ReviewLogs)-1].Rating = 0 }, "review log 2 (questions/describe-a-project): rating 0"},
-		{"an empty card id in a log", func(e *quiz.Export) { e.ReviewLogs[0].CardID = "" }, "review log 0 ()"},
+		{"a bad rating in the last log", func(e *quiz.Export) { e.ReviewLogs[len(e.ReviewLogs)-1].Rating = 0 }, "review_logs[2]: rating 0"},
+		{"an empty card id in a log", func(e *quiz.Export) { e.ReviewLogs[0].CardID = "" }, "review_logs[0]: the card id"},
 		{"too many cards", func(e *quiz.Export) {
 			for len(e.Cards) <= maxImportCards {
 				e.Cards = append(e.Cards, e.Cards[0])
@@ -336,7 +336,7 @@ func TestAnInvalidImportChangesNothing(t *testing.T) {
 		e.Quizzes[0].ID = "one"
 		e.Cards[0].State = 7
 		_, err := db.Import(ctx, learnerB, e)
-		if err == nil || !strings.Contains(err.Error(), "quiz 0 (one)") || !strings.Contains(err.Error(), "card state 7") {
+		if err == nil || !strings.Contains(err.Error(), "quizzes[0]: the id") || !strings.Contains(err.Error(), "card state 7") {
 			t.Errorf("error %v, want both problems named", err)
 		}
 	})

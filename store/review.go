@@ -144,12 +144,15 @@ func (db *DB) Card(ctx context.Context, learnerID, cardID string) (quiz.Card, bo
 // creates the learner if this is its first write, inserts the log and
 // stores the card, in one transaction.
 //
-// A card is reviewed at most once per millisecond: a second log at the
-// same instant returns an error wrapping ErrAlreadyAnswered and changes
-// nothing. The stored card only moves forward: if it was last reviewed
-// after log.Reviewed (two reviews raced and the earlier one lost), the log
-// is still kept but the later card stays. Values out of range, or a card
-// whose LastReview is not log.Reviewed, give an error wrapping ErrInvalid.
+// The review must have been computed from the card as it is stored, which
+// is how two tabs (or a double click) rating the same shown card are told
+// apart from two real reviews: every review adds one to Reps, so c.Reps
+// must be one more than the stored card's (a card never reviewed has 0).
+// The check and the write are one transaction, so of concurrent reviews of
+// one card exactly one is saved; the others, and a second log at the same
+// millisecond, return an error wrapping ErrAlreadyAnswered and change
+// nothing. Values out of range, or a card whose LastReview is not
+// log.Reviewed, give an error wrapping ErrInvalid.
 func (db *DB) SaveReview(ctx context.Context, learnerID, cardID string, c quiz.Card, log quiz.ReviewLog) error {
 	wrap := func(err error) error { return fmt.Errorf("store: save review of %s: %w", cardID, err) }
 	if err := checkLearnerID(learnerID); err != nil {
@@ -170,6 +173,15 @@ func (db *DB) SaveReview(ctx context.Context, learnerID, cardID string, c quiz.C
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := db.ensureLearner(ctx, tx, learnerID); err != nil {
 			return err
+		}
+		var reps int
+		err := tx.QueryRowContext(ctx, "SELECT reps FROM review_cards WHERE learner_id = ? AND card_id = ?",
+			learnerID, cardID).Scan(&reps)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		if reps != c.Reps-1 {
+			return ErrAlreadyAnswered // reviewed since this review's card was read
 		}
 		added, err := insertLog(ctx, tx, learnerID, cardID, log)
 		if err != nil {

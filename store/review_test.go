@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"errors"
 	"math"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,26 +85,25 @@ func TestAReviewAtTheSameInstantIsRefused(t *testing.T) {
 	}
 }
 
-func TestAnEarlierReviewSavedLateKeepsTheLaterCard(t *testing.T) {
+func TestAnEarlierReviewSavedLateIsRefusedAndKeepsTheLaterCard(t *testing.T) {
 	c := newClock()
 	db := mustOpenClock(t, c)
 	ctx := context.Background()
 	s := quiz.DefaultScheduler()
 	// Two tabs review the same new card; the one that rated later commits
-	// first.
+	// first. Both rated the card as shown, so the second to commit is a
+	// second rating of it and is refused.
 	early, earlyLog := s.Review(quiz.Card{}, quiz.Again, c.Now())
 	late, lateLog := s.Review(quiz.Card{}, quiz.Easy, c.Now().Add(time.Second))
 	if err := db.SaveReview(ctx, learnerA, "saga", late, lateLog); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.SaveReview(ctx, learnerA, "saga", early, earlyLog); err != nil {
-		t.Fatal(err)
-	}
+	wantErr(t, "the earlier review saved late", db.SaveReview(ctx, learnerA, "saga", early, earlyLog), ErrAlreadyAnswered)
 	if got, _, _ := db.Card(ctx, learnerA, "saga"); !reflect.DeepEqual(got, late) {
 		t.Errorf("card = %+v, want the later review's %+v", got, late)
 	}
-	if n := count(t, db, "SELECT COUNT(*) FROM review_logs"); n != 2 {
-		t.Errorf("%d logs, want both reviews logged", n)
+	if n := count(t, db, "SELECT COUNT(*) FROM review_logs"); n != 1 {
+		t.Errorf("%d logs, want only the review that stands", n)
 	}
 }
 
@@ -154,5 +155,43 @@ func TestALearnerSeesOnlyTheirOwnCards(t *testing.T) {
 	}
 	if logs, _ := db.ReviewLogs(ctx, learnerB, 0); len(logs) != 0 {
 		t.Errorf("B's logs = %v, want none", logs)
+	}
+}
+
+func TestConcurrentReviewsOfOneShownCardLetOnlyOneStand(t *testing.T) {
+	c := newClock()
+	db := mustOpenClock(t, c)
+	ctx := context.Background()
+	shown := mustReview(t, db, c, learnerA, "saga", quiz.Good)
+	logsBefore := count(t, db, "SELECT COUNT(*) FROM review_logs")
+
+	// Every goroutine rates the card as it was shown, each at its own
+	// millisecond, so none is refused for sharing an instant with another.
+	const raters = 16
+	errs := make([]error, raters)
+	var wg sync.WaitGroup
+	for i := range raters {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			next, log := quiz.DefaultScheduler().Review(shown, quiz.Rating(1+i%4), c.Now().Add(time.Duration(i+1)*time.Millisecond))
+			errs[i] = db.SaveReview(ctx, learnerA, "saga", next, log)
+		}()
+	}
+	wg.Wait()
+	saved := 0
+	for i, err := range errs {
+		switch {
+		case err == nil:
+			saved++
+		case !errors.Is(err, ErrAlreadyAnswered):
+			t.Errorf("rater %d: error = %v, want nil or one wrapping ErrAlreadyAnswered", i, err)
+		}
+	}
+	if saved != 1 {
+		t.Errorf("%d of %d concurrent reviews of one shown card were saved, want exactly 1", saved, raters)
+	}
+	if n := count(t, db, "SELECT COUNT(*) FROM review_logs"); n != logsBefore+1 {
+		t.Errorf("%d logs, want %d: one more", n, logsBefore+1)
 	}
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -128,7 +127,9 @@ func (s *Server) exportCSV(c echo.Context) error {
 }
 
 // importJSON handles POST /progress/import: an export file, validated and
-// merged without duplicates; on any problem nothing changes.
+// merged without duplicates; on any problem nothing changes. A refusal
+// names the place in the file and what is wrong there, in the file's own
+// terms: the person fixing or reporting the file has nothing else to go on.
 func (s *Server) importJSON(c echo.Context) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
@@ -142,27 +143,46 @@ func (s *Server) importJSON(c echo.Context) error {
 		return errorf(http.StatusBadRequest, "The file could not be read.")
 	}
 	defer f.Close()
-	dec := json.NewDecoder(io.LimitReader(f, maxImport+1))
-	dec.DisallowUnknownFields()
-	var e quiz.Export
-	if err := dec.Decode(&e); err != nil {
-		return errorf(http.StatusBadRequest, "That file is not a Microlab export: %s.", truncate(err.Error(), 200))
+	data, err := io.ReadAll(io.LimitReader(f, maxImport+1))
+	if err != nil {
+		return errorf(http.StatusBadRequest, "The file could not be read.")
 	}
-	if e.Format != quiz.ExportFormat {
-		return errorf(http.StatusBadRequest, "That file is not a Microlab export (format %q).", truncate(e.Format, 40))
+	if len(data) > maxImport {
+		return errorf(http.StatusRequestEntityTooLarge, "That file is larger than the limit of 1 MB.")
 	}
-	if e.Version != quiz.ExportVersion {
-		return errorf(http.StatusBadRequest, "That export is version %d; this site reads version %d.", e.Version, quiz.ExportVersion)
+	e, err := quiz.ParseExport(data)
+	if err == nil {
+		err = e.Check(s.catalog)
 	}
-	learner := s.ensureLearner(c)
-	if _, err := s.store.Import(c.Request().Context(), learner, e); err != nil {
-		if errors.Is(err, store.ErrInvalid) {
-			return errorf(http.StatusBadRequest, "That export cannot be imported: %s. Nothing was changed.", strings.TrimPrefix(err.Error(), "store: "))
-		}
+	if err == nil {
+		_, err = s.store.Import(c.Request().Context(), s.ensureLearner(c), e)
+	}
+	if problem, ok := importProblem(err); ok {
+		return errorf(http.StatusBadRequest, "That file cannot be imported: %s. Nothing was changed.", asClause(problem))
+	}
+	if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/progress?done=imported")
 }
+
+// importProblem is the reason, for the person importing, that a file was
+// refused by the parser, the catalog check or the store's bounds, and
+// whether it was refused for one; any other error is ours.
+func importProblem(err error) (string, bool) {
+	var file *quiz.ExportError
+	var bound *store.InvalidError
+	switch {
+	case errors.As(err, &file):
+		return truncate(file.Error(), 300), true
+	case errors.As(err, &bound):
+		return truncate(bound.Reason, 300), true
+	}
+	return "", false
+}
+
+// asClause lets a problem stand inside a sentence that goes on after it.
+func asClause(problem string) string { return strings.TrimRight(problem, ".") }
 
 // deleteData handles POST /progress/delete: every row of the learner goes.
 func (s *Server) deleteData(c echo.Context) error {

@@ -107,6 +107,9 @@ func (s *Server) rateCard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// A stale form is refused here without a write; a rating that races
+	// another past this check is refused by SaveReview, which checks that
+	// the card is still the one read here in the transaction that saves.
 	if views.DueMillis(card) != shown {
 		return errorf(http.StatusConflict, "You have already rated this card; your first rating stands.")
 	}
