@@ -23,6 +23,9 @@ var (
 	// ErrOutOfOrder is returned when a quiz question is answered while an
 	// earlier one is still unanswered.
 	ErrOutOfOrder = errors.New("store: answered out of order")
+	// ErrRevoked is returned when a write names a learner who deleted
+	// their data; nothing is written.
+	ErrRevoked = errors.New("store: learner revoked")
 )
 
 // AlreadyAnsweredError is the error SaveAnswer returns, wrapped with

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -75,8 +76,10 @@ func TestDeleteLearnerRemovesAllItsRowsAndNoOneElses(t *testing.T) {
 
 	// How to count one learner's rows in each table. A table added later
 	// without a rule here fails the test, so "delete my data" cannot
-	// silently miss it.
-	rows, err := db.read.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name != 'schema_migrations' ORDER BY name")
+	// silently miss it. revoked_learners is the one table a delete adds
+	// to: it holds the ids of learners who deleted their data, and nothing
+	// else of theirs (checked at the end).
+	rows, err := db.read.Query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('schema_migrations', 'revoked_learners') ORDER BY name")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,5 +132,41 @@ func TestDeleteLearnerRemovesAllItsRowsAndNoOneElses(t *testing.T) {
 	// Deleting again, or someone never seen, is not an error.
 	if err := db.DeleteLearner(ctx, learnerA); err != nil {
 		t.Errorf("second DeleteLearner: %v", err)
+	}
+	if a, b := count(t, db, "SELECT COUNT(*) FROM revoked_learners WHERE id = ?", learnerA),
+		count(t, db, "SELECT COUNT(*) FROM revoked_learners WHERE id = ?", learnerB); a != 1 || b != 0 {
+		t.Errorf("revoked: A %d times, B %d times; want once and never", a, b)
+	}
+}
+
+// A deleted learner's id is refused from then on, so a copy of the old
+// cookie cannot bring it back; revocations older than a cookie's lifetime
+// are pruned.
+func TestDeletedLearnerIsRevoked(t *testing.T) {
+	c := newClock()
+	db := mustOpenClock(t, c)
+	ctx := context.Background()
+	fillLearner(t, db, c, learnerA, 1)
+	if err := db.DeleteLearner(ctx, learnerA); err != nil {
+		t.Fatal(err)
+	}
+	if revoked, err := db.LearnerRevoked(ctx, learnerA); err != nil || !revoked {
+		t.Fatalf("LearnerRevoked(A) = %v, %v; want true", revoked, err)
+	}
+	if revoked, _ := db.LearnerRevoked(ctx, learnerB); revoked {
+		t.Error("B is revoked without having deleted anything")
+	}
+	if err := db.EnsureLearner(ctx, learnerA); !errors.Is(err, ErrRevoked) {
+		t.Errorf("EnsureLearner(A) after the delete: %v, want ErrRevoked", err)
+	}
+	if err := db.CreateQuiz(ctx, learnerA, newQuiz(quizID(7), "saga-01")); !errors.Is(err, ErrRevoked) {
+		t.Errorf("a quiz for A after the delete: %v, want ErrRevoked", err)
+	}
+	c.Advance(revokedFor + time.Hour)
+	if err := db.DeleteLearner(ctx, learnerB); err != nil {
+		t.Fatal(err)
+	}
+	if revoked, _ := db.LearnerRevoked(ctx, learnerA); revoked {
+		t.Error("a revocation older than a cookie's lifetime was kept")
 	}
 }

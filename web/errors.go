@@ -8,6 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"microlab/store"
 	"microlab/web/views"
 )
 
@@ -69,6 +70,10 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var httpErr *echo.HTTPError
 	expected := false
 	switch {
+	case errors.Is(err, store.ErrRevoked):
+		// The learner deleted their data while this request was on its
+		// way; the next request gets a new learner.
+		status, message, expected = http.StatusConflict, "Your data was deleted just now, so nothing was saved. Reload the page to start afresh.", true
 	case errors.As(err, &appErr):
 		status, message, hints = appErr.Status, appErr.Message, appErr.Hints
 		expected = status != http.StatusInternalServerError

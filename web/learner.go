@@ -51,19 +51,37 @@ func (s *Server) learnerID(c echo.Context) string {
 }
 
 // ensureLearner returns the request's learner id, minting one and setting
-// its cookie when there is none. Call it only on writes.
+// its cookie when there is none, or when the cookie's learner deleted their
+// data (a replayed copy of it must not bring the id back). Call it only on
+// writes.
 func (s *Server) ensureLearner(c echo.Context) string {
 	if id := s.learnerID(c); id != "" {
-		return id
+		revoked, err := s.store.LearnerRevoked(c.Request().Context(), id)
+		if err != nil {
+			// The write itself checks again, and refuses a revoked id.
+			s.log.Warn("learner: revocation check failed", "err", err)
+		}
+		if !revoked {
+			return id
+		}
 	}
 	id := randomHex(learnerIDLen / 2)
+	value := id + "." + s.signLearner(id)
 	c.SetCookie(&http.Cookie{
-		Name: learnerCookie, Value: id + "." + s.signLearner(id), Path: "/",
+		Name: learnerCookie, Value: value, Path: "/",
 		MaxAge: learnerMaxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: s.secureCookies(c.Request()),
 	})
-	// Later reads in this request see the new learner too.
-	c.Request().AddCookie(&http.Cookie{Name: learnerCookie, Value: id + "." + s.signLearner(id)})
+	// Later reads in this request see the new learner, not the old one.
+	r := c.Request()
+	old := r.Cookies()
+	r.Header.Del("Cookie")
+	for _, ck := range old {
+		if ck.Name != learnerCookie {
+			r.AddCookie(ck)
+		}
+	}
+	r.AddCookie(&http.Cookie{Name: learnerCookie, Value: value})
 	return id
 }
 

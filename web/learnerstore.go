@@ -31,4 +31,7 @@ type LearnerStore interface {
 	Export(ctx context.Context, learnerID string) (quiz.Export, error)
 	Import(ctx context.Context, learnerID string, e quiz.Export) (store.ImportStats, error)
 	DeleteLearner(ctx context.Context, id string) error
+	// LearnerRevoked reports whether id deleted their data, so that a
+	// replayed cookie gets a new learner rather than the old id.
+	LearnerRevoked(ctx context.Context, id string) (bool, error)
 }

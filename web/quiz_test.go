@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -17,6 +18,7 @@ import (
 
 	"microlab/internal/quizclient"
 	"microlab/quiz"
+	"microlab/store"
 )
 
 func wantStatus(t *testing.T, res *http.Response, status int) *http.Response {
@@ -297,5 +299,27 @@ func TestProgressExportImportAndDelete(t *testing.T) {
 	}
 	if left, _ := ts.db.Attempts(t.Context(), bob.id(), 10); len(left) != 1 {
 		t.Error("deleting alice's data touched bob's")
+	}
+}
+
+// Issue 10, item 13: a learner cookie copied before "delete my data" and
+// replayed after it does not bring the deleted learner back: the next
+// write gets a new learner, and the store refuses the old id outright.
+func TestDeletedLearnerStaysDeleted(t *testing.T) {
+	ts, hs := newLabTestServer(t, nil)
+	alice := newLearner(t, hs.URL)
+	startQuiz(t, alice, url.Values{"topic": {"saga"}, "length": {"5"}})
+	oldID, oldCookie := alice.id(), alice.cookie(learnerCookie)
+	wantStatus(t, alice.submit(t, "/progress/delete", url.Values{"confirm": {"yes"}}), http.StatusSeeOther)
+
+	mallory := newLearner(t, hs.URL)
+	u, _ := url.Parse(hs.URL)
+	mallory.client.Jar.SetCookies(u, []*http.Cookie{{Name: learnerCookie, Value: oldCookie, Path: "/"}})
+	startQuiz(t, mallory, url.Values{"topic": {"saga"}, "length": {"5"}})
+	if id := mallory.id(); id == oldID || id == "" {
+		t.Errorf("the replayed cookie's write was saved as learner %q, want a new learner", id)
+	}
+	if err := ts.db.EnsureLearner(t.Context(), oldID); !errors.Is(err, store.ErrRevoked) {
+		t.Errorf("the store takes the deleted id back: %v, want ErrRevoked", err)
 	}
 }
