@@ -47,37 +47,6 @@ func TestAddressLimitsHoldForCookielessClients(t *testing.T) {
 	}
 }
 
-// The start rate forgets a start after a minute.
-func TestStartRateForgets(t *testing.T) {
-	m := NewManager(Limits{StartsPerMinute: 2}, slogDiscard())
-	now := time.Now()
-	if !m.allowStart("a", now) {
-		t.Fatal("first start refused")
-	}
-	m.starts["a"] = []time.Time{now.Add(-61 * time.Second), now.Add(-30 * time.Second)}
-	if !m.allowStart("a", now) {
-		t.Error("a start a minute ago still counts")
-	}
-	m.starts["a"] = []time.Time{now.Add(-20 * time.Second), now.Add(-10 * time.Second)}
-	if m.allowStart("a", now) {
-		t.Error("a third start within the minute allowed")
-	}
-}
-
-// The addresses remembered for the start rate are bounded.
-func TestStartRateIsBounded(t *testing.T) {
-	m := NewManager(Limits{}, slogDiscard())
-	now := time.Now()
-	for i := range maxAddresses + 50 {
-		a := fmt.Sprintf("a%d", i)
-		m.allowStart(a, now)
-		m.starts[a] = append(m.starts[a], now)
-	}
-	if n := len(m.starts); n > maxAddresses {
-		t.Errorf("%d addresses remembered, want at most %d", n, maxAddresses)
-	}
-}
-
 // Lab connections are bounded per address and in all.
 func TestSocketLimits(t *testing.T) {
 	m := NewManager(Limits{Sockets: 3, SocketsPerAddress: 2}, slogDiscard())

@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"microlab/internal/window"
 	"microlab/simulator"
 )
 
@@ -107,9 +108,8 @@ type Manager struct {
 	labs    map[string]*Lab
 	schemas map[[3]int][]string // by scenario shape: scenario?, steps, checks
 	closed  bool
-	// starts holds, per client address, when its recent starts were; an
-	// address leaves it once its last start is a minute old.
-	starts map[string][]time.Time
+	// starts counts each client address's starts over the last minute.
+	starts *window.Limit
 	// sockets counts the lab connections per client address, and in all.
 	sockets     map[string]int
 	socketTotal int
@@ -129,8 +129,9 @@ func NewManager(limits Limits, log *slog.Logger) *Manager {
 	m := &Manager{
 		limits: limits.withDefaults(), log: log, topo: simulator.ShopTopology(simulator.DefaultConfig()),
 		labs: map[string]*Lab{}, schemas: map[[3]int][]string{},
-		starts: map[string][]time.Time{}, sockets: map[string]int{}, owners: map[string]*tokenBucket{},
+		sockets: map[string]int{}, owners: map[string]*tokenBucket{},
 	}
+	m.starts = window.New(m.limits.StartsPerMinute, time.Minute, maxAddresses)
 	m.budget.total = time.Duration(m.limits.CPUShare * float64(runtime.GOMAXPROCS(0)) * float64(tick))
 	return m
 }
@@ -153,8 +154,8 @@ func (m *Manager) Topology() simulator.Topology { return m.topo }
 // and starts its goroutine: a scenario, or free play when sc is nil. A
 // scenario starts from the seed of its recorded run, so left alone it
 // reaches the same verdicts; free play from a random one. It refuses with
-// ErrClosing, ErrTooMany, ErrAddressLabs, ErrStartRate or ErrFull, in that
-// order.
+// ErrClosing, ErrTooMany, ErrAddressLabs, ErrFull or ErrStartRate, in that
+// order; only a lab that starts counts against the start rate.
 func (m *Manager) Start(owner, addr string, sc *simulator.Scenario) (*Lab, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -176,12 +177,11 @@ func (m *Manager) Start(owner, addr string, sc *simulator.Scenario) (*Lab, error
 	if here >= m.limits.PerAddress {
 		return nil, ErrAddressLabs
 	}
-	now := time.Now()
-	if !m.allowStart(addr, now) {
-		return nil, ErrStartRate
-	}
 	if len(m.labs) >= m.limits.Total {
 		return nil, ErrFull
+	}
+	if !m.starts.Allow(addr, time.Now()) {
+		return nil, ErrStartRate
 	}
 	seed := uint64(ScenarioSeed)
 	if sc == nil {
@@ -192,49 +192,11 @@ func (m *Manager) Start(owner, addr string, sc *simulator.Scenario) (*Lab, error
 		return nil, err
 	}
 	l.addr = addr
-	m.starts[addr] = append(m.starts[addr], now)
 	m.labs[l.id] = l
 	m.running.Add(1)
 	go l.run()
 	m.log.Info("lab started", "lab", l.id, "scenario", l.Info().Slug(), "labs", len(m.labs))
 	return l, nil
-}
-
-// allowStart reports whether addr may start a lab now: fewer than
-// StartsPerMinute starts in the last minute. It forgets what is older.
-func (m *Manager) allowStart(addr string, now time.Time) bool {
-	recent := m.starts[addr]
-	for len(recent) > 0 && now.Sub(recent[0]) >= time.Minute {
-		recent = recent[1:]
-	}
-	if len(recent) == 0 {
-		delete(m.starts, addr)
-	} else {
-		m.starts[addr] = recent
-	}
-	if len(m.starts) >= maxAddresses {
-		m.forgetStarts(now)
-	}
-	return len(recent) < m.limits.StartsPerMinute
-}
-
-// forgetStarts drops every address whose starts are a minute old, and if
-// that is not enough, the addresses whose last start is oldest.
-func (m *Manager) forgetStarts(now time.Time) {
-	for a, ts := range m.starts {
-		if now.Sub(ts[len(ts)-1]) >= time.Minute {
-			delete(m.starts, a)
-		}
-	}
-	for len(m.starts) >= maxAddresses {
-		oldest, at := "", now
-		for a, ts := range m.starts {
-			if t := ts[len(ts)-1]; !t.After(at) {
-				oldest, at = a, t
-			}
-		}
-		delete(m.starts, oldest)
-	}
 }
 
 // ScenarioSeed is the seed a scenario's lab starts with, the seed of its

@@ -139,7 +139,10 @@ func (db *DB) CreateQuiz(ctx context.Context, learnerID string, q quiz.NewAttemp
 		if !added {
 			return invalidf("quiz id %s is already taken", q.ID)
 		}
-		return insertItems(ctx, tx, q.ID, q.Items)
+		if err := insertItems(ctx, tx, q.ID, q.Items); err != nil {
+			return err
+		}
+		return checkHoldings(ctx, tx, learnerID)
 	})
 	if err != nil {
 		return wrap(err)

@@ -26,6 +26,9 @@ var (
 	// ErrRevoked is returned when a write names a learner who deleted
 	// their data; nothing is written.
 	ErrRevoked = errors.New("store: learner revoked")
+	// ErrFull is returned, as a *FullError, when a write would leave a
+	// learner holding more than MaxQuizzes or MaxReviewLogs.
+	ErrFull = errors.New("store: learner full")
 )
 
 // AlreadyAnsweredError is the error SaveAnswer returns, wrapped with

@@ -221,7 +221,7 @@ func (db *DB) Import(ctx context.Context, learnerID string, e quiz.Export) (Impo
 				stats.ReviewLogs++
 			}
 		}
-		return nil
+		return checkHoldings(ctx, tx, learnerID)
 	})
 	if err != nil {
 		return ImportStats{}, fmt.Errorf("store: import into %s: %w", learnerID, err)

@@ -190,8 +190,10 @@ func (db *DB) SaveReview(ctx context.Context, learnerID, cardID string, c quiz.C
 		if !added {
 			return ErrAlreadyAnswered
 		}
-		_, err = upsertCard(ctx, tx, learnerID, cardID, c)
-		return err
+		if _, err = upsertCard(ctx, tx, learnerID, cardID, c); err != nil {
+			return err
+		}
+		return checkHoldings(ctx, tx, learnerID)
 	})
 	if err != nil {
 		return wrap(err)

@@ -69,7 +69,11 @@ func (s *Server) handleError(err error, c echo.Context) {
 	var appErr *Error
 	var httpErr *echo.HTTPError
 	expected := false
+	var full *store.FullError
 	switch {
+	case errors.As(err, &full):
+		status, expected = http.StatusConflict, true
+		message = fmt.Sprintf("That would leave you with more than %d %s, the most one learner may keep, so nothing was saved. Export your progress, delete your data and import what you want to keep.", full.Max, full.What)
 	case errors.Is(err, store.ErrRevoked):
 		// The learner deleted their data while this request was on its
 		// way; the next request gets a new learner.

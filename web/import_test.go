@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -16,6 +18,7 @@ import (
 	"time"
 
 	"microlab/quiz"
+	"microlab/store"
 )
 
 // uploadExport posts body as the export file to import, asking for JSON so
@@ -280,5 +283,62 @@ func TestAnExportImportsIntoAFreshLearnerAsTheSameData(t *testing.T) {
 		g, _ := json.Marshal(got)
 		w, _ := json.Marshal(want)
 		t.Errorf("bob's data\n%s\nwant alice's\n%s", g, w)
+	}
+}
+
+// Issue 10, item 4: imports are rated per learner and per address, since
+// each holds the database's one writer; a refused import changes nothing.
+func TestImportsAreRated(t *testing.T) {
+	sc := newImportScene(t)
+	bob := newLearner(t, sc.srv.URL)
+	for i := range importsPerLearner {
+		if code, msg := uploadExport(t, bob, sc.file); code != http.StatusSeeOther {
+			t.Fatalf("import %d: %d %q", i+1, code, msg)
+		}
+	}
+	data := func() map[string]any {
+		var file map[string]any
+		json.Unmarshal(exportOf(t, bob), &file)
+		delete(file, "exported_at")
+		return file
+	}
+	before := data()
+	if code, _ := uploadExport(t, bob, sc.file); code != http.StatusTooManyRequests {
+		t.Errorf("import %d in a minute = %d, want 429", importsPerLearner+1, code)
+	}
+	if after := data(); !reflect.DeepEqual(before, after) {
+		t.Error("a refused import changed bob's data")
+	}
+	// Other learners on the same address share its rate.
+	codes := map[int]int{}
+	for range 4 {
+		le := newLearner(t, sc.srv.URL)
+		for range importsPerLearner {
+			code, _ := uploadExport(t, le, sc.file)
+			codes[code]++
+		}
+	}
+	if got, want := codes[http.StatusSeeOther], importsPerAddress-importsPerLearner; got != want {
+		t.Errorf("after bob's %d, %d more imports from the address went through (%v), want %d", importsPerLearner, got, codes, want)
+	}
+}
+
+// A learner who holds as much as one may gets a 409 that says so.
+func TestAFullLearnerIsToldSo(t *testing.T) {
+	sc := newImportScene(t)
+	for n := range store.MaxQuizzes {
+		q := quiz.NewAttempt{ID: fmt.Sprintf("%032x", n+1), Spec: quiz.Spec{Topics: []string{"saga"}, Length: 5}, Seed: 1,
+			Items: []quiz.Item{{QuestionID: "saga-01", Order: []int{0, 1, 2, 3}}}}
+		if err := sc.ts.db.CreateQuiz(t.Context(), sc.alice.id(), q); err != nil {
+			if errors.Is(err, store.ErrFull) {
+				break
+			}
+			t.Fatal(err)
+		}
+	}
+	res := sc.alice.submit(t, "/quiz", url.Values{"topic": {"saga"}, "length": {"5"}})
+	body, _ := io.ReadAll(res.Body)
+	if res.StatusCode != http.StatusConflict || !strings.Contains(string(body), "1000 quizzes") {
+		t.Errorf("a quiz past the bound = %d %.200s, want 409 saying why", res.StatusCode, body)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -20,6 +21,26 @@ import (
 // memoryTargetDays is the stability at which a flashcard counts as fully
 // learnt on the progress page.
 const memoryTargetDays = 21
+
+// How many imports a minute one learner, and one client address, may make.
+const (
+	importsPerLearner = 3
+	importsPerAddress = 10
+)
+
+// allowImport refuses an import past either rate. Only files good enough to
+// be written count: a write holds the database's one writer, a refused
+// file does not, and a learner fixing a file should not wait for it.
+func (s *Server) allowImport(learner, addr string) error {
+	now := time.Now()
+	if !s.importsByLearner.Allow(learner, now) {
+		return errorf(http.StatusTooManyRequests, "You imported %d files in the last minute, the most one may. Wait a minute and try again; nothing was changed.", importsPerLearner)
+	}
+	if !s.importsByAddress.Allow(addr, now) {
+		return errorf(http.StatusTooManyRequests, "Your network imported %d files in the last minute, the most one address may. Wait a minute and try again; nothing was changed.", importsPerAddress)
+	}
+	return nil
+}
 
 // maxImport bounds an uploaded export file.
 const maxImport = 1 << 20
@@ -155,7 +176,11 @@ func (s *Server) importJSON(c echo.Context) error {
 		err = e.Check(s.catalog)
 	}
 	if err == nil {
-		_, err = s.store.Import(c.Request().Context(), s.ensureLearner(c), e)
+		learner := s.ensureLearner(c)
+		if err := s.allowImport(learner, c.RealIP()); err != nil {
+			return err
+		}
+		_, err = s.store.Import(c.Request().Context(), learner, e)
 	}
 	if problem, ok := importProblem(err); ok {
 		return errorf(http.StatusBadRequest, "That file cannot be imported: %s. Nothing was changed.", asClause(problem))

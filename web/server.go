@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"microlab/content"
+	"microlab/internal/window"
 	"microlab/lab"
 	"microlab/quiz"
 	"microlab/web/views"
@@ -62,23 +63,26 @@ type Deps struct {
 
 // Server is the Microlab web application.
 type Server struct {
-	cfg        Config
-	baseURL    *url.URL
-	secret     []byte
-	log        *slog.Logger
-	db         Database
-	content    *content.Library
-	store      LearnerStore
-	catalog    *quiz.Catalog
-	scheduler  quiz.Scheduler
-	cards      []views.Flashcard
-	echo       *echo.Echo
-	assets     *assets
-	metrics    *metrics
-	pages      *pageCache
-	reports    labReports
-	labs       *lab.Manager
-	bodyLimits map[string]int64
+	cfg       Config
+	baseURL   *url.URL
+	secret    []byte
+	log       *slog.Logger
+	db        Database
+	content   *content.Library
+	store     LearnerStore
+	catalog   *quiz.Catalog
+	scheduler quiz.Scheduler
+	cards     []views.Flashcard
+	echo      *echo.Echo
+	assets    *assets
+	metrics   *metrics
+	pages     *pageCache
+	reports   labReports
+	labs      *lab.Manager
+	// imports bound how often a learner, and a client address, may import
+	// a file: each import holds the one writer of the database for a while.
+	importsByLearner, importsByAddress *window.Limit
+	bodyLimits                         map[string]int64
 }
 
 // New builds the server and registers every route.
@@ -96,6 +100,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	limits := cfg.Labs
 	limits.PerLearner, limits.Total, limits.Idle = cfg.LabsPerLearner, cfg.LabsTotal, cfg.LabIdle
 	s.labs = lab.NewManager(limits, deps.Log)
+	s.importsByLearner = window.New(importsPerLearner, time.Minute, 0)
+	s.importsByAddress = window.New(importsPerAddress, time.Minute, 0)
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
