@@ -22,11 +22,11 @@ FROM gcr.io/distroless/base-debian12:nonroot
 COPY --from=build /out/microlab /microlab
 COPY --from=build --chown=nonroot:nonroot /out/data /data
 # The metrics listen on the container's own interfaces so a scraper on the
-# container network can reach them; publish 8080 only, never 9090.
+# container network can reach them; publish 8080 only, never 9464.
 ENV MICROLAB_ADDR=0.0.0.0:8080 \
-    MICROLAB_METRICS_ADDR=0.0.0.0:9090 \
+    MICROLAB_METRICS_ADDR=0.0.0.0:9464 \
     MICROLAB_DATA=/data
-EXPOSE 8080 9090
+EXPOSE 8080 9464
 VOLUME ["/data"]
 USER nonroot:nonroot
 # The binary checks itself: there is no curl in this image.

@@ -36,6 +36,12 @@ type Config struct {
 
 var errHelp = errors.New("help requested")
 
+// defaultMetricsAddr is where /metrics is served unless told otherwise:
+// loopback only, on the port Prometheus exporters conventionally use
+// (9090 is Prometheus's own). Should it be taken, the server starts without
+// metrics rather than not at all; an address given on purpose must bind.
+const defaultMetricsAddr = "127.0.0.1:9464"
+
 // parseConfig fills a Config from flags, falling back to MICROLAB_*
 // environment variables, falling back to the defaults.
 func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (Config, error) {
@@ -50,7 +56,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs := flag.NewFlagSet("microlab", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&cfg.Addr, "addr", env("MICROLAB_ADDR", "127.0.0.1:8080"), "address to listen on, host:port (port 0 picks a free one) [MICROLAB_ADDR]")
-	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("MICROLAB_METRICS_ADDR", "127.0.0.1:9090"), "address to serve /metrics on, apart from the site; empty or off serves none [MICROLAB_METRICS_ADDR]")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", env("MICROLAB_METRICS_ADDR", defaultMetricsAddr), "address to serve /metrics on, apart from the site; empty or off serves none [MICROLAB_METRICS_ADDR]")
 	fs.StringVar(&cfg.DataDir, "data", env("MICROLAB_DATA", "./data"), "folder for the SQLite database, created if missing [MICROLAB_DATA]")
 	fs.StringVar(&level, "log-level", env("MICROLAB_LOG_LEVEL", "info"), "debug, info, warn or error [MICROLAB_LOG_LEVEL]")
 	fs.StringVar(&cfg.BaseURL, "base-url", env("MICROLAB_BASE_URL", ""), "public URL when behind a proxy, e.g. https://microlab.example [MICROLAB_BASE_URL]")

@@ -101,7 +101,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	listeners, err := listen(cfg, srv)
+	listeners, err := listen(cfg, srv, log)
 	if err != nil {
 		return err
 	}
@@ -160,10 +160,11 @@ type listener struct {
 }
 
 // listen opens the site's listener and, when cfg.MetricsAddr is set, the
-// metrics' one, the site's first. A metrics address that cannot be bound
-// stops the start: an operator who asked for metrics would otherwise
-// scrape nothing and not know why.
-func listen(cfg Config, srv *web.Server) ([]listener, error) {
+// metrics' one, the site's first. A metrics address given on purpose that
+// cannot be bound stops the start: an operator who asked for metrics would
+// otherwise scrape nothing and not know why. The default one only warns, so
+// "go run ./cmd/server" starts whatever else the machine runs.
+func listen(cfg Config, srv *web.Server, log *slog.Logger) ([]listener, error) {
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -173,6 +174,10 @@ func listen(cfg Config, srv *web.Server) ([]listener, error) {
 		return listeners, nil
 	}
 	mln, err := net.Listen("tcp", cfg.MetricsAddr)
+	if err != nil && cfg.MetricsAddr == defaultMetricsAddr {
+		log.Warn("metrics not served: the default address is taken; set -metrics-addr", "addr", cfg.MetricsAddr, "err", err)
+		return listeners, nil
+	}
 	if err != nil {
 		ln.Close()
 		return nil, fmt.Errorf("listen for metrics on %s: %w", cfg.MetricsAddr, err)

@@ -35,7 +35,7 @@ func TestConfigFlagWinsOverEnvironment(t *testing.T) {
 		env  map[string]string
 		want Config
 	}{
-		{"defaults", nil, nil, Config{Addr: "127.0.0.1:8080", MetricsAddr: "127.0.0.1:9090", DataDir: "./data", LogLevel: slog.LevelInfo, Labs: 200}},
+		{"defaults", nil, nil, Config{Addr: "127.0.0.1:8080", MetricsAddr: "127.0.0.1:9464", DataDir: "./data", LogLevel: slog.LevelInfo, Labs: 200}},
 		{"environment", nil, map[string]string{"MICROLAB_ADDR": ":9000", "MICROLAB_METRICS_ADDR": ":9100", "MICROLAB_DATA": "/d", "MICROLAB_LOG_LEVEL": "debug", "MICROLAB_BASE_URL": "https://m.example", "MICROLAB_LABS": "50"},
 			Config{Addr: ":9000", MetricsAddr: ":9100", DataDir: "/d", LogLevel: slog.LevelDebug, BaseURL: "https://m.example", Labs: 50}},
 		{"flags win", []string{"-addr", ":7000", "-metrics-addr", "127.0.0.1:7001", "-log-level", "WARN", "-data", "/f", "-labs", "20"}, map[string]string{"MICROLAB_ADDR": ":9000", "MICROLAB_METRICS_ADDR": ":9100", "MICROLAB_LOG_LEVEL": "debug", "MICROLAB_DATA": "/d", "MICROLAB_LABS": "50"},
@@ -291,5 +291,27 @@ func TestTrustedProxiesAndLabSockets(t *testing.T) {
 	}
 	if n := labSockets(0); n < 64 || n > 10000 {
 		t.Errorf("derived lab sockets %d, want 64..10000", n)
+	}
+}
+
+// The default metrics address may be taken (another exporter, a second
+// Microlab): the site starts all the same, without metrics.
+func TestTakenDefaultMetricsAddressOnlyWarns(t *testing.T) {
+	hold, err := net.Listen("tcp", defaultMetricsAddr)
+	if err != nil {
+		t.Skipf("cannot hold %s for the test: %v", defaultMetricsAddr, err)
+	}
+	defer hold.Close()
+	url, stop, stderr := startServer(t, t.TempDir(), "-metrics-addr", defaultMetricsAddr)
+	res, err := http.Get(url + "/healthz")
+	if err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("/healthz with the default metrics address taken: %v %v", res, err)
+	}
+	res.Body.Close()
+	if code := stop(); code != 0 {
+		t.Errorf("exit status %d", code)
+	}
+	if !strings.Contains(stderr.String(), "metrics not served") {
+		t.Errorf("no warning in the log: %s", stderr.String())
 	}
 }
