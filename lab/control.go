@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"microlab/internal/humanize"
 	"microlab/simulator"
 )
 
@@ -118,7 +119,7 @@ func parseMessage(data []byte) (message, *refusal) {
 	m.ctl = &ctl
 	for k, raw := range fields {
 		if !slices.Contains(ctl.fields, k) {
-			return m, &refusal{"invalid", fmt.Sprintf("%s: field %q does not apply", m.typ, truncate(k, 40))}
+			return m, &refusal{"invalid", fmt.Sprintf("%s: field %q does not apply", m.typ, humanize.Truncate(k, 40))}
 		}
 		if err := controlFields[k](&m, raw); err != nil {
 			return m, &refusal{"invalid", fmt.Sprintf("%s: bad %q: %v", m.typ, k, err)}
@@ -138,7 +139,7 @@ func parseMessage(data []byte) (message, *refusal) {
 func parseCommand(m *message, fields map[string]json.RawMessage) *refusal {
 	if !slices.Contains(simulator.CommandTypes(), m.typ) {
 		return &refusal{"unknown-type", fmt.Sprintf("Unknown message type %q. Known: %s, and the simulator's commands: %s.",
-			truncate(m.typ, 40), strings.Join(controlTypes, ", "), strings.Join(simulator.CommandTypes(), ", "))}
+			humanize.Truncate(m.typ, 40), strings.Join(controlTypes, ", "), strings.Join(simulator.CommandTypes(), ", "))}
 	}
 	typ, _ := json.Marshal(m.typ)
 	fields["type"] = typ
@@ -149,14 +150,6 @@ func parseCommand(m *message, fields map[string]json.RawMessage) *refusal {
 	}
 	m.cmd = cmd
 	return nil
-}
-
-// truncate shortens what a viewer sent to n bytes for an error message.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }
 
 // request is one message the lab's goroutine must handle.

@@ -2,6 +2,7 @@ package lab
 
 import (
 	"encoding/json"
+	"slices"
 	"testing"
 )
 
@@ -43,7 +44,7 @@ func TestControlTableIsConsistent(t *testing.T) {
 		if c.run == nil {
 			t.Errorf("%s: no handler", typ)
 		}
-		if c.required != "" && !contains(c.fields, c.required) {
+		if c.required != "" && !slices.Contains(c.fields, c.required) {
 			t.Errorf("%s requires %q but does not allow it", typ, c.required)
 		}
 		for _, f := range c.fields {
@@ -52,15 +53,6 @@ func TestControlTableIsConsistent(t *testing.T) {
 			}
 		}
 	}
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // Whatever a viewer sends, the parser answers with a message or a refusal

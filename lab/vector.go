@@ -382,7 +382,7 @@ var vectorTable = []entity{
 			num("extra", func(g *simulator.GroupView) float64 { return g.ExtraMS }),
 		}),
 	each("svc.", services, func(src *source, i int) *simulator.ServiceView { return &src.snap.Nodes.Services[i] },
-		[]field[simulator.ServiceView]{text("st", func(s *simulator.ServiceView) string { return upDown(s.Up) })},
+		[]field[simulator.ServiceView]{text("st", (*simulator.ServiceView).State)},
 		statFields(func(s *simulator.ServiceView) *simulator.Stats { return &s.Stats }),
 		[]field[simulator.ServiceView]{
 			num("lat", func(s *simulator.ServiceView) float64 { return s.LatencyMS }),
@@ -496,11 +496,4 @@ func verdictState(v *simulator.Verdict) string {
 		return "pass"
 	}
 	return "fail"
-}
-
-func upDown(up bool) string {
-	if up {
-		return "up"
-	}
-	return "down"
 }

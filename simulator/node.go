@@ -44,6 +44,9 @@ type ServiceView struct {
 	Instances int
 }
 
+// State is the service's state as a viewer shows it: "up" or "down".
+func (v *ServiceView) State() string { return upDown(v.Up) }
+
 // InstanceView is one instance of a service.
 type InstanceView struct {
 	Name    string
@@ -94,7 +97,7 @@ func (n Nodes) MarshalJSON() ([]byte, error) {
 		nodeJSON{Name: "broker", Kind: "broker", State: upDown(n.Broker.Up)})
 	for i := range n.Services {
 		v := &n.Services[i]
-		list = append(list, nodeJSON{Name: v.Name, Kind: "service", State: upDown(v.Up), Stats: &v.Stats,
+		list = append(list, nodeJSON{Name: v.Name, Kind: "service", State: v.State(), Stats: &v.Stats,
 			LatencyMS: v.LatencyMS, JitterMS: v.JitterMS, SetErrorRate: v.SetErrorRate, Instances: v.Instances})
 	}
 	for _, v := range n.Instances {

@@ -449,7 +449,7 @@ func TestLabLimits(t *testing.T) {
 		bob.start(t, "free-play")
 	})
 	t.Run("a total for the server", func(t *testing.T) {
-		ts, hs := newLabTestServer(t, func(c *Config) { c.LabsTotal = 2 })
+		ts, hs := newLabTestServer(t, func(c *Config) { c.Labs.Total = 2 })
 		newLearner(t, hs.URL).start(t, "free-play")
 		newLearner(t, hs.URL).start(t, "free-play")
 		carol := newLearner(t, hs.URL)
@@ -473,7 +473,7 @@ func TestLabLimits(t *testing.T) {
 		}
 	})
 	t.Run("a lab nobody watches stops", func(t *testing.T) {
-		ts, hs := newLabTestServer(t, func(c *Config) { c.LabIdle = 300 * time.Millisecond })
+		ts, hs := newLabTestServer(t, func(c *Config) { c.Labs.Idle = 300 * time.Millisecond })
 		alice := newLearner(t, hs.URL)
 		path := alice.start(t, "free-play")
 		c := alice.connect(t, path)

@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"microlab/content"
+	"microlab/internal/humanize"
 	"microlab/web/views"
 )
 
@@ -55,7 +56,7 @@ func (s *Server) article(kind content.Kind) echo.HandlerFunc {
 // notFoundWithHints is a 404 whose page lists the titles nearest to what
 // was asked for.
 func (s *Server) notFoundWithHints(asked string) error {
-	e := errorf(http.StatusNotFound, "There is no page called “%s”.", truncate(asked, maxSlugLen))
+	e := errorf(http.StatusNotFound, "There is no page called “%s”.", humanize.Truncate(asked, maxSlugLen))
 	if len(asked) <= maxSlugLen {
 		for _, p := range s.content.Nearest(strings.ReplaceAll(asked, "-", " "), 3) {
 			e.Hints = append(e.Hints, views.Link{Title: p.Title, URL: p.URL})

@@ -13,6 +13,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"microlab/internal/humanize"
 	"microlab/quiz"
 	"microlab/store"
 	"microlab/web/views"
@@ -199,9 +200,9 @@ func importProblem(err error) (string, bool) {
 	var bound *store.InvalidError
 	switch {
 	case errors.As(err, &file):
-		return truncate(file.Error(), 300), true
+		return humanize.Truncate(file.Error(), 300), true
 	case errors.As(err, &bound):
-		return truncate(bound.Reason, 300), true
+		return humanize.Truncate(bound.Reason, 300), true
 	}
 	return "", false
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"microlab/internal/humanize"
 	"microlab/quiz"
 	"microlab/store"
 	"microlab/web/views"
@@ -23,7 +24,7 @@ func (s *Server) quizBuilder(c echo.Context) error {
 	v := views.QuizBuilder{Groups: s.topicGroups(), Length: 10}
 	if t := c.QueryParam("topic"); t != "" {
 		if _, ok := s.catalog.Bank(t); !ok {
-			return errorf(http.StatusBadRequest, "There is no quiz on “%s”. Pick topics from the list instead.", truncate(t, maxSlugLen))
+			return errorf(http.StatusBadRequest, "There is no quiz on “%s”. Pick topics from the list instead.", humanize.Truncate(t, maxSlugLen))
 		}
 		v.Selected = []string{t}
 		v.Focus = s.topicTitle(t)
@@ -327,7 +328,7 @@ func parseAnswer(q quiz.Question, form url.Values) (quiz.Answer, error) {
 		for _, r := range raw {
 			v, err := strconv.Atoi(r)
 			if err != nil || v < 0 || v >= len(q.Options) {
-				return a, errorf(http.StatusBadRequest, "Option “%s” does not exist in this question.", truncate(r, 10))
+				return a, errorf(http.StatusBadRequest, "Option “%s” does not exist in this question.", humanize.Truncate(r, 10))
 			}
 			if slices.Contains(a.Choices, v) {
 				return a, errorf(http.StatusBadRequest, "The same option was chosen twice.")

@@ -91,7 +91,7 @@ func (s *Server) previewIntervals(card quiz.Card, now time.Time) [4]string {
 func (s *Server) rateCard(c echo.Context) error {
 	fc, ok := s.cardByID(c.FormValue("card"))
 	if !ok {
-		return errorf(http.StatusBadRequest, "There is no flashcard “%s”.", truncate(c.FormValue("card"), maxSlugLen))
+		return errorf(http.StatusBadRequest, "There is no flashcard “%s”.", humanize.Truncate(c.FormValue("card"), maxSlugLen))
 	}
 	rating, err := quiz.ParseRating(c.FormValue("rating"))
 	if err != nil {

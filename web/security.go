@@ -14,6 +14,8 @@ import (
 	"sync"
 
 	"github.com/labstack/echo/v4"
+
+	"microlab/internal/humanize"
 )
 
 // secureHeaders sets the security headers on every response, including a
@@ -148,7 +150,7 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 			return errorf(http.StatusForbidden, "This form was sent from another website, so we refused it. Use the form on this site instead.")
 		}
 		if o := r.Header.Get("Origin"); o != "" && o != "null" && !s.sameOrigin(r, o) {
-			return errorf(http.StatusForbidden, "This form was sent from another website (%s), so we refused it.", truncate(o, 80))
+			return errorf(http.StatusForbidden, "This form was sent from another website (%s), so we refused it.", humanize.Truncate(o, 80))
 		}
 		// The token comes in the header or the posted form, never in the
 		// address, where it would end up in logs and Referer headers.

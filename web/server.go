@@ -29,17 +29,8 @@ type Config struct {
 	// Secret signs learner cookies: at least 32 bytes, kept across
 	// restarts, or every learner loses their data on the next start.
 	Secret []byte
-	// LabsPerLearner bounds the live labs one learner runs at once; zero
-	// means 3.
-	LabsPerLearner int
-	// LabsTotal bounds the live labs of the whole server; zero means 200.
-	LabsTotal int
-	// LabIdle is how long a live lab nobody watches lives on; zero means
-	// 10 minutes.
-	LabIdle time.Duration
-	// Labs holds the live labs' other bounds (per client address, sockets,
-	// lifetime, CPU); zero fields take lab's defaults. The three fields
-	// above win over their twins in it.
+	// Labs bounds the live labs: per learner, per client address, in all,
+	// their sockets, lifetime and CPU. Zero fields take lab's defaults.
 	Labs lab.Limits
 	// TrustedProxies are the networks of the reverse proxies whose
 	// X-Forwarded-For is believed. Empty: the client's address is the
@@ -97,9 +88,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 		return nil, fmt.Errorf("web: the cookie secret must be at least 32 bytes, got %d", len(cfg.Secret))
 	}
 	s := &Server{cfg: cfg, secret: cfg.Secret, log: deps.Log, db: deps.DB, content: deps.Content, store: deps.Store, catalog: deps.Quiz, scheduler: quiz.DefaultScheduler(), metrics: newMetrics(), pages: newPageCache(), bodyLimits: map[string]int64{}}
-	limits := cfg.Labs
-	limits.PerLearner, limits.Total, limits.Idle = cfg.LabsPerLearner, cfg.LabsTotal, cfg.LabIdle
-	s.labs = lab.NewManager(limits, deps.Log)
+	s.labs = lab.NewManager(cfg.Labs, deps.Log)
 	s.importsByLearner = window.New(importsPerLearner, time.Minute, 0)
 	s.importsByAddress = window.New(importsPerAddress, time.Minute, 0)
 	if cfg.BaseURL != "" {

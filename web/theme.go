@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+
+	"microlab/internal/humanize"
 )
 
 // The theme is a cookie set by a plain form post, so the toggle works
@@ -36,7 +38,7 @@ func (s *Server) setTheme(c echo.Context) error {
 	case "system":
 		ck.MaxAge = -1
 	default:
-		return errorf(http.StatusBadRequest, "Unknown theme %q: choose light, dark or system.", truncate(theme, 20))
+		return errorf(http.StatusBadRequest, "Unknown theme %q: choose light, dark or system.", humanize.Truncate(theme, 20))
 	}
 	c.SetCookie(ck)
 	return c.Redirect(http.StatusSeeOther, localPath(c.FormValue("return")))
@@ -66,12 +68,4 @@ func isLocalPath(p string) bool {
 		}
 	}
 	return true
-}
-
-// truncate shortens s to at most n bytes for echoing back in a message.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "…"
 }

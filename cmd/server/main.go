@@ -95,8 +95,8 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv, err := web.New(web.Config{
-		BaseURL: cfg.BaseURL, Secret: secret, LabsTotal: cfg.Labs, TrustedProxies: cfg.TrustedProxies,
-		Labs: lab.Limits{PerAddress: cfg.LabsPerAddress, Sockets: labSockets(cfg.LabSockets)},
+		BaseURL: cfg.BaseURL, Secret: secret, TrustedProxies: cfg.TrustedProxies,
+		Labs: lab.Limits{Total: cfg.Labs, PerAddress: cfg.LabsPerAddress, Sockets: labSockets(cfg.LabSockets)},
 	}, web.Deps{Log: log, DB: db, Store: db, Content: lib, Quiz: catalog})
 	if err != nil {
 		return err

@@ -25,3 +25,12 @@ func Duration(d time.Duration) string {
 	}
 	return strconv.Itoa(n) + " " + unit + "s"
 }
+
+// Truncate shortens what a client sent to at most n bytes, with an ellipsis,
+// so an error message can quote it without quoting a megabyte.
+func Truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
