@@ -68,8 +68,14 @@ func FuzzParseMessage(f *testing.F) {
 	} {
 		f.Add([]byte(seed))
 	}
-	l := newTestLab(f)
+	mgr := newTestManager(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		// A fresh lab each time: one input's state (a shop scaled up under
+		// the heaviest load) must not slow every later one down.
+		l, err := newLab(mgr, "owner", nil, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
 		m, ref := parseMessage(data)
 		if ref != nil {
 			if ref.code == "" || ref.message == "" {
