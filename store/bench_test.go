@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -174,18 +175,29 @@ func bigExport(quizzes, logs int) quiz.Export {
 
 // BenchmarkImport measures importing a heavy learner's export into a fresh
 // learner: 1 000 quizzes of 20 answered questions and 20 000 reviews of
-// 500 cards, about 61 000 rows in one transaction, during which no other
-// write can proceed.
+// 500 cards, about 61 000 rows, in transactions of DefaultImportBatch rows
+// and, for comparison, in one transaction, during which no other write
+// can proceed.
 func BenchmarkImport(b *testing.B) {
 	ctx := context.Background()
 	e := bigExport(1000, 20_000)
-	b.ReportAllocs()
-	for b.Loop() {
-		b.StopTimer()
-		db := MustOpen(b)
-		b.StartTimer()
-		if _, err := db.Import(ctx, learnerB, e); err != nil {
-			b.Fatal(err)
-		}
+	for _, batch := range []int{DefaultImportBatch, 2000, 100_000} {
+		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				b.StopTimer()
+				db, err := Open(ctx, filepath.Join(b.TempDir(), "bench.db"), Options{ImportBatch: batch})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				if _, err := db.Import(ctx, learnerB, e); err != nil {
+					b.Fatal(err)
+				}
+				b.StopTimer()
+				db.Close()
+				b.StartTimer()
+			}
+		})
 	}
 }

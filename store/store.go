@@ -35,6 +35,9 @@ type Options struct {
 	Readers int
 	// Now is the clock; nil means time.Now. Tests inject their own.
 	Now func() time.Time
+	// ImportBatch is how many rows one transaction of an import writes at
+	// most (a quiz is never split); zero means DefaultImportBatch.
+	ImportBatch int
 }
 
 // DB is an open Microlab database: one writer connection and a read pool
@@ -44,6 +47,12 @@ type DB struct {
 	write *sql.DB
 	read  *sql.DB
 	now   func() time.Time
+	// importBatch is Options.ImportBatch.
+	importBatch int
+	// importCommitted, when a test sets it, is called after each
+	// transaction of an import commits, with the rows it was given (those
+	// it skipped as already present included).
+	importCommitted func(rows int)
 }
 
 // ErrNotFound is returned when a row that was asked for does not exist.
@@ -66,6 +75,12 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.ImportBatch < 0 {
+		return nil, fmt.Errorf("store: import batch %d is negative", opts.ImportBatch)
+	}
+	if opts.ImportBatch == 0 {
+		opts.ImportBatch = DefaultImportBatch
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("store: create folder for %s: %w", path, err)
@@ -102,7 +117,7 @@ func Open(ctx context.Context, path string, opts Options) (*DB, error) {
 	read.SetMaxOpenConns(opts.Readers)
 	read.SetMaxIdleConns(opts.Readers)
 
-	db := &DB{path: path, write: write, read: read, now: opts.Now}
+	db := &DB{path: path, write: write, read: read, now: opts.Now, importBatch: opts.ImportBatch}
 	if err := db.migrate(ctx, migrationFiles); err != nil {
 		db.Close()
 		return nil, err

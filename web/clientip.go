@@ -22,3 +22,19 @@ func clientIP(trusted []*net.IPNet) echo.IPExtractor {
 	}
 	return echo.ExtractIPFromXFFHeader(opts...)
 }
+
+// clientKey is the key of the request's client for the per-address
+// limits: its IPv4 address, or the /64 network of its IPv6 address. One
+// IPv6 subscriber is given a /64 or more and may use any address in it,
+// so a limit per IPv6 address would bound nothing.
+func clientKey(c echo.Context) string {
+	return addressKey(c.RealIP())
+}
+
+func addressKey(addr string) string {
+	ip := net.ParseIP(addr)
+	if ip == nil || ip.To4() != nil {
+		return addr
+	}
+	return (&net.IPNet{IP: ip.Mask(net.CIDRMask(64, 128)), Mask: net.CIDRMask(64, 128)}).String()
+}

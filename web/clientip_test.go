@@ -29,3 +29,20 @@ func TestClientIP(t *testing.T) {
 		})
 	}
 }
+
+// Per-address limits key IPv6 clients by their /64: a subscriber may use
+// any of its addresses, so one address bounds nothing.
+func TestAddressKey(t *testing.T) {
+	for _, tc := range []struct{ addr, want string }{
+		{"192.0.2.1", "192.0.2.1"},
+		{"2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff::1", "2001:db8:1:2::/64"},
+		{"2001:db8:1:3::1", "2001:db8:1:3::/64"},
+		{"::ffff:192.0.2.1", "::ffff:192.0.2.1"},
+		{"not an address", "not an address"},
+	} {
+		if got := addressKey(tc.addr); got != tc.want {
+			t.Errorf("addressKey(%q) = %q, want %q", tc.addr, got, tc.want)
+		}
+	}
+}

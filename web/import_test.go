@@ -88,9 +88,13 @@ type importScene struct {
 	file   []byte
 }
 
-func newImportScene(t *testing.T) importScene {
+func newImportScene(t *testing.T) importScene { return newImportSceneWith(t, nil) }
+
+// newImportSceneWith is newImportScene on a server whose Config mod
+// changes.
+func newImportSceneWith(t *testing.T, mod func(*Config)) importScene {
 	t.Helper()
-	ts := newTestServer(t)
+	ts := newConfiguredServer(t, mod)
 	srv := httptest.NewServer(ts)
 	t.Cleanup(srv.Close)
 	alice, id := studied(t, ts, srv)
@@ -320,6 +324,47 @@ func TestImportsAreRated(t *testing.T) {
 	}
 	if got, want := codes[http.StatusSeeOther], importsPerAddress-importsPerLearner; got != want {
 		t.Errorf("after bob's %d, %d more imports from the address went through (%v), want %d", importsPerLearner, got, codes, want)
+	}
+}
+
+// A client past a rate is refused before its file is read: a looping
+// importer gets no free parsing, whatever it sends.
+func TestASpentImporterIsRefusedBeforeItsFileIsRead(t *testing.T) {
+	sc := newImportScene(t)
+	bob := newLearner(t, sc.srv.URL)
+	for i := range importsPerLearner {
+		if code, msg := uploadExport(t, bob, sc.file); code != http.StatusSeeOther {
+			t.Fatalf("import %d: %d %q", i+1, code, msg)
+		}
+	}
+	if code, msg := uploadExport(t, bob, []byte("not a file at all")); code != http.StatusTooManyRequests {
+		t.Errorf("a spent learner's broken file = %d %q, want 429 before the file is read", code, msg)
+	}
+	// A learner with a rate left still hears what is wrong with the file.
+	if code, _ := uploadExport(t, newLearner(t, sc.srv.URL), []byte("not a file at all")); code != http.StatusBadRequest {
+		t.Errorf("a fresh learner's broken file = %d, want 400", code)
+	}
+}
+
+// An address may import a bounded number of files a day, however many
+// learners it makes and however slowly: each new learner's import adds
+// rows, so this is what bounds the disk one address fills by importing.
+func TestAnAddressImportsABoundedNumberOfFilesADay(t *testing.T) {
+	sc := newImportSceneWith(t, func(c *Config) { c.ImportsPerAddress, c.ImportsPerAddressDay = 1000, 5 })
+	codes := map[int]int{}
+	var refusal string
+	for range 7 {
+		code, msg := uploadExport(t, newLearner(t, sc.srv.URL), sc.file)
+		codes[code]++
+		if code == http.StatusTooManyRequests {
+			refusal = msg
+		}
+	}
+	if codes[http.StatusSeeOther] != 5 || codes[http.StatusTooManyRequests] != 2 {
+		t.Errorf("7 imports from one address with a day's bound of 5: %v, want 5 accepted and 2 refused", codes)
+	}
+	if !strings.Contains(refusal, "5 files today") {
+		t.Errorf("the refusal says %q; it should say the day's bound", refusal)
 	}
 }
 

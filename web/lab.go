@@ -84,7 +84,7 @@ func (s *Server) labStart(c echo.Context) error {
 		sc = &found
 	}
 	owner := s.ensureLearner(c)
-	l, err := s.labs.Start(owner, c.RealIP(), sc)
+	l, err := s.labs.Start(owner, clientKey(c), sc)
 	if err != nil {
 		return s.labRefusal(err, owner)
 	}

@@ -51,7 +51,7 @@ func (s *Server) labSocket(c echo.Context) error {
 		return errorf(http.StatusBadRequest, "This address is the lab's websocket. Open the lab page, /lab/s/%s, instead.", info.ID)
 	}
 	id := s.learnerID(c)
-	v, err := l.Join(id != "" && id == info.Owner, c.RealIP())
+	v, err := l.Join(id != "" && id == info.Owner, clientKey(c))
 	if err != nil {
 		return s.labRefusal(err, id)
 	}

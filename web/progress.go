@@ -14,6 +14,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"microlab/internal/humanize"
+	"microlab/internal/window"
 	"microlab/quiz"
 	"microlab/store"
 	"microlab/web/views"
@@ -23,22 +24,58 @@ import (
 // learnt on the progress page.
 const memoryTargetDays = 21
 
-// How many imports a minute one learner, and one client address, may make.
+// How many files one learner, and one client address, may import unless
+// Config says otherwise: a few a minute each, and a hundred a day for an
+// address. Each file a learner never held before adds its rows (about
+// 1.5 MB for a 1 MB file), and learners cost nothing to make, so the day's
+// bound is what bounds the disk one address can fill through imports.
 const (
-	importsPerLearner = 3
-	importsPerAddress = 10
+	importsPerLearner    = 3
+	importsPerAddress    = 10
+	importsPerAddressDay = 100
 )
 
-// allowImport refuses an import past either rate. Only files good enough to
-// be written count: a write holds the database's one writer, a refused
-// file does not, and a learner fixing a file should not wait for it.
+// importRate is one of the bounds on imports, with the words that refuse.
+type importRate struct {
+	limit   *window.Limit
+	key     string
+	refusal string
+}
+
+func (s *Server) importRates(learner, addr string) []importRate {
+	rates := []importRate{
+		{s.importsByAddress, addr, fmt.Sprintf("Your network imported %d files in the last minute, the most one address may. Wait a minute and try again; nothing was changed.", s.cfg.ImportsPerAddress)},
+		{s.importsByAddressDay, addr, fmt.Sprintf("Your network imported %d files today, the most one address may in a day. Try again tomorrow; nothing was changed.", s.cfg.ImportsPerAddressDay)},
+	}
+	if learner != "" {
+		rates = append(rates, importRate{s.importsByLearner, learner, fmt.Sprintf("You imported %d files in the last minute, the most one may. Wait a minute and try again; nothing was changed.", s.cfg.ImportsPerLearner)})
+	}
+	return rates
+}
+
+// importSpent refuses an import that a rate would refuse, before the file
+// is read: reading and checking a large file costs the CPU a few
+// milliseconds, and a client that loops must not get them for free.
+func (s *Server) importSpent(learner, addr string) error {
+	now := time.Now()
+	for _, r := range s.importRates(learner, addr) {
+		if r.limit.Spent(r.key, now) {
+			return errorf(http.StatusTooManyRequests, "%s", r.refusal)
+		}
+	}
+	return nil
+}
+
+// allowImport counts an import against every rate, or refuses it past one.
+// Only files good enough to be written count: a write holds the
+// database's one writer, a refused file does not, and a learner fixing a
+// file should not wait for it.
 func (s *Server) allowImport(learner, addr string) error {
 	now := time.Now()
-	if !s.importsByLearner.Allow(learner, now) {
-		return errorf(http.StatusTooManyRequests, "You imported %d files in the last minute, the most one may. Wait a minute and try again; nothing was changed.", importsPerLearner)
-	}
-	if !s.importsByAddress.Allow(addr, now) {
-		return errorf(http.StatusTooManyRequests, "Your network imported %d files in the last minute, the most one address may. Wait a minute and try again; nothing was changed.", importsPerAddress)
+	for _, r := range s.importRates(learner, addr) {
+		if !r.limit.Allow(r.key, now) {
+			return errorf(http.StatusTooManyRequests, "%s", r.refusal)
+		}
 	}
 	return nil
 }
@@ -153,6 +190,9 @@ func (s *Server) exportCSV(c echo.Context) error {
 // names the place in the file and what is wrong there, in the file's own
 // terms: the person fixing or reporting the file has nothing else to go on.
 func (s *Server) importJSON(c echo.Context) error {
+	if err := s.importSpent(s.learnerID(c), clientKey(c)); err != nil {
+		return err
+	}
 	fh, err := c.FormFile("file")
 	if err != nil {
 		return errorf(http.StatusBadRequest, "Choose an export file (microlab-progress.json) to import.")
@@ -178,7 +218,7 @@ func (s *Server) importJSON(c echo.Context) error {
 	}
 	if err == nil {
 		learner := s.ensureLearner(c)
-		if err := s.allowImport(learner, c.RealIP()); err != nil {
+		if err := s.allowImport(learner, clientKey(c)); err != nil {
 			return err
 		}
 		_, err = s.store.Import(c.Request().Context(), learner, e)

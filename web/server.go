@@ -32,6 +32,10 @@ type Config struct {
 	// Labs bounds the live labs: per learner, per client address, in all,
 	// their sockets, lifetime and CPU. Zero fields take lab's defaults.
 	Labs lab.Limits
+	// ImportsPerLearner and ImportsPerAddress bound the files a learner,
+	// and a client address, may import in a minute, ImportsPerAddressDay
+	// those of an address in a day; zero means 3, 10 and 100.
+	ImportsPerLearner, ImportsPerAddress, ImportsPerAddressDay int
 	// TrustedProxies are the networks of the reverse proxies whose
 	// X-Forwarded-For is believed. Empty: the client's address is the
 	// connection's, whatever a header says.
@@ -72,14 +76,23 @@ type Server struct {
 	labs      *lab.Manager
 	// imports bound how often a learner, and a client address, may import
 	// a file: each import holds the one writer of the database for a while.
-	importsByLearner, importsByAddress *window.Limit
-	bodyLimits                         map[string]int64
+	importsByLearner, importsByAddress, importsByAddressDay *window.Limit
+	bodyLimits                                              map[string]int64
 }
 
 // New builds the server and registers every route.
 func New(cfg Config, deps Deps) (*Server, error) {
 	if cfg.MaxBody == 0 {
 		cfg.MaxBody = 64 << 10
+	}
+	if cfg.ImportsPerLearner <= 0 {
+		cfg.ImportsPerLearner = importsPerLearner
+	}
+	if cfg.ImportsPerAddress <= 0 {
+		cfg.ImportsPerAddress = importsPerAddress
+	}
+	if cfg.ImportsPerAddressDay <= 0 {
+		cfg.ImportsPerAddressDay = importsPerAddressDay
 	}
 	if deps.Log == nil || deps.DB == nil || deps.Store == nil || deps.Content == nil || deps.Quiz == nil {
 		return nil, fmt.Errorf("web: New needs a logger, a database, a store, the content and the quiz catalog")
@@ -89,8 +102,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, secret: cfg.Secret, log: deps.Log, db: deps.DB, content: deps.Content, store: deps.Store, catalog: deps.Quiz, scheduler: quiz.DefaultScheduler(), metrics: newMetrics(), pages: newPageCache(), bodyLimits: map[string]int64{}}
 	s.labs = lab.NewManager(cfg.Labs, deps.Log)
-	s.importsByLearner = window.New(importsPerLearner, time.Minute, 0)
-	s.importsByAddress = window.New(importsPerAddress, time.Minute, 0)
+	s.importsByLearner = window.New(cfg.ImportsPerLearner, time.Minute, 0)
+	s.importsByAddress = window.New(cfg.ImportsPerAddress, time.Minute, 0)
+	// A day's imports of 2 000 addresses, at 100 each, are 200 000 times:
+	// about 5 MB.
+	s.importsByAddressDay = window.New(cfg.ImportsPerAddressDay, 24*time.Hour, 2000)
 	if cfg.BaseURL != "" {
 		u, err := url.Parse(cfg.BaseURL)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -7,6 +7,8 @@
 //	go run ./cmd/loadtest -quiz-clients 64      # learners answering quizzes
 //	go run ./cmd/loadtest -coldstart ./microlab # start-up time and idle memory
 //	go run ./cmd/loadtest -lab-viewers 500 -duration 20s   # one live lab, many viewers (lab.go)
+//	go run ./cmd/loadtest -lab-abuse 12     # pages while labs fast-forward (abuse.go)
+//	go run ./cmd/loadtest -import-abuse 3   # answers while clients import (imports.go)
 //
 // Everything runs on 127.0.0.1 and stops by itself. The server logs at
 // warn level, so the numbers are not an access-log benchmark.
@@ -49,6 +51,7 @@ func main() {
 	labMem := flag.Int("lab-mem", 10, "with -lab-viewers: then start this many labs (0 to 50) with 10 viewers each to measure memory per lab")
 	labChildFlag := flag.Bool("lab-child", false, "internal: be the server of a -lab-viewers run")
 	labAbuse := flag.Int("lab-abuse", 0, "instead: measure a pattern page's latency alone, then while this many labs (1 to 100) fast-forward without pause")
+	importAbuse := flag.Int("import-abuse", 0, "instead: measure answer latency alone, then while this many clients (1 to 16) import a 1 MB file in a loop (imports.go)")
 	flag.Parse()
 	if *labChildFlag {
 		if err := labChild(); err != nil {
@@ -63,6 +66,17 @@ func main() {
 			os.Exit(2)
 		}
 		if err := runLabAbuse(*labAbuse, *duration); err != nil {
+			fmt.Fprintln(os.Stderr, "loadtest:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if *importAbuse != 0 {
+		if *importAbuse < 1 || *importAbuse > 16 || *duration <= 0 || *duration > time.Minute {
+			fmt.Fprintln(os.Stderr, "loadtest: -import-abuse must be in [1, 16], -duration in (0, 60s]")
+			os.Exit(2)
+		}
+		if err := runImportAbuse(*importAbuse, *duration); err != nil {
 			fmt.Fprintln(os.Stderr, "loadtest:", err)
 			os.Exit(1)
 		}
@@ -115,12 +129,16 @@ type app struct {
 	catalog *quiz.Catalog
 }
 
-func newApp() (*app, error) {
+func newApp() (*app, error) { return newAppWith(store.Options{}, web.Config{}) }
+
+// newAppWith is newApp with the store's options and the web layer's
+// configuration given; the secret and the lab limits are the load test's.
+func newAppWith(opts store.Options, cfg web.Config) (*app, error) {
 	dir, err := os.MkdirTemp("", "microlab-loadtest-")
 	if err != nil {
 		return nil, err
 	}
-	db, err := store.Open(context.Background(), filepath.Join(dir, "load.db"), store.Options{})
+	db, err := store.Open(context.Background(), filepath.Join(dir, "load.db"), opts)
 	if err != nil {
 		return nil, err
 	}
@@ -132,8 +150,8 @@ func newApp() (*app, error) {
 	// Every client of a load test is this machine, one address: lift the
 	// per-address bounds that would otherwise stop it first.
 	local := lab.Limits{PerAddress: 10000, StartsPerMinute: 100000, Sockets: 100000, SocketsPerAddress: 100000}
-	h, err := web.New(web.Config{Secret: []byte("loadtest-secret-loadtest-secret!!"), Labs: local},
-		web.Deps{Log: log, DB: db, Store: db, Content: lib, Quiz: catalog})
+	cfg.Secret, cfg.Labs = []byte("loadtest-secret-loadtest-secret!!"), local
+	h, err := web.New(cfg, web.Deps{Log: log, DB: db, Store: db, Content: lib, Quiz: catalog})
 	if err != nil {
 		return nil, err
 	}
@@ -335,47 +353,8 @@ func runQuiz(clients int, d time.Duration, answersOnly bool) error {
 		return err
 	}
 	defer stop()
-	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
-	defer tr.CloseIdleConnections()
-	var (
-		mu        sync.Mutex
-		latencies []time.Duration
-		errs      []error
-		wg        sync.WaitGroup
-	)
-	deadline := time.Now().Add(d)
-	start := time.Now()
-	for range clients {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			c := quizclient.New(base, a.catalog, tr)
-			var mine []time.Duration
-			for time.Now().Before(deadline) {
-				record := func(ack quizclient.Ack) { mine = append(mine, ack.Latency) }
-				var err error
-				if answersOnly {
-					// A fresh learner per quiz keeps each export one quiz long.
-					err = quizclient.New(base, a.catalog, tr).AnswerQuiz(20, record)
-				} else {
-					err = c.TakeQuiz(20, record)
-				}
-				if err != nil {
-					mu.Lock()
-					errs = append(errs, err)
-					mu.Unlock()
-					break
-				}
-			}
-			mu.Lock()
-			latencies = append(latencies, mine...)
-			mu.Unlock()
-		}()
-	}
-	wg.Wait()
-	elapsed := time.Since(start)
-	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
-	r := result{latencies: latencies}
+	r, errs := answer(base, a.catalog, clients, d, answersOnly)
+	elapsed, latencies := r.elapsed, r.latencies
 	stored, err := a.db.CountAnswers(context.Background())
 	if err != nil {
 		return err
@@ -395,4 +374,50 @@ func runQuiz(clients int, d time.Duration, answersOnly bool) error {
 		return fmt.Errorf("%d answers acknowledged but %d stored", len(latencies), stored)
 	}
 	return nil
+}
+
+// answer has clients learners take 20-question quizzes on base for d and
+// returns the latencies of the answers the server acknowledged, sorted,
+// and the error that stopped each client that failed.
+func answer(base string, catalog *quiz.Catalog, clients int, d time.Duration, answersOnly bool) (result, []error) {
+	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	defer tr.CloseIdleConnections()
+	var (
+		mu        sync.Mutex
+		latencies []time.Duration
+		errs      []error
+		wg        sync.WaitGroup
+	)
+	deadline := time.Now().Add(d)
+	start := time.Now()
+	for range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c := quizclient.New(base, catalog, tr)
+			var mine []time.Duration
+			for time.Now().Before(deadline) {
+				record := func(ack quizclient.Ack) { mine = append(mine, ack.Latency) }
+				var err error
+				if answersOnly {
+					// A fresh learner per quiz keeps each export one quiz long.
+					err = quizclient.New(base, catalog, tr).AnswerQuiz(20, record)
+				} else {
+					err = c.TakeQuiz(20, record)
+				}
+				if err != nil {
+					mu.Lock()
+					errs = append(errs, err)
+					mu.Unlock()
+					break
+				}
+			}
+			mu.Lock()
+			latencies = append(latencies, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
+	return result{count: len(latencies), errors: len(errs), elapsed: time.Since(start), latencies: latencies}, errs
 }

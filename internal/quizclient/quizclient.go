@@ -5,9 +5,11 @@
 package quizclient
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -72,13 +74,23 @@ func (c *Client) Get(path string) (string, int) {
 	return string(b), res.StatusCode
 }
 
-func (c *Client) post(path string, form url.Values) (*http.Response, error) {
+// csrf returns the client's CSRF token, fetching a page for it first if
+// the client has none.
+func (c *Client) csrf() (string, error) {
 	if c.Cookie("microlab_csrf") == "" {
 		if _, status := c.Get("/quiz"); status != 200 {
-			return nil, fmt.Errorf("GET /quiz = %d", status)
+			return "", fmt.Errorf("GET /quiz = %d", status)
 		}
 	}
-	form.Set("_csrf", c.Cookie("microlab_csrf"))
+	return c.Cookie("microlab_csrf"), nil
+}
+
+func (c *Client) post(path string, form url.Values) (*http.Response, error) {
+	token, err := c.csrf()
+	if err != nil {
+		return nil, err
+	}
+	form.Set("_csrf", token)
 	res, err := c.HTTP.PostForm(c.Base+path, form)
 	if err != nil {
 		return nil, err
@@ -86,6 +98,32 @@ func (c *Client) post(path string, form url.Values) (*http.Response, error) {
 	io.Copy(io.Discard, res.Body)
 	res.Body.Close()
 	return res, nil
+}
+
+// Import uploads file as the learner's export to import, as the progress
+// page's form does, and returns the status of the server's answer: 303
+// when the file was imported.
+func (c *Client) Import(file []byte) (int, error) {
+	token, err := c.csrf()
+	if err != nil {
+		return 0, err
+	}
+	var body bytes.Buffer
+	w := multipart.NewWriter(&body)
+	w.WriteField("_csrf", token)
+	fw, err := w.CreateFormFile("file", "microlab-progress.json")
+	if err != nil {
+		return 0, err
+	}
+	fw.Write(file)
+	w.Close()
+	res, err := c.HTTP.Post(c.Base+"/progress/import", w.FormDataContentType(), &body)
+	if err != nil {
+		return 0, err
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res.StatusCode, nil
 }
 
 // TakeQuiz builds a quiz of length questions on any topic and answers

@@ -45,6 +45,15 @@ func (l *Limit) Allow(key string, now time.Time) bool {
 	return true
 }
 
+// Spent reports whether key has had Max events in the window at now, so
+// that Allow would refuse it, without recording one: a caller can refuse
+// before costly work and call Allow once the work shows it counts.
+func (l *Limit) Spent(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.recent(key, now)) >= l.max
+}
+
 // Len is how many keys the limit holds now.
 func (l *Limit) Len() int {
 	l.mu.Lock()

@@ -25,6 +25,25 @@ func TestLimit(t *testing.T) {
 	}
 }
 
+// Spent sees what Allow would say and records nothing.
+func TestSpent(t *testing.T) {
+	l := New(2, time.Minute, 0)
+	t0 := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
+	for range 5 {
+		if l.Spent("a", t0) {
+			t.Fatal("a key with no events is spent")
+		}
+	}
+	l.Allow("a", t0)
+	l.Allow("a", t0)
+	if !l.Spent("a", t0.Add(time.Second)) {
+		t.Error("a key with Max events in the window is not spent")
+	}
+	if l.Spent("a", t0.Add(time.Minute)) {
+		t.Error("a key whose events left the window is still spent")
+	}
+}
+
 // Made-up keys cannot grow the limit past its bound; the oldest go first.
 func TestLimitIsBounded(t *testing.T) {
 	l := New(1, time.Minute, 100)
