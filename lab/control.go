@@ -207,6 +207,7 @@ func (l *Lab) predict(m *message) []byte {
 		return fail(m, "invalid", "The prediction is already made; reset keeps it.")
 	}
 	l.prediction = m.option
+	l.predicted.Store(true)
 	if l.state == stateWaiting {
 		l.state = stateRunning
 	}

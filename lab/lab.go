@@ -93,11 +93,17 @@ type Lab struct {
 	ffUntil    time.Duration // a fast-forward's target, 0 when none
 	eff        float64
 	prediction int // the option the owner chose, -1 until then
+	// predicted is prediction >= 0, readable from any goroutine.
+	predicted  atomic.Bool
 	viewers    map[*Viewer]struct{}
 	lastTick   time.Time
 	simulating bool // counted in the manager's CPU budget
 	fr         frameState
 }
+
+// Predicted reports whether the owner has locked in the prediction (always
+// false in free play). Until then nothing may tell what the run will show.
+func (l *Lab) Predicted() bool { return l.predicted.Load() }
 
 func newLab(m *Manager, owner string, sc *simulator.Scenario, seed uint64) (*Lab, error) {
 	l := &Lab{

@@ -15,7 +15,11 @@ type Scenario struct {
 	Title string `json:"title"`
 	// Pattern is the slug of the pattern page the lab belongs to.
 	Pattern string `json:"pattern"`
-	// Narrative says what happens and what to watch, in 2–4 sentences.
+	// Setup says what is set up and what the script does, never what then
+	// happens: it is all a learner reads before predicting.
+	Setup string `json:"setup"`
+	// Narrative says what happens and what to watch, in 2–4 sentences,
+	// shown once the prediction is made.
 	Narrative string `json:"narrative"`
 	// Question is asked before the run starts.
 	Question Question `json:"question"`

@@ -32,6 +32,14 @@ func TestScenarioCatalogue(t *testing.T) {
 		if n := strings.Count(sc.Narrative, ". ") + 1; n < 2 || n > 4 {
 			t.Errorf("%s: narrative has %d sentences, want 2–4", sc.Slug, n)
 		}
+		if n := strings.Count(sc.Setup, ". ") + 1; sc.Setup == "" || n > 3 {
+			t.Errorf("%s: the set-up has %d sentences, want 1–3", sc.Slug, n)
+		}
+		for _, o := range sc.Question.Options {
+			if run := sharedRun(sc.Setup, o.Text+" "+o.Explanation, 5); o.Correct && run != "" {
+				t.Errorf("%s: the set-up, read before the prediction, gives the answer away: %q", sc.Slug, run)
+			}
+		}
 		q := sc.Question
 		correct := 0
 		for _, o := range q.Options {
@@ -130,4 +138,22 @@ func TestRunScenarioDurationOverride(t *testing.T) {
 	if res.DurationMS != 20000 || res.Snapshot.AtMS != 20000 {
 		t.Fatalf("ran %v ms", res.DurationMS)
 	}
+}
+
+// sharedRun returns the first run of n words of b that a also has, "" if
+// none: a cheap test that one text does not repeat another.
+func sharedRun(a, b string, n int) string {
+	norm := func(s string) []string {
+		return strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '%')
+		})
+	}
+	have := " " + strings.Join(norm(a), " ") + " "
+	w := norm(b)
+	for i := 0; i+n <= len(w); i++ {
+		if run := strings.Join(w[i:i+n], " "); strings.Contains(have, " "+run+" ") {
+			return run
+		}
+	}
+	return ""
 }

@@ -16,7 +16,8 @@ func Scenarios() []Scenario {
 func deadInstance() Scenario {
 	const kill = 10.5
 	return Scenario{
-		Slug: "dead-instance", Title: "A dead instance keeps getting traffic", Pattern: "service-discovery",
+		Slug: "dead-instance", Title: "An instance dies without a goodbye", Pattern: "service-discovery",
+		Setup: "catalog-2 is killed at 10.5 s without telling the registry, and restarted at 30 s. Instances renew a 3 s lease with a heartbeat every second, and the gateway refreshes its copy of the registry every 2 s.",
 		Narrative: "catalog-2 dies at 10.5 s without saying goodbye. The registry only learns of it when its lease runs out, " +
 			"and the gateway only learns of that at its next refresh, so for a few seconds one catalog request in three goes " +
 			"to a machine that will never answer. Watch the gateway's view lag behind the truth, then catch up.",
@@ -58,6 +59,7 @@ func deadInstance() Scenario {
 func gatewayRateLimit() Scenario {
 	return Scenario{
 		Slug: "gateway-rate-limit", Title: "One noisy client, one token bucket", Pattern: "api-gateway",
+		Setup: "From 5 s to 15 s client-07 sends about 200 requests a second while 49 other clients carry on at their usual pace. The gateway keeps a token bucket per client: 20 tokens a second, 40 at most.",
 		Narrative: "client-07 starts hammering the shop at 200 requests a second for ten seconds while 49 other clients carry on as usual. " +
 			"The gateway gives every client its own token bucket (20 a second, burst 40), so only client-07 is told 429 and nobody else notices.",
 		Question: Question{
@@ -99,7 +101,8 @@ func gatewayRateLimit() Scenario {
 
 func paymentOutage() Scenario {
 	return Scenario{
-		Slug: "payment-outage", Title: "Payment goes slow; the breaker opens", Pattern: "circuit-breaker",
+		Slug: "payment-outage", Title: "Payment goes slow behind a breaker", Pattern: "circuit-breaker",
+		Setup: "At 10 s every charge starts taking 2 s, the saga’s step timeout, and at 30 s payment recovers. A circuit breaker guards orders→payment, with a fallback for the calls it refuses.",
 		Narrative: "At 10 s every charge starts taking 2 s, exactly the saga's step timeout. The breaker on orders→payment counts the timeouts " +
 			"and opens; from then on a charge fails in microseconds through the fallback, the order is compensated, and orders stops piling up " +
 			"work. Every 5 s it lets three probes through; once payment recovers at 30 s the probes succeed and it closes.",
@@ -141,7 +144,8 @@ func paymentOutage() Scenario {
 
 func bulkheadIsolation() Scenario {
 	return Scenario{
-		Slug: "bulkhead-isolation", Title: "A slow inventory stays in its compartment", Pattern: "bulkhead",
+		Slug: "bulkhead-isolation", Title: "Inventory slows behind a bulkhead", Pattern: "bulkhead",
+		Setup: "At 10 s inventory starts taking 3 s a request. The gateway has 256 request slots; its inventory route has a 10 s timeout, no breaker, and a bulkhead of 10 calls with 10 waiting for up to 100 ms.",
 		Narrative: "Inventory slows to 3 s per request at 10 s, and the gateway's inventory route has a generous 10 s timeout and no breaker. " +
 			"Without a bulkhead, stock checks would soak up the gateway's 256 request slots. With one (10 calls, 10 waiting, 100 ms wait), " +
 			"at most 20 slots are ever tied up in inventory, the rest are rejected at once, and browsing the catalog stays fast.",
@@ -180,7 +184,8 @@ func bulkheadIsolation() Scenario {
 
 func slowConsumer() Scenario {
 	return Scenario{
-		Slug: "slow-consumer", Title: "A slow consumer and a growing lag", Pattern: "event-driven",
+		Slug: "slow-consumer", Title: "Shipping's consumers slow down", Pattern: "event-driven",
+		Setup: "Each order publishes OrderPlaced, read by shipping and by notifications, each in its own consumer group. From 10 s to 30 s shipping’s consumers need about 0.4 s a message; from 50 s to 56 s they need 2.5 s, more than the broker’s 2 s ack timeout.",
 		Narrative: "Each placed order publishes OrderPlaced; shipping and notifications consume it in their own groups. At 10 s shipping's " +
 			"consumers slow to about 0.4 s a message, below the rate orders arrive, so its lag grows while notifications keep up. At 30 s " +
 			"they recover and drain the backlog; at 50 s they slow beyond the 2 s ack timeout, so messages are redelivered and processed twice.",
@@ -227,7 +232,8 @@ func slowConsumer() Scenario {
 
 func sagaCompensation() Scenario {
 	return Scenario{
-		Slug: "saga-compensation", Title: "Payment fails; every order is undone cleanly", Pattern: "saga",
+		Slug: "saga-compensation", Title: "Payment refuses every charge mid-saga", Pattern: "saga",
+		Setup: "From 10 s to 25 s payment rejects every charge. Each order is a saga that orders runs step by step (create the order, reserve inventory, charge payment, schedule shipping), and each step has a compensation.",
 		Narrative: "From 10 s to 25 s payment rejects every charge. Each saga that has already reserved stock must undo it: the orchestrator " +
 			"runs the compensations of the completed steps in reverse (release the stock, cancel the order). Watch the timelines: no order is " +
 			"left with stock held and no payment.",
@@ -309,6 +315,7 @@ func (r *Run) lastSagaCompleted() bool {
 func sidecarRetries() Scenario {
 	return Scenario{
 		Slug: "sidecar-retries", Title: "Retries move into the sidecar", Pattern: "sidecar",
+		Setup: "From 5 s inventory fails one call in ten, and orders’ own code retries each call twice. At 25 s orders gets a sidecar proxy that takes over those retries with the same policy.",
 		Narrative: "Inventory starts failing one call in ten at 5 s, and orders' own code retries twice, so sagas barely notice. At 25 s " +
 			"orders gets a sidecar that takes over the retries: the same policy, applied by the proxy beside each orders instance instead of " +
 			"by the service's code. Watch the retry counters change owner while the outcome stays the same and each hop gains about 0.2 ms per sidecar.",
@@ -356,7 +363,8 @@ func sidecarRetries() Scenario {
 
 func cascadingFailure() Scenario {
 	return Scenario{
-		Slug: "cascading-failure", Title: "Cascading failure without protection", Pattern: "circuit-breaker",
+		Slug: "cascading-failure", Title: "Inventory slows, and nothing is protected", Pattern: "circuit-breaker",
+		Setup: "Every protection is off: no breakers, no bulkheads, no timeouts on calls to inventory or orders. At 10 s inventory slows to 5 s a request.",
 		Narrative: "Every protection is off: no breakers, no bulkheads, no timeouts on calls to inventory or orders. At 10 s inventory slows to 5 s " +
 			"a request. Callers wait, their workers and the gateway's request slots fill with waiting work, and soon requests that never touch " +
 			"inventory — browsing the catalog — fail too, because there is nothing left to serve them with.",
@@ -405,7 +413,8 @@ func cascadingFailure() Scenario {
 
 func retryStorm() Scenario {
 	return Scenario{
-		Slug: "retry-storm", Title: "A retry storm, then a retry budget", Pattern: "api-gateway",
+		Slug: "retry-storm", Title: "Catalog slows under unbudgeted retries", Pattern: "api-gateway",
+		Setup: "The cache is off, and at 10 s catalog slows so that many calls miss the gateway’s 1 s timeout. The gateway retries each failure up to three times with no budget; at 30 s a 20% retry budget is switched on.",
 		Narrative: "The cache is off and catalog slows at 10 s so that many calls miss the gateway's 1 s timeout. The gateway retries each failure " +
 			"up to three times with no budget, and timed-out attempts keep running on catalog while their retries queue behind them: catalog sees " +
 			"several times the real demand and never recovers. At 30 s a 20% retry budget is switched on and the multiplication stops.",

@@ -64,8 +64,19 @@ func (s *Server) labScenario(c echo.Context) error {
 	if !ok {
 		return s.notFoundWithHints(c.Param("scenario"))
 	}
+	r := views.LabReport{Scenario: sc, PatternTitle: s.patternTitle(sc.Pattern)}
+	return s.cached(c, sc.Title, sc.Setup, func(f views.Frame) templ.Component { return views.LabScenarioPage(f, r) })
+}
+
+// labRecorded tells what a headless run of a scenario showed: the answer,
+// on its own page, so that the scenario's page gives nothing away.
+func (s *Server) labRecorded(c echo.Context) error {
+	sc, ok := simulator.ScenarioBySlug(c.Param("scenario"))
+	if !ok {
+		return s.notFoundWithHints(c.Param("scenario"))
+	}
 	r := views.LabReport{Scenario: sc, PatternTitle: s.patternTitle(sc.Pattern), Seed: reportSeed, Result: s.reports.get(sc)}
-	return s.cached(c, sc.Title, sc.Narrative, func(f views.Frame) templ.Component { return views.LabScenarioPage(f, r) })
+	return s.cached(c, sc.Title+": a recorded run", sc.Setup, func(f views.Frame) templ.Component { return views.LabRecordedPage(f, r) })
 }
 
 func (s *Server) labFreePlay(c echo.Context) error {
@@ -156,6 +167,26 @@ func (s *Server) labLive(c echo.Context) error {
 	f.Styles = []string{"css/lab.css"}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return s.page(c, views.LabLivePage(f, v))
+}
+
+// labReveal is the part of a scenario's lab that tells what the run will
+// show: served only once the owner has locked in the prediction, so that
+// neither the page nor its source gives the answer away before.
+func (s *Server) labReveal(c echo.Context) error {
+	l := s.labs.Get(c.Param("id"))
+	if l == nil {
+		return errLabNotRunning()
+	}
+	info := l.Info()
+	if info.Scenario == nil {
+		return errorf(http.StatusNotFound, "Free play has no script, so there is nothing to reveal.")
+	}
+	if !l.Predicted() {
+		return errorf(http.StatusConflict, "Predict first: what the run will show appears once the prediction is locked in.")
+	}
+	v := views.LabLive{ID: info.ID, Title: info.Title, Scenario: info.Scenario, PatternTitle: s.patternTitle(info.Scenario.Pattern)}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return s.page(c, views.LabReveal(v))
 }
 
 // labStop ends a lab; only its owner may.

@@ -55,6 +55,8 @@ func TestBrowserLabBreaker(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#predict-form input[value="1"]`), " "),
 		chromedp.SendKeys(chromedp.CSS(`#predict-submit`), "\r"),
 		waitJS(`document.querySelector('[data-testid=run-state]').textContent === 'running'`, 10*time.Second),
+		// The story and the checks arrive once the prediction is in.
+		waitJS(`document.querySelectorAll('#checks li[data-check]').length > 0 && document.querySelector('[data-testid=narrative]') !== null`, 10*time.Second),
 		chromedp.SetValue(chromedp.CSS(`#speed`), "5"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('#speed').dispatchEvent(new Event('change'))`),
 		waitJS(`document.querySelector('[data-testid=run-speed]').textContent.startsWith('5×')`, 10*time.Second),

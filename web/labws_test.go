@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -518,7 +520,7 @@ func TestLabPageStructure(t *testing.T) {
 		"svg#topo", "#br-orders--payment", "#dot-payment-1", "[data-testid=controls][disabled]",
 		"[data-testid=predict-form]", "[data-testid=event-log]", "[data-testid=sagas]", "[data-testid=bulkheads] meter",
 		"[data-testid=registry]", "[data-testid=traces]", "[data-testid='breaker-orders>payment']",
-		"[data-testid=check-0]", "[data-testid=step-1]", "#explain[hidden]",
+		"[data-testid=step-1]", "[data-testid=setup]", "#reveal[data-src]",
 	} {
 		if doc.Find(sel).Length() == 0 {
 			t.Errorf("the lab page has no %s", sel)
@@ -532,6 +534,63 @@ func TestLabPageStructure(t *testing.T) {
 		}
 		ids[id] = true
 	})
+}
+
+// Issue 11: nothing a learner can read before predicting says what the run
+// will show: not the lab index, not the scenario's page, not the live
+// lab's page or its source. The story, the checks (whose names say what
+// happens) and the options' explanations come from /reveal, which answers
+// 409 until the prediction is locked in, and only then gives them.
+func TestNothingGivesTheAnswerAwayBeforeThePrediction(t *testing.T) {
+	_, hs := newLabTestServer(t, func(c *Config) { c.Labs.PerLearner = 20 })
+	alice := newLearner(t, hs.URL)
+	body := func(path string) string {
+		res := wantStatus(t, alice.get(t, path), http.StatusOK)
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return html.UnescapeString(string(b))
+	}
+	index := body("/lab")
+	for _, sc := range simulator.Scenarios() {
+		spoilers := []string{sc.Narrative}
+		for _, o := range sc.Question.Options {
+			spoilers = append(spoilers, o.Explanation)
+		}
+		for _, c := range sc.Checks {
+			spoilers = append(spoilers, c.Name)
+		}
+		labPath := alice.start(t, sc.Slug)
+		for name, page := range map[string]string{"the lab index": index, "the scenario page": body("/lab/" + sc.Slug), "the live lab": body(labPath)} {
+			for _, sp := range spoilers {
+				if strings.Contains(page, sp) {
+					t.Errorf("%s: %s, before the prediction, says %q", sc.Slug, name, sp)
+				}
+			}
+			if !strings.Contains(page, sc.Setup) {
+				t.Errorf("%s: %s does not tell the set-up", sc.Slug, name)
+			}
+		}
+		if res := alice.get(t, labPath+"/reveal"); res.StatusCode != http.StatusConflict {
+			t.Errorf("%s: /reveal before the prediction = %d, want 409", sc.Slug, res.StatusCode)
+		}
+		c := alice.connect(t, labPath)
+		c.send(`{"type":"predict","option":0}`)
+		wantReply(t, c.reply(), "ack", "")
+		revealed := body(labPath + "/reveal")
+		for _, sp := range spoilers {
+			if !strings.Contains(revealed, sp) {
+				t.Errorf("%s: after the prediction /reveal does not say %q", sc.Slug, sp)
+			}
+		}
+		c.conn.Close()
+		// The recorded run, on its own page, does give it away.
+		if rec := body("/lab/" + sc.Slug + "/recorded"); !strings.Contains(rec, sc.Narrative) {
+			t.Errorf("%s: the recorded run's page does not tell the story", sc.Slug)
+		}
+	}
+	if res := alice.get(t, alice.start(t, "free-play")+"/reveal"); res.StatusCode != http.StatusNotFound {
+		t.Errorf("free play's /reveal = %d, want 404", res.StatusCode)
+	}
 }
 
 // Labs are bounded per client address, and the address is the connection's

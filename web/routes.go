@@ -42,10 +42,12 @@ func (s *Server) routes() {
 	s.get("/lab", s.labIndex)
 	s.get("/lab/free-play", s.labFreePlay)
 	s.get("/lab/:scenario", s.labScenario)
+	s.get("/lab/:scenario/recorded", s.labRecorded)
 	s.mutating(http.MethodPost, "/lab/free-play", s.labStart)
 	s.mutating(http.MethodPost, "/lab/:scenario", s.labStart)
 	s.get("/lab/s/:id", s.labLive)
 	s.get("/lab/s/:id/ws", s.labSocket)
+	s.get("/lab/s/:id/reveal", s.labReveal)
 	s.mutating(http.MethodPost, "/lab/s/:id/stop", s.labStop)
 
 	s.get("/static/*", s.assets.handler)

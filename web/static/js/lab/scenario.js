@@ -15,12 +15,38 @@ export function keepLocalPrediction(lab, option) {
   sessionStorage.setItem(predictionKey(lab), option);
 }
 
+// What the run will show (the story, the checks, the explanations) is
+// fetched once the prediction is locked in: until then it is not in the
+// page at all, so not even its source gives the answer away. A failed
+// fetch is tried again a few seconds later.
+const reveal = { state: 'none', retryAt: 0 };
+
+function loadReveal(onLoaded) {
+  const box = $('reveal');
+  if (!box || reveal.state !== 'none' || Date.now() < reveal.retryAt) return;
+  reveal.state = 'loading';
+  fetch(box.dataset.src, { credentials: 'same-origin', headers: { Accept: 'text/html' } })
+    .then((r) => (r.ok ? r.text() : Promise.reject(new Error('status ' + r.status))))
+    .then((html) => {
+      const doc = new DOMParser().parseFromString(html, 'text/html');
+      box.replaceChildren(...doc.body.childNodes);
+      reveal.state = 'loaded';
+      onLoaded();
+    })
+    .catch(() => {
+      reveal.state = 'none';
+      reveal.retryAt = Date.now() + 3000;
+    });
+}
+
 export function renderScenario(s, lab) {
   const sc = s.scenario();
   const ownerPred = sc.prediction;
   const pred = s.owner ? ownerPred : localPrediction(lab);
   const form = $('predict-form');
   if (!form) return;
+  // A viewer sees it once they have predicted too, or the run is over.
+  if (ownerPred >= 0 && (pred >= 0 || sc.ended)) loadReveal(() => renderScenario(s, lab));
   $('predict-fields').disabled = pred >= 0 || !s.ready;
   if (pred >= 0) {
     for (const r of form.querySelectorAll('input[type=radio]')) r.checked = Number(r.value) === pred;
@@ -60,6 +86,7 @@ export function renderScenario(s, lab) {
     text(li.querySelector('.detail'), c.detail);
   }
   const ex = $('explain');
+  if (!ex) return;
   if (ex.hidden === sc.ended) ex.hidden = !sc.ended;
   if (sc.ended) {
     const items = ex.querySelectorAll('.predict-options > li');
