@@ -46,7 +46,8 @@ func newMarkdown() goldmark.Markdown {
 			extension.TaskList,
 			extension.NewTypographer(extension.WithTypographicSubstitutions(typographicChars)),
 			highlighting.NewHighlighting(
-				highlighting.WithFormatOptions(chromahtml.WithClasses(true)),
+				highlighting.WithFormatOptions(chromahtml.WithClasses(true), chromahtml.WithPreWrapper(focusablePre{})),
+				highlighting.WithWrapperRenderer(plainCodeBlock),
 			),
 		),
 		goldmark.WithParserOptions(
@@ -59,6 +60,38 @@ func newMarkdown() goldmark.Markdown {
 			renderer.WithNodeRenderers(util.Prioritized(pageRenderer{}, 100)),
 		),
 	)
+}
+
+// focusablePre writes the <pre> around highlighted code with tabindex="0":
+// a long line scrolls the block sideways, and a keyboard user must be able
+// to focus it to scroll it.
+type focusablePre struct{}
+
+func (focusablePre) Start(code bool, styleAttr string) string {
+	if code {
+		return `<pre tabindex="0"` + styleAttr + `><code>`
+	}
+	return `<pre tabindex="0"` + styleAttr + `>`
+}
+
+func (focusablePre) End(code bool) string {
+	if code {
+		return `</code></pre>`
+	}
+	return `</pre>`
+}
+
+// plainCodeBlock wraps a code block that is not highlighted (no language
+// given) as focusablePre wraps the others; a highlighted block has its
+// wrapper from the formatter, so it writes nothing then.
+func plainCodeBlock(w util.BufWriter, c highlighting.CodeBlockContext, entering bool) {
+	switch {
+	case c.Highlighted():
+	case entering:
+		w.WriteString(`<pre tabindex="0"><code>`)
+	default:
+		w.WriteString("</code></pre>\n")
+	}
 }
 
 // typographicChars makes the typographer emit characters rather than HTML
@@ -117,6 +150,10 @@ func (pageTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 			if n.AutoLinkType == ast.AutoLinkURL && isExternal(string(n.URL(reader.Source()))) {
 				n.SetAttributeString("rel", []byte("noopener noreferrer"))
 			}
+		case *east.Table:
+			// A wide table scrolls sideways on a phone: it takes the
+			// focus, so that the keyboard can scroll it too.
+			n.SetAttributeString("tabindex", []byte("0"))
 		case *east.TableCell:
 			if n.Alignment != east.AlignNone {
 				n.SetAttributeString("class", []byte("align-"+n.Alignment.String()))

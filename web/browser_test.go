@@ -78,7 +78,8 @@ type pageShot struct {
 
 // checkPages loads each page in its own tab and requires that nothing
 // sticks out sideways, every image loads, and there is no console error
-// or CSP violation; it saves a screenshot of each.
+// or CSP violation, and that axe-core finds no accessibility violation; it
+// saves a screenshot of each.
 func checkPages(t *testing.T, b *browsertest.Browser, base string, shots []pageShot) {
 	for _, shot := range shots {
 		t.Run(shot.name, func(t *testing.T) {
@@ -100,6 +101,7 @@ func checkPages(t *testing.T, b *browsertest.Browser, base string, shots []pageS
 			if p := tab.Problems(); len(p) > 0 {
 				t.Error(strings.Join(p, "; "))
 			}
+			tab.CheckAxe()
 		})
 	}
 }
@@ -150,6 +152,13 @@ func TestBrowserAnswerRevealWithoutJavaScript(t *testing.T) {
 		t.Fatal("clicking 'Show the model answer' did not reveal it with JavaScript off")
 	}
 	tab.Screenshot("question-revealed-no-js")
+	// axe-core needs scripts; the page's own stay unrun, so it checks the
+	// page as a reader without JavaScript has it.
+	tab.Do(chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: false})
+		return err
+	}))
+	tab.CheckAxe()
 }
 
 func TestBrowserSearchAsYouType(t *testing.T) {
@@ -176,6 +185,7 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 		t.Errorf("first result for 'compensation' = %s, want the saga pattern", first)
 	}
 	tab.Screenshot("search-as-you-type")
+	tab.CheckAxe()
 	if p := tab.Problems(); len(p) > 0 {
 		t.Error(strings.Join(p, "; "))
 	}
@@ -196,6 +206,7 @@ func TestBrowserQuizReviewAndProgress(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`[data-testid=answer-form]`)),
 	)
 	tab.Screenshot("quiz-question")
+	tab.CheckAxe()
 	qid := browsertest.Eval[string](tab, `document.querySelector('[data-testid=quiz-card]').dataset.question`)
 	q, ok := ts.catalog.Question(qid)
 	if !ok {
@@ -221,6 +232,7 @@ func TestBrowserQuizReviewAndProgress(t *testing.T) {
 		t.Errorf("after answering, the address is %s; htmx should push the question's URL", got)
 	}
 	tab.Screenshot("quiz-feedback")
+	tab.CheckAxe()
 	tab.Do(chromedp.KeyEvent("n"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=answer-form]`)))
 	if got := browsertest.Eval[string](tab, `location.pathname`); !strings.HasSuffix(got, "/q/2") {
 		t.Errorf("N led to %s, want question 2", got)
@@ -231,6 +243,7 @@ func TestBrowserQuizReviewAndProgress(t *testing.T) {
 	first := browsertest.Eval[string](tab, `document.querySelector('[data-testid=flashcard]').dataset.card`)
 	tab.Do(chromedp.KeyEvent(" "), chromedp.WaitVisible(chromedp.CSS(`[data-testid=ratings]`)))
 	tab.Screenshot("review-revealed")
+	tab.CheckAxe()
 	tab.Do(chromedp.KeyEvent("3"), chromedp.WaitVisible(chromedp.CSS(`[data-testid=flashcard]`)))
 	if next := browsertest.Eval[string](tab, `document.querySelector('[data-testid=flashcard]').dataset.card`); next == first {
 		t.Errorf("after rating %s with key 3 the same card is shown", first)
@@ -238,6 +251,7 @@ func TestBrowserQuizReviewAndProgress(t *testing.T) {
 
 	tab.Do(chromedp.Navigate(srv.URL + "/progress"))
 	tab.Screenshot("progress")
+	tab.CheckAxe()
 	if n := browsertest.Eval[int](tab, `document.querySelectorAll('[data-testid=mastery] meter').length`); n != 21 {
 		t.Errorf("progress shows %d mastery bars, want 21", n)
 	}

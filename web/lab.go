@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -49,13 +50,37 @@ func (s *Server) patternTitle(slug string) string {
 	return slug
 }
 
+// labIndex lists the labs, and above them the learner's running labs and
+// the one just ended. A learner with neither gets the cached page.
 func (s *Server) labIndex(c echo.Context) error {
 	var cards []views.LabCard
 	for _, sc := range simulator.Scenarios() {
 		cards = append(cards, views.LabCard{Scenario: sc, PatternTitle: s.patternTitle(sc.Pattern)})
 	}
-	return s.cached(c, "Labs", "Break a simulated shop's services live, and watch the patterns react.",
-		func(f views.Frame) templ.Component { return views.LabIndex(f, cards) })
+	var mine views.LabIndexMine
+	if id := s.learnerID(c); id != "" {
+		for _, l := range s.labs.Owned(id) {
+			age := "less than a minute"
+			if d := time.Since(l.Created); d >= time.Minute {
+				age = humanize.Duration(d)
+			}
+			mine.Running = append(mine.Running, views.RunningLab{Title: l.Title, URL: "/lab/s/" + l.ID,
+				StopURL: "/lab/s/" + l.ID + "/stop", Age: age})
+		}
+	}
+	if slug := c.QueryParam("ended"); slug != "" {
+		if sc, ok := simulator.ScenarioBySlug(slug); ok {
+			mine.Ended = &views.EndedLab{Title: sc.Title, Slug: sc.Slug}
+		} else if slug == "free-play" {
+			mine.Ended = &views.EndedLab{Title: "Free play", Slug: slug}
+		}
+	}
+	const title, description = "Labs", "Break a simulated shop's services live, and watch the patterns react."
+	if len(mine.Running) == 0 && mine.Ended == nil {
+		return s.cached(c, title, description, func(f views.Frame) templ.Component { return views.LabIndex(f, cards, mine) })
+	}
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return s.page(c, views.LabIndex(s.frame(c, title, description), cards, mine))
 }
 
 // labScenario introduces a scenario; its form starts the lab.
@@ -200,7 +225,7 @@ func (s *Server) labStop(c echo.Context) error {
 	}
 	l.End(lab.CloseNormal, "The owner ended this lab.")
 	<-l.Done()
-	return c.Redirect(http.StatusSeeOther, "/lab")
+	return c.Redirect(http.StatusSeeOther, "/lab?ended="+l.Info().Slug())
 }
 
 // publicURL is the absolute URL of path on this site.

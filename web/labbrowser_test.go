@@ -19,10 +19,11 @@ func waitJS(expr string, timeout time.Duration) chromedp.Action[chromedp.Void] {
 }
 
 // screenshot saves the whole page scrolled to the top, so that the sticky
-// drawing sits where a reader first sees it.
+// drawing sits where a reader first sees it, and runs axe-core on it.
 func screenshot(tab *browsertest.Tab, name string) {
 	tab.Do(chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
 	tab.Screenshot(name)
+	tab.CheckAxe()
 }
 
 // TestBrowserLabBreaker drives the payment-outage lab through its page:
@@ -151,7 +152,7 @@ func TestBrowserLabBreaker(t *testing.T) {
 	// the pattern page and its quiz.
 	owner.Do(
 		chromedp.Click(chromedp.CSS(`#ff60`)),
-		waitJS(`!document.querySelector('[data-testid=explanation]').hidden`, 30*time.Second),
+		waitJS(`(e => e !== null && !e.hidden)(document.querySelector('[data-testid=explanation]'))`, 30*time.Second),
 	)
 	if n := browsertest.Eval[int](owner, `document.querySelectorAll('#checks li.pending').length`); n != 0 {
 		t.Errorf("%d checks are undecided at the end", n)
@@ -160,7 +161,7 @@ func TestBrowserLabBreaker(t *testing.T) {
 	if strings.Join(links, " ") != "/patterns/circuit-breaker /quiz?topic=circuit-breaker" {
 		t.Errorf("the explanation links to %q, want the pattern page and its quiz", links)
 	}
-	viewer.Do(waitJS(`!document.querySelector('[data-testid=explanation]').hidden`, 10*time.Second))
+	viewer.Do(waitJS(`(e => e !== null && !e.hidden)(document.querySelector('[data-testid=explanation]'))`, 10*time.Second))
 	screenshot(owner, "lab-owner-end")
 
 	// A pattern knob: force the breaker open through its form (empty

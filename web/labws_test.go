@@ -536,6 +536,49 @@ func TestLabPageStructure(t *testing.T) {
 	})
 }
 
+// Issue 11: /lab lists the learner's running labs (and only theirs), each
+// with a link and an End button; ending one says so and offers to start it
+// again; a made-up ?ended= says nothing.
+func TestTheLabIndexListsYourLabs(t *testing.T) {
+	_, hs := newLabTestServer(t, nil)
+	alice, bob := newLearner(t, hs.URL), newLearner(t, hs.URL)
+	if doc := mustDoc(t, alice.get(t, "/lab")); doc.Find("[data-testid=my-labs]").Length() != 0 {
+		t.Error("a learner with no lab is shown a list of running labs")
+	}
+	first, second := alice.start(t, "payment-outage"), alice.start(t, "free-play")
+	doc := mustDoc(t, alice.get(t, "/lab"))
+	var links []string
+	doc.Find("[data-testid=my-labs] li a").Each(func(_ int, s *goquery.Selection) { links = append(links, s.AttrOr("href", "")) })
+	if !slices.Equal(links, []string{first, second}) {
+		t.Errorf("alice's running labs link to %q, want %q", links, []string{first, second})
+	}
+	if got := doc.Find("[data-testid=my-labs] li").First().Text(); !strings.Contains(got, "Payment goes slow behind a breaker") || !strings.Contains(got, "less than a minute ago") {
+		t.Errorf("the first running lab reads %q", got)
+	}
+	if doc := mustDoc(t, bob.get(t, "/lab")); doc.Find("[data-testid=my-labs]").Length() != 0 {
+		t.Error("bob is shown alice's labs")
+	}
+
+	stop := doc.Find("[data-testid=my-labs] li form").First().AttrOr("action", "")
+	res := alice.post(t, stop, url.Values{"_csrf": {alice.csrf(t, "/lab")}})
+	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/lab?ended=payment-outage" {
+		t.Fatalf("ending from the list = %d to %q, want 303 to /lab?ended=payment-outage", res.StatusCode, res.Header.Get("Location"))
+	}
+	doc = mustDoc(t, alice.get(t, "/lab?ended=payment-outage"))
+	if got := doc.Find("[data-testid=lab-ended]").Text(); !strings.Contains(got, "You ended “Payment goes slow behind a breaker”") {
+		t.Errorf("after ending, the notice reads %q", got)
+	}
+	if action := doc.Find("[data-testid=lab-ended] form").AttrOr("action", ""); action != "/lab/payment-outage" {
+		t.Errorf("the notice's start-again form posts to %q", action)
+	}
+	if n := doc.Find("[data-testid=my-labs] li").Length(); n != 1 {
+		t.Errorf("after ending one of two, %d labs are listed", n)
+	}
+	if doc := mustDoc(t, bob.get(t, "/lab?ended=%3Cscript%3E")); doc.Find("[data-testid=lab-ended]").Length() != 0 {
+		t.Error("a made-up ?ended= shows a notice")
+	}
+}
+
 // Issue 11: nothing a learner can read before predicting says what the run
 // will show: not the lab index, not the scenario's page, not the live
 // lab's page or its source. The story, the checks (whose names say what

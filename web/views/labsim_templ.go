@@ -839,7 +839,7 @@ func labTopology(l LabLive) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 65, "<section class=\"lab-topology panel\" aria-labelledby=\"topo-h\"><h2 id=\"topo-h\">The shop</h2><div class=\"topo-scroll\"><svg id=\"topo\" viewBox=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 65, "<section class=\"lab-topology panel\" aria-labelledby=\"topo-h\"><h2 id=\"topo-h\">The shop</h2><div class=\"topo-scroll\" tabindex=\"0\" role=\"group\" aria-label=\"The shop diagram (scrolls sideways)\"><svg id=\"topo\" viewBox=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1569,7 +1569,7 @@ func labEventLog() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 119, "<section class=\"panel lab-log\" aria-labelledby=\"log-h\"><div class=\"panel-head\"><h2 id=\"log-h\">Event log</h2><label>Kind <select id=\"log-kind\" data-testid=\"log-kind\"><option value=\"\">all</option></select></label> <label>Filter <input id=\"log-filter\" type=\"search\" class=\"short\" data-testid=\"log-filter\"></label></div><ol id=\"log\" class=\"log\" data-testid=\"event-log\" aria-label=\"Events, newest first\"></ol></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 119, "<section class=\"panel lab-log\" aria-labelledby=\"log-h\"><div class=\"panel-head\"><h2 id=\"log-h\">Event log</h2><label>Kind <select id=\"log-kind\" data-testid=\"log-kind\"><option value=\"\">all</option></select></label> <label>Filter <input id=\"log-filter\" type=\"search\" class=\"short\" data-testid=\"log-filter\"></label></div><ol id=\"log\" class=\"log\" data-testid=\"event-log\" aria-label=\"Events, newest first\" tabindex=\"0\"></ol></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1594,7 +1594,7 @@ func labSagas() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 120, "<section class=\"panel lab-sagas\" aria-labelledby=\"sagas-h\"><div class=\"panel-head\"><h2 id=\"sagas-h\">Sagas</h2><label><input type=\"checkbox\" id=\"sagas-hold\"> hold</label></div><p id=\"saga-counts\" class=\"muted\" data-testid=\"saga-counts\"></p><ol id=\"sagas\" class=\"sagas\" data-testid=\"sagas\"></ol></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 120, "<section class=\"panel lab-sagas\" aria-labelledby=\"sagas-h\"><div class=\"panel-head\"><h2 id=\"sagas-h\">Sagas</h2><label><input type=\"checkbox\" id=\"sagas-hold\"> hold</label></div><p id=\"saga-counts\" class=\"muted\" data-testid=\"saga-counts\"></p><ol id=\"sagas\" class=\"sagas\" data-testid=\"sagas\" aria-label=\"Sagas, newest first\" tabindex=\"0\"></ol></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1706,7 +1706,7 @@ func labRegistry(l LabLive) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 128, "<section class=\"panel lab-registry\" aria-labelledby=\"reg-h\"><h2 id=\"reg-h\">The registry's view beside the truth</h2><p id=\"reg-status\" class=\"muted\" data-testid=\"registry-status\"></p><table class=\"registry\" data-testid=\"registry\"><thead><tr><th scope=\"col\">Service</th><th scope=\"col\">Alive (the truth)</th><th scope=\"col\">Registered</th><th scope=\"col\">Gateway's cache</th><th scope=\"col\">Orders' cache</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 128, "<section class=\"panel lab-registry\" aria-labelledby=\"reg-h\"><h2 id=\"reg-h\">The registry's view beside the truth</h2><p id=\"reg-status\" class=\"muted\" data-testid=\"registry-status\"></p><table tabindex=\"0\" class=\"registry\" data-testid=\"registry\"><thead><tr><th scope=\"col\">Service</th><th scope=\"col\">Alive (the truth)</th><th scope=\"col\">Registered</th><th scope=\"col\">Gateway's cache</th><th scope=\"col\">Orders' cache</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1767,7 +1767,7 @@ func labTraces() templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 133, "<section class=\"panel lab-traces\" aria-labelledby=\"traces-h\"><h2 id=\"traces-h\">Sampled requests</h2><p class=\"muted\">One request in a hundred is traced. Choose one to see its waterfall.</p><ul id=\"traces\" class=\"traces\" data-testid=\"traces\"></ul><div id=\"waterfall\" class=\"waterfall\" data-testid=\"waterfall\" hidden></div></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 133, "<section class=\"panel lab-traces\" aria-labelledby=\"traces-h\"><h2 id=\"traces-h\">Sampled requests</h2><p class=\"muted\">One request in a hundred is traced. Choose one to see its waterfall.</p><ul id=\"traces\" class=\"traces\" data-testid=\"traces\" aria-label=\"Sampled requests\" tabindex=\"0\"></ul><div id=\"waterfall\" class=\"waterfall\" data-testid=\"waterfall\" hidden></div></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1792,7 +1792,7 @@ func labText(l LabLive) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 134, "<section class=\"panel lab-text\" aria-labelledby=\"text-h\"><h2 id=\"text-h\">The state as text</h2><table data-testid=\"state-nodes\"><caption>Services</caption> <thead><tr><th scope=\"col\">Service</th><th scope=\"col\">State</th><th scope=\"col\">Instances</th><th scope=\"col\">Requests/s</th><th scope=\"col\">Errors</th><th scope=\"col\">p95</th><th scope=\"col\">Fault</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 134, "<section class=\"panel lab-text\" aria-labelledby=\"text-h\"><h2 id=\"text-h\">The state as text</h2><table tabindex=\"0\" data-testid=\"state-nodes\"><caption>Services</caption> <thead><tr><th scope=\"col\">Service</th><th scope=\"col\">State</th><th scope=\"col\">Instances</th><th scope=\"col\">Requests/s</th><th scope=\"col\">Errors</th><th scope=\"col\">p95</th><th scope=\"col\">Fault</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1828,7 +1828,7 @@ func labText(l LabLive) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 138, "</tbody></table><table data-testid=\"state-edges\"><caption>Calls</caption> <thead><tr><th scope=\"col\">Edge</th><th scope=\"col\">Calls/s</th><th scope=\"col\">Errors</th><th scope=\"col\">p95</th><th scope=\"col\">Breaker</th><th scope=\"col\">Timeouts, retries, fallbacks</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 138, "</tbody></table><table tabindex=\"0\" data-testid=\"state-edges\"><caption>Calls</caption> <thead><tr><th scope=\"col\">Edge</th><th scope=\"col\">Calls/s</th><th scope=\"col\">Errors</th><th scope=\"col\">p95</th><th scope=\"col\">Breaker</th><th scope=\"col\">Timeouts, retries, fallbacks</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1877,7 +1877,7 @@ func labText(l LabLive) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 143, "</tbody></table><table data-testid=\"state-broker\"><caption>Broker</caption> <thead><tr><th scope=\"col\">Consumer group</th><th scope=\"col\">Lag</th><th scope=\"col\">Consumers</th><th scope=\"col\">Redelivered</th></tr></thead> <tbody>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 143, "</tbody></table><table tabindex=\"0\" data-testid=\"state-broker\"><caption>Broker</caption> <thead><tr><th scope=\"col\">Consumer group</th><th scope=\"col\">Lag</th><th scope=\"col\">Consumers</th><th scope=\"col\">Redelivered</th></tr></thead> <tbody>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

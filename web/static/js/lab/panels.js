@@ -198,7 +198,7 @@ export function showTrace(t) {
   });
   box.replaceChildren(
     h('h3', {}, 'Trace #' + t.id + ': ' + t.kind + ' from ' + t.client),
-    h('table', { class: 'waterfall-table' },
+    h('table', { class: 'waterfall-table', tabIndex: 0 },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Span'), h('th', { scope: 'col' }, 'Start'), h('th', { scope: 'col' }, 'Took'),
         h('th', { scope: 'col' }, 'Outcome'), h('th', { scope: 'col' }, 'Timeline'))),
       h('tbody', {}, ...rows)));
