@@ -9,6 +9,7 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"microlab/internal/browsertest"
 )
@@ -91,8 +92,9 @@ func TestBrowserLabBreaker(t *testing.T) {
 		t.Error("no traffic dots move along the edges")
 	}
 
-	// A sampled request opens as a waterfall.
+	// A sampled request opens as a waterfall, in the traces tab.
 	owner.Do(
+		chromedp.Click(chromedp.CSS(`[data-testid=tab-traces]`)),
 		chromedp.Click(chromedp.CSS(`#traces button[data-trace]`)),
 		waitJS(`document.querySelectorAll('[data-testid=waterfall] tbody tr').length > 0`, 10*time.Second),
 	)
@@ -180,5 +182,52 @@ func TestBrowserLabBreaker(t *testing.T) {
 		if p := tab.Problems(); len(p) > 0 {
 			t.Errorf("%s: %s", name, strings.Join(p, "; "))
 		}
+	}
+}
+
+// Issue 11: after the prediction, at 1280×800, the shop diagram, the run
+// controls and the three charts are on screen with no scrolling by the
+// reader; the other panels are tabs, one shown at a time, that the arrow
+// keys move between.
+func TestBrowserLabDashboardFitsOneScreen(t *testing.T) {
+	b := browsertest.New(t)
+	_, hs := newLabTestServer(t, nil)
+	tab := b.NewTab(1280, 800, "light")
+	tab.Do(
+		chromedp.Navigate(hs.URL+"/lab/payment-outage"),
+		chromedp.Click(chromedp.CSS(`[data-testid=start-lab]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#lab[data-role=owner]`)),
+		waitJS(`document.querySelector('#conn').dataset.state === 'live'`, 10*time.Second),
+		chromedp.Click(chromedp.CSS(`#predict-form input[value="1"]`)),
+		chromedp.Click(chromedp.CSS(`#predict-submit`)),
+		waitJS(`document.querySelector('[data-testid=run-state]').textContent === 'running'`, 10*time.Second),
+		waitJS(`!document.querySelector('#scenario-box').open`, 5*time.Second),
+	)
+	time.Sleep(800 * time.Millisecond) // the scroll to the dashboard, if smooth
+	type box struct {
+		Name        string
+		Top, Bottom float64
+	}
+	boxes := browsertest.Eval[[]box](tab, `[['the shop diagram', '#topo'], ['the run controls', '.run-controls'],
+		['chart 1', '.chart:nth-child(1)'], ['chart 2', '.chart:nth-child(2)'], ['chart 3', '.chart:nth-child(3)']].map(([name, sel]) => {
+		const r = document.querySelector(sel).getBoundingClientRect(); return {Name: name, Top: r.top, Bottom: r.bottom} })`)
+	for _, bx := range boxes {
+		if bx.Top < 0 || bx.Bottom > 800 {
+			t.Errorf("%s spans y %.0f to %.0f of an 800 px window", bx.Name, bx.Top, bx.Bottom)
+		}
+	}
+	tab.Screenshot("lab-dashboard-1280x800") // its -top.png is the screen the reader sees
+	tab.CheckAxe()
+
+	// One panel at a time; the arrow keys move between the tabs.
+	if n := browsertest.Eval[int](tab, `[...document.querySelectorAll('.lab-more [role=tabpanel]')].filter(p => !p.hidden).length`); n != 1 {
+		t.Errorf("%d panels are shown at once, want 1", n)
+	}
+	tab.Do(
+		chromedp.Focus(chromedp.CSS(`[data-testid=tab-log]`)),
+		chromedp.KeyEvent(kb.ArrowRight),
+	)
+	if got := browsertest.Eval[string](tab, `document.activeElement.id + ' ' + !document.querySelector('#panel-sagas').hidden`); got != "tab-sagas true" {
+		t.Errorf("after ArrowRight on the first tab: focus and sagas shown = %q, want \"tab-sagas true\"", got)
 	}
 }

@@ -41,6 +41,9 @@ export function renderRun(s, root) {
   if (st === 'running' && run.eff > 0 && run.eff < run.speed * 0.8) speed += ' (keeping up at ' + run.eff.toFixed(1) + '×)';
   text($('run-speed'), speed);
   text($('viewers'), String(run.viewers));
+  // The same, in short, above the drawing, for when the header is out of
+  // view (screen readers have the header's).
+  text($('dash-clock'), fmtSec(s.at) + ' · ' + (RUN_LABELS[st] || st) + ' · ' + run.speed + '×');
   text($('run-toggle'), moving(st) ? 'Pause' : st === 'waiting' ? 'Start' : 'Resume');
   const sel = $('speed');
   if (document.activeElement !== sel && sel.value !== String(run.speed)) sel.value = String(run.speed);

@@ -8,6 +8,7 @@ import { $, announce, text } from './dom.js';
 import { addEvent, clearLog, refilterLog, renderBulkheads, renderRegistry, renderSagas, renderText, renderTraces, showTrace } from './panels.js';
 import { announceChanges, renderScenario } from './scenario.js';
 import { LabState } from './state.js';
+import { wireTabs } from './tabs.js';
 import { pauseTraffic, renderTopology } from './topology.js';
 
 const root = $('lab');
@@ -74,6 +75,7 @@ function start(root) {
     },
   });
 
+  wireTabs();
   wireControls({
     state, lab,
     send: (msg) => conn.send(msg) !== 0,

@@ -39,6 +39,29 @@ function loadReveal(onLoaded) {
     });
 }
 
+// The scenario box folds away once the prediction is in, bringing the
+// dashboard up, and opens again at the end to show the explanation; a
+// reader who opens or closes it meanwhile is left alone.
+const box = { predicted: false, ended: false };
+
+function foldScenario(pred, ended) {
+  const details = $('scenario-box');
+  if (!details) return;
+  if (pred >= 0 && !box.predicted) {
+    box.predicted = true;
+    if (!ended) {
+      details.open = false;
+      const dash = $('dash');
+      const smooth = !matchMedia('(prefers-reduced-motion: reduce)').matches;
+      if (dash) dash.scrollIntoView({ block: 'start', behavior: smooth ? 'smooth' : 'auto' });
+    }
+  }
+  if (ended && !box.ended) {
+    box.ended = true;
+    details.open = true;
+  }
+}
+
 export function renderScenario(s, lab) {
   const sc = s.scenario();
   const ownerPred = sc.prediction;
@@ -59,6 +82,8 @@ export function renderScenario(s, lab) {
     msg += ownerPred >= 0 ? ' The lab’s owner predicted ' + letter(ownerPred) + '.' : ' The run starts when the lab’s owner answers.';
   }
   text($('prediction'), msg);
+  text($('scenario-sum'), pred >= 0 ? '· your prediction: ' + letter(pred) + (sc.ended ? ' · the run is over' : '') : '· predict to start');
+  foldScenario(pred, sc.ended);
 
   for (const li of document.querySelectorAll('#timeline li[data-step]')) {
     const i = li.dataset.step;
