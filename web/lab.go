@@ -189,7 +189,7 @@ func (s *Server) labLive(c echo.Context) error {
 		v.PatternTitle = s.patternTitle(info.Scenario.Pattern)
 	}
 	f := s.frame(c, info.Title+" · live", "A live simulation of the shop.")
-	f.Styles = []string{"css/lab.css"}
+	f.Styles = []string{"vendor/uplot/uPlot.min.css", "css/lab.css"}
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return s.page(c, views.LabLivePage(f, v))
 }

@@ -64,6 +64,8 @@ func TestBrowserLabBreaker(t *testing.T) {
 		waitJS(`document.querySelector('[data-testid=run-speed]').textContent.startsWith('5×')`, 10*time.Second),
 		chromedp.Click(chromedp.CSS(`[data-testid=cmd-latency] button[type=submit]`)),
 		waitJS(`document.querySelector('[data-testid=cmd-status]').textContent.includes('payment latency')`, 10*time.Second),
+		// The command is marked on the charts.
+		waitJS(`Number(document.querySelector('[data-testid=chart-lat-plot]').dataset.markers) >= 1`, 10*time.Second),
 	)
 	if got := browsertest.Eval[string](owner, `document.querySelector('[data-testid=prediction]').textContent`); !strings.Contains(got, "Your prediction: B") {
 		t.Errorf("prediction line = %q", got)

@@ -1,7 +1,7 @@
 // Microlab live lab: connects to the lab's websocket (web/PROTOCOL.md),
 // keeps the state its messages describe, and draws it. The page's markup
 // is rendered by the server; these modules only bring it to life.
-import { renderCharts } from './charts.js';
+import { addMarker, clearMarkers, renderCharts } from './charts.js';
 import { Connection } from './connection.js';
 import { enableControls, moving, renderInstanceChoices, renderRun, status, wireControls } from './controls.js';
 import { $, announce, text } from './dom.js';
@@ -68,9 +68,15 @@ function start(root) {
         return;
       }
       if (u.snapshot) conn.established();
-      if (u.cleared) clearLog();
+      if (u.cleared) {
+        clearLog();
+        clearMarkers();
+      }
       if (u.reset) announce('The lab was reset to 0 s.');
-      for (const e of u.events) addEvent(e);
+      for (const e of u.events) {
+        addEvent(e);
+        addMarker(e);
+      }
       render(!!u.snapshot);
     },
   });
