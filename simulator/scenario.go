@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -193,6 +194,29 @@ func (r *Run) instance(name string) *instance { return &r.Sim.instances[instance
 // kindStats returns the gateway's rolling figures for a request kind.
 func (r *Run) kindStats(kind int) Stats { return r.Sim.gw.byKind[kind].stats(r.Sim.now) }
 
+// verdict is a check's outcome and its detail; durations in args read as
+// people say them ("12.7 s", "940 ms"), not as Go prints them.
 func verdict(ok bool, format string, args ...any) (bool, string) {
+	for i, a := range args {
+		if d, isDur := a.(time.Duration); isDur {
+			args[i] = spoken(d)
+		}
+	}
 	return ok, fmt.Sprintf(format, args...)
+}
+
+// spoken is a duration as a check's detail says it: milliseconds under a
+// second, else seconds to a tenth; a negative one (an event that never
+// came) is "never".
+type spoken time.Duration
+
+func (d spoken) String() string {
+	switch t := time.Duration(d); {
+	case t < 0:
+		return "never"
+	case t < time.Second:
+		return strconv.FormatInt(t.Round(time.Millisecond).Milliseconds(), 10) + " ms"
+	default:
+		return strconv.FormatFloat(float64(t.Round(100*time.Millisecond))/float64(time.Second), 'f', -1, 64) + " s"
+	}
 }

@@ -107,7 +107,7 @@ func TestRunCLI(t *testing.T) {
 	}
 	code, out, _ := run("--list")
 	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if code != 0 || len(lines) != len(labSlugs) || lines[0] != "dead-instance\tA dead instance keeps getting traffic" {
+	if code != 0 || len(lines) != len(labSlugs) || lines[0] != "dead-instance\tAn instance dies without a goodbye" {
 		t.Fatalf("--list: exit %d, first line %q of %d", code, lines[0], len(lines))
 	}
 	code, out, _ = run("--scenario", "dead-instance", "--seed", "2")
@@ -156,4 +156,21 @@ func sharedRun(a, b string, n int) string {
 		}
 	}
 	return ""
+}
+
+// Check details say durations as people do.
+func TestVerdictSpeaksDurations(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{12732673 * time.Microsecond, "opened at 12.7 s"},
+		{940 * time.Millisecond, "opened at 940 ms"},
+		{30 * time.Second, "opened at 30 s"},
+		{-1, "opened at never"},
+	} {
+		if _, got := verdict(true, "opened at %v", tc.d); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.d, got, tc.want)
+		}
+	}
 }

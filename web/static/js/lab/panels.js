@@ -115,6 +115,13 @@ export function clearLog() {
 
 export function addEvent({ at, kind, subject, message }) {
   const log = $('log');
+  // The subject is in bold before the message: say it once.
+  for (const name of [subject, arrow(subject)]) {
+    if (name && message.startsWith(name + ' ')) {
+      message = message.slice(name.length + 1);
+      break;
+    }
+  }
   const li = h('li', { 'data-kind': kind }, h('time', {}, fmtSec(at)), ' ', h('span', { class: 'kind kind-' + kind }, kind), ' ',
     h('b', {}, arrow(subject)), ' ', message);
   li.hidden = !matchesFilter(li);
