@@ -233,3 +233,56 @@ func TestBrowserLabDashboardFitsOneScreen(t *testing.T) {
 		t.Errorf("after ArrowRight on the first tab: focus and sagas shown = %q, want \"tab-sagas true\"", got)
 	}
 }
+
+// Issue 11: the shop can be touched. Clicking an instance's dot brings up
+// its actions with the focus on Kill; Enter kills it, and the next frames
+// draw it dead. A service's name, from the keyboard, chooses the service in
+// every form and fills in its current faults.
+func TestBrowserLabClickTheShop(t *testing.T) {
+	b := browsertest.New(t)
+	_, hs := newLabTestServer(t, nil)
+	tab := b.NewTab(1280, 800, "light")
+	tab.Do(
+		chromedp.Navigate(hs.URL+"/lab/free-play"),
+		chromedp.Click(chromedp.CSS(`[data-testid=start-lab]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#lab[data-role=owner]`)),
+		waitJS(`document.querySelector('#conn').dataset.state === 'live' && !document.querySelector('#controls').disabled`, 10*time.Second),
+		waitJS(`document.querySelector('#dot-catalog-2').classList.contains('good')`, 10*time.Second),
+		chromedp.Click(chromedp.CSS(`#dot-catalog-2`)),
+	)
+	if got := browsertest.Eval[string](tab, `document.activeElement.value + ' ' + document.querySelector('[data-testid=cmd-instance] select[name=target]').value`); got != "kill catalog-2" {
+		t.Fatalf("after clicking catalog-2's dot, focus and chosen instance = %q, want \"kill catalog-2\"", got)
+	}
+	tab.Do(
+		chromedp.KeyEvent(kb.Enter),
+		waitJS(`document.querySelector('#dot-catalog-2').classList.contains('dead')`, 10*time.Second),
+	)
+
+	// payment, slowed by 300 ms, chosen from the keyboard.
+	tab.Do(
+		chromedp.SetValue(chromedp.CSS(`[data-testid=cmd-latency] select[name=service]`), "payment"),
+		chromedp.SetValue(chromedp.CSS(`[data-testid=cmd-latency] input[name=ms]`), "300"),
+		chromedp.Click(chromedp.CSS(`[data-testid=cmd-latency] button[type=submit]`)),
+		waitJS(`document.querySelector('#nl-payment').textContent.startsWith('+300')`, 10*time.Second),
+		chromedp.SetValue(chromedp.CSS(`[data-testid=cmd-latency] input[name=ms]`), "2000"),
+		chromedp.Focus(chromedp.CSS(`[data-act-service=payment]`)),
+		chromedp.KeyEvent(kb.Enter),
+	)
+	got := browsertest.Eval[[]string](tab, `[document.activeElement.value, ...[...document.querySelectorAll('#controls select[name=service]')].map(s => s.value), document.querySelector('[data-testid=cmd-latency] input[name=ms]').value]`)
+	if got[0] != "crash" || got[len(got)-1] != "300" {
+		t.Errorf("after Enter on payment's name: focus on %q, latency field %q; want crash and the current 300", got[0], got[len(got)-1])
+	}
+	// The key press that chose payment must not also press the button the
+	// focus moved to.
+	time.Sleep(500 * time.Millisecond)
+	if st := browsertest.Eval[string](tab, `document.querySelector('[data-testid=cmd-status]').textContent`); !strings.HasPrefix(st, "payment is chosen") {
+		t.Errorf("after choosing payment from the keyboard the status reads %q: a command was sent", st)
+	}
+	for _, v := range got[1 : len(got)-1] {
+		if v != "payment" {
+			t.Errorf("a service menu shows %q after choosing payment: %q", v, got)
+			break
+		}
+	}
+	screenshot(tab, "lab-shop-clicked")
+}

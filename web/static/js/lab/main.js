@@ -8,6 +8,7 @@ import { $, announce, text } from './dom.js';
 import { addEvent, clearLog, refilterLog, renderBulkheads, renderRegistry, renderSagas, renderText, renderTraces, showTrace } from './panels.js';
 import { announceChanges, renderScenario } from './scenario.js';
 import { LabState } from './state.js';
+import { wireShop } from './shop.js';
 import { wireTabs } from './tabs.js';
 import { pauseTraffic, renderTopology } from './topology.js';
 
@@ -82,6 +83,7 @@ function start(root) {
   });
 
   wireTabs();
+  wireShop(state);
   wireControls({
     state, lab,
     send: (msg) => conn.send(msg) !== 0,

@@ -38,7 +38,7 @@ export function renderTopology(s) {
       if (!dot) continue;
       const inst = s.instance(svc, o);
       const hl = health(inst);
-      cls(dot, 'inst ' + hl);
+      cls(dot, 'inst act ' + hl);
       const t = dot.firstElementChild;
       if (t) text(t, hl === 'absent' ? name + ': not running' : name + ': ' + inst.state + ', ' +
         fmtRate(inst.tp) + ' req/s, ' + fmtPct(inst.er) + ' errors, ' + inst.busy + ' busy');
