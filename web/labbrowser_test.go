@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -284,5 +285,14 @@ func TestBrowserLabClickTheShop(t *testing.T) {
 			break
 		}
 	}
+
+	// A breaker's badge opens the pattern knobs for its edge, each field
+	// showing the current setting, and the breaker's live window.
+	tab.Do(chromedp.Click(chromedp.CSS(`#br-orders--payment`)))
+	knobs := browsertest.Eval[[]string](tab, `[document.activeElement.name, ...['edge', 'failure_rate', 'slow_ms', 'slow_rate', 'wait_ms', 'half_open_calls', 'window', 'min_calls'].map(n => document.querySelector('[data-testid=cmd-breaker] [name=' + n + ']').value)]`)
+	if want := []string{"failure_rate", "orders>payment", "50", "1000", "80", "5000", "3", "20", "10"}; !slices.Equal(knobs, want) {
+		t.Errorf("after clicking the breaker on orders→payment: focus and fields %q, want %q", knobs, want)
+	}
+	tab.Do(waitJS(`/^CLOSED · \d+ calls in the window/.test(document.querySelector('[data-testid=knob-window]').textContent)`, 5*time.Second))
 	screenshot(tab, "lab-shop-clicked")
 }

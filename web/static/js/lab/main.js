@@ -8,7 +8,7 @@ import { $, announce, text } from './dom.js';
 import { addEvent, clearLog, refilterLog, renderBulkheads, renderRegistry, renderSagas, renderText, renderTraces, showTrace } from './panels.js';
 import { announceChanges, renderScenario } from './scenario.js';
 import { LabState } from './state.js';
-import { wireShop } from './shop.js';
+import { renderKnobWindow, wireShop } from './shop.js';
 import { wireTabs } from './tabs.js';
 import { pauseTraffic, renderTopology } from './topology.js';
 
@@ -28,6 +28,7 @@ function start(root) {
     renderTopology(state);
     renderInstanceChoices(state);
     renderCharts(state);
+    renderKnobWindow(state);
     renderBulkheads(state);
     renderRegistry(state);
     renderText(state);

@@ -256,11 +256,27 @@ export class LabState {
       breaker: {
         state: this.#str(p + 'br'), calls: this.#num(p + 'br.calls'), halfOpenCalls: this.#num(p + 'br.hoc'),
         failureRate: this.#num(p + 'br.fr'), // −1 below the minimum calls
+        slowRate: this.#num(p + 'br.sr'), // likewise
       },
       bulkhead: {
         on: this.#num(p + 'bh.en') === 1, inUse: this.#num(p + 'bh.use'), queued: this.#num(p + 'bh.q'),
         rejected: this.#num(p + 'bh.rej'), max: this.#num(p + 'bh.max'), maxQueue: this.#num(p + 'bh.mq'),
       },
+    };
+  }
+
+  // edgeConfig of a call edge id: the settings its knobs change, in the
+  // units of the knob forms' commands (fractions, milliseconds, counts).
+  edgeConfig(id) {
+    const p = 'e.' + id + '.';
+    const n = (k) => this.#num(p + k);
+    return {
+      breaker: { failure_rate: n('br.thr'), slow_ms: n('br.slowms'), slow_rate: n('br.slowthr'), wait_ms: n('br.wait'),
+        half_open_calls: n('br.hoc'), window: n('br.win'), min_calls: n('br.min') },
+      bulkhead: { max_concurrent: n('bh.max'), max_queue: n('bh.mq'), max_wait_ms: n('bh.wait') },
+      retries: { retries: n('ret'), backoff_ms: n('bo'), budget_percent: n('budp') },
+      timeout: { ms: n('tmo') },
+      lb: { mode: this.#str(p + 'lb') },
     };
   }
 

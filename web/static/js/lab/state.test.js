@@ -23,11 +23,12 @@ const KEYS = [
   'e.orders>payment.br', 'e.orders>payment.br.calls', 'e.orders>payment.br.fr', 'e.orders>payment.br.hoc',
   'e.orders>payment.bh.en', 'e.orders>payment.bh.use', 'e.orders>payment.bh.q', 'e.orders>payment.bh.rej',
   'e.orders>payment.bh.max', 'e.orders>payment.bh.mq',
+  'e.orders>payment.br.sr', 'e.orders>payment.br.thr', 'e.orders>payment.budp', 'e.orders>payment.lb',
   'saga.mode', 'saga.started', 'saga.run', 'saga.comp', 'saga.done', 'saga.undone', 'saga.stuck',
   'zz.future', // a key this client has never heard of
 ];
 const STRINGS = new Set(['run.state', 'sc.s.0.st', 'sc.c.0.st', 'sc.c.0.d', 'sc.c.1.st', 'sc.c.1.d', 'brk.mode',
-  'svc.payment.st', 'in.payment-1.st', 'in.payment-2.st', 'e.orders>payment.br', 'saga.mode']);
+  'svc.payment.st', 'in.payment-1.st', 'in.payment-2.st', 'e.orders>payment.br', 'e.orders>payment.lb', 'saga.mode']);
 const at = (k) => KEYS.indexOf(k);
 
 function vector(values = {}) {
@@ -96,6 +97,7 @@ describe('snapshot on join', () => {
       'run.state': 'paused', 'run.speed': 2, 'run.viewers': 3, 'run.epoch': 4,
       'in.payment-1.st': 'alive', 'in.payment-1.tp': 12.5, 'in.payment-1.q': 2,
       'e.orders>payment.br': 'HALF_OPEN', 'e.orders>payment.br.calls': 1, 'e.orders>payment.br.hoc': 3,
+      'e.orders>payment.br.thr': 0.3, 'e.orders>payment.bh.max': 12, 'e.orders>payment.budp': 0.2, 'e.orders>payment.lb': 'least-busy',
       'e.orders>payment.retr': 2, 'e.orders>payment.sretr': 5, 'e.orders>payment.cut': 1,
       'reg.up': 1, 'reg.orders.stale': 1, 'reg.payment.alive': 3, 'reg.payment.reg': 1,
     });
@@ -108,8 +110,13 @@ describe('snapshot on join', () => {
     assert.deepEqual(s.instance('payment', 1), { state: 'alive', tp: 12.5, er: 0, busy: 0, queue: 2 });
     assert.equal(s.instance('payment', 2).state, '', 'an unused slot');
     const e = s.edgeState('orders>payment');
-    assert.deepEqual(e.breaker, { state: 'HALF_OPEN', calls: 1, halfOpenCalls: 3, failureRate: 0 });
+    assert.deepEqual(e.breaker, { state: 'HALF_OPEN', calls: 1, halfOpenCalls: 3, failureRate: 0, slowRate: 0 });
     assert.equal(e.retries, 7);
+    const cfg = s.edgeConfig('orders>payment');
+    assert.equal(cfg.breaker.failure_rate, 0.3);
+    assert.equal(cfg.bulkhead.max_concurrent, 12);
+    assert.equal(cfg.retries.budget_percent, 0.2);
+    assert.equal(cfg.lb.mode, 'least-busy');
     assert.equal(e.cut, true);
     assert.deepEqual(s.registry(), { up: true, evictions: 0, stale: ['orders'] });
     assert.deepEqual(s.members('payment'), { alive: 3, registry: 1, gateway: 0, orders: 0 });

@@ -74,9 +74,12 @@ export function renderTopology(s) {
     const label = e.cut ? 'link cut' : fmtRate(e.tp) + '/s · ' + fmtPct(e.er) + ' · ' + fmtMS(e.p95);
     text($('el-' + safeID(id)), label);
     const br = $('br-' + safeID(id));
-    cls(br, 'breaker br-' + e.breaker.state);
+    cls(br, 'breaker act br-' + e.breaker.state);
     text(br.querySelector('text'), breakerLabel(e.breaker));
     text(br.querySelector('title'), 'Circuit breaker on ' + arrow(id) + ': ' + breakerLabel(e.breaker));
+    // The name starts with what the badge shows, as a button's must.
+    const name = breakerLabel(e.breaker) + ': the breaker on ' + arrow(id) + '; open its knobs';
+    if (br.getAttribute('aria-label') !== name) br.setAttribute('aria-label', name);
     cls($('edge-' + safeID(id)), 'edge edge-call' + (e.cut ? ' cut' : '') + (e.er >= 0.5 ? ' failing' : ''));
   }
   renderTraffic(s);
