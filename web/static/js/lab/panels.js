@@ -113,6 +113,10 @@ export function clearLog() {
   $('log').replaceChildren();
 }
 
+// The log keeps the newest events only: a long log is thousands of nodes
+// the page must hold and restyle, and the filter finds what matters.
+const maxLogEntries = 120;
+
 export function addEvent({ at, kind, subject, message }) {
   const log = $('log');
   // The subject is in bold before the message: say it once.
@@ -126,7 +130,7 @@ export function addEvent({ at, kind, subject, message }) {
     h('b', {}, arrow(subject)), ' ', message);
   li.hidden = !matchesFilter(li);
   log.prepend(li);
-  while (log.childElementCount > 300) log.lastElementChild.remove();
+  while (log.childElementCount > maxLogEntries) log.lastElementChild.remove();
   if (!kinds.has(kind)) {
     kinds.add(kind);
     const sel = $('log-kind');
