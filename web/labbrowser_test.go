@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -15,9 +16,26 @@ import (
 	"microlab/internal/browsertest"
 )
 
-// waitJS waits until a JavaScript expression is truthy in the tab.
+// waitJS waits until a JavaScript expression is truthy in the tab; a
+// timeout names the expression, so a failure says what never came.
 func waitJS(expr string, timeout time.Duration) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(timeout))
+	poll := chromedp.Poll[chromedp.Void](expr, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(timeout))
+	return func(ctx context.Context, tg *chromedp.Target) (chromedp.Void, error) {
+		v, err := poll(ctx, tg)
+		if err != nil {
+			err = fmt.Errorf("waiting %v for %s: %w", timeout, expr, err)
+		}
+		return v, err
+	}
+}
+
+// settled waits until the scenario has folded away after the prediction
+// and the page's scroll to the dashboard has stopped (two polls 50 ms
+// apart see the same position): a click placed while the page still
+// scrolls lands beside its target.
+func settled() chromedp.Action[chromedp.Void] {
+	return waitJS(`(() => { const y = window.scrollY, last = window.__lastY; window.__lastY = y;
+		return !document.querySelector('#scenario-box').open && y === last })()`, 10*time.Second)
 }
 
 // screenshot saves the whole page scrolled to the top, so that the sticky
@@ -60,6 +78,7 @@ func TestBrowserLabBreaker(t *testing.T) {
 		waitJS(`document.querySelector('[data-testid=run-state]').textContent === 'running'`, 10*time.Second),
 		// The story and the checks arrive once the prediction is in.
 		waitJS(`document.querySelectorAll('#checks li[data-check]').length > 0 && document.querySelector('[data-testid=narrative]') !== null`, 10*time.Second),
+		settled(),
 		chromedp.SetValue(chromedp.CSS(`#speed`), "5"),
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('#speed').dispatchEvent(new Event('change'))`),
 		waitJS(`document.querySelector('[data-testid=run-speed]').textContent.startsWith('5×')`, 10*time.Second),
@@ -204,9 +223,8 @@ func TestBrowserLabDashboardFitsOneScreen(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#predict-form input[value="1"]`)),
 		chromedp.Click(chromedp.CSS(`#predict-submit`)),
 		waitJS(`document.querySelector('[data-testid=run-state]').textContent === 'running'`, 10*time.Second),
-		waitJS(`!document.querySelector('#scenario-box').open`, 5*time.Second),
+		settled(),
 	)
-	time.Sleep(800 * time.Millisecond) // the scroll to the dashboard, if smooth
 	type box struct {
 		Name        string
 		Top, Bottom float64
