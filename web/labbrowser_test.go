@@ -314,3 +314,65 @@ func TestBrowserLabClickTheShop(t *testing.T) {
 	tab.Do(waitJS(`/^CLOSED · \d+ calls in the window/.test(document.querySelector('[data-testid=knob-window]').textContent)`, 5*time.Second))
 	screenshot(tab, "lab-shop-clicked")
 }
+
+// Issue 11: no text in the diagram overlaps another, a box or a call's
+// line. Every edge's figures are set to the widest they can read, then
+// each label's box is tested against the other labels, the breaker badges,
+// the node boxes and every call line; the badges, which sit on their own
+// line by design, against the boxes and one another.
+func TestBrowserLabDiagramTextDoesNotOverlap(t *testing.T) {
+	b := browsertest.New(t)
+	_, hs := newLabTestServer(t, nil)
+	tab := b.NewTab(1280, 800, "light")
+	tab.Do(
+		chromedp.Navigate(hs.URL+"/lab/free-play"),
+		chromedp.Click(chromedp.CSS(`[data-testid=start-lab]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#lab[data-role=owner]`)),
+		waitJS(`document.querySelector('#conn').dataset.state === 'live'`, 10*time.Second),
+		chromedp.Click(chromedp.CSS(`#run-toggle`)),
+		waitJS(`document.querySelector('[data-testid=run-state]').textContent === 'paused'`, 10*time.Second),
+	)
+	overlaps := browsertest.Eval[[]string](tab, `(() => {
+		for (const el of document.querySelectorAll('#topo .edge-label')) el.textContent = '888.8/s · 100% · 30.0 s';
+		for (const el of document.querySelectorAll('#topo .breaker text')) el.textContent = 'HALF_OPEN 3/3';
+		const box = (el) => { const b = el.getBBox(); const m = el.getCTM && el.closest('g[transform]') ? el.closest('g[transform]').transform.baseVal.consolidate() : null;
+			const dx = m ? m.matrix.e : 0, dy = m ? m.matrix.f : 0; return { x1: b.x + dx, y1: b.y + dy, x2: b.x + b.width + dx, y2: b.y + b.height + dy, name: el.id || el.closest('[id]').id } };
+		const hit = (a, b) => a.x1 < b.x2 && b.x1 < a.x2 && a.y1 < b.y2 && b.y1 < a.y2;
+		const labels = [...document.querySelectorAll('#topo .edge-label')].map(box);
+		const badges = [...document.querySelectorAll('#topo .breaker')].map((g) => box(g.querySelector('rect')));
+		const nodes = [...document.querySelectorAll('#topo .node > rect')].map(box);
+		const lines = [...document.querySelectorAll('#topo path.edge-call')].map((p) => ({ p, name: p.id }));
+		const out = [];
+		labels.forEach((a, i) => {
+			labels.slice(i + 1).forEach((b) => hit(a, b) && out.push(a.name + ' × ' + b.name));
+			badges.forEach((b) => hit(a, b) && out.push(a.name + ' × badge ' + b.name));
+			nodes.forEach((b) => hit(a, b) && out.push(a.name + ' × box ' + b.name));
+			for (const { p, name } of lines) {
+				const len = p.getTotalLength();
+				for (let s = 0; s <= len; s += 2) {
+					const q = p.getPointAtLength(s);
+					if (q.x > a.x1 && q.x < a.x2 && q.y > a.y1 && q.y < a.y2) { out.push(a.name + ' × line ' + name); break; }
+				}
+			}
+		});
+		// Text stays inside its own box: a badge's word in its badge, a
+		// node's lines in the node.
+		const inside = (a, b) => a.x1 >= b.x1 && a.x2 <= b.x2 && a.y1 >= b.y1 && a.y2 <= b.y2;
+		for (const g of document.querySelectorAll('#topo .breaker')) {
+			if (!inside(box(g.querySelector('text')), box(g.querySelector('rect')))) out.push('the word of ' + g.id + ' × its badge\'s edge');
+		}
+		for (const g of document.querySelectorAll('#topo .node')) {
+			const r = box(g.querySelector('rect'));
+			for (const tx of g.querySelectorAll('text')) if (tx.textContent && !inside(box(tx), r)) out.push('a line of ' + g.id + ' × its box\'s edge');
+		}
+		badges.forEach((a, i) => {
+			badges.slice(i + 1).forEach((b) => hit(a, b) && out.push('badge ' + a.name + ' × badge ' + b.name));
+			nodes.forEach((b) => hit(a, b) && out.push('badge ' + a.name + ' × box ' + b.name));
+		});
+		return out;
+	})()`)
+	for _, o := range overlaps {
+		t.Errorf("in the diagram, %s overlap", o)
+	}
+	screenshot(tab, "lab-diagram-widest-labels")
+}

@@ -1091,7 +1091,7 @@ func edgeLabel(e TopoEdge) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		lx, ly := e.Along(e.LabelAt, e.LabelOff)
+		lx, ly := e.LabelPoint()
 		bx, by := e.Along(e.BadgeAt, 0)
 		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 83, "<text class=\"edge-label\" x=\"")
 		if templ_7745c5c3_Err != nil {
@@ -1197,7 +1197,7 @@ func edgeLabel(e TopoEdge) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 91, "</title><rect x=\"-46\" y=\"-11\" width=\"92\" height=\"22\" rx=\"11\"></rect> <text text-anchor=\"middle\" y=\"4.5\">CLOSED</text></g>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 91, "</title><rect x=\"-58\" y=\"-11\" width=\"116\" height=\"22\" rx=\"11\"></rect> <text text-anchor=\"middle\" y=\"4.5\">CLOSED</text></g>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
