@@ -119,6 +119,8 @@ func TestBrowserLearnPages(t *testing.T) {
 		{"/lab/payment-outage", "lab-scenario-desktop-light", 1280, 900, "light"},
 		{"/lab/payment-outage/recorded", "lab-report-desktop-light", 1280, 900, "light"},
 		{"/lab", "lab-index-phone-dark", 375, 812, "dark"},
+		{"/lab", "lab-index-desktop-light", 1280, 800, "light"},
+		{"/lab/payment-outage", "lab-scenario-phone-dark", 375, 812, "dark"},
 		{"/patterns/saga", "pattern-360-light", 360, 740, "light"},
 		{"/guides/tools", "guide-360-dark", 360, 740, "dark"},
 		{"/search?q=half-open", "search-desktop-light", 1280, 900, "light"},
