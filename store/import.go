@@ -82,20 +82,31 @@ func (db *DB) Import(ctx context.Context, learnerID string, e quiz.Export) (Impo
 		return ImportStats{}, fmt.Errorf("store: import into %s: %w", learnerID, err)
 	}
 	w := &batchWriter{db: db, learnerID: learnerID, limit: db.importBatch}
+	if err := w.writeAll(ctx, e); err != nil {
+		return w.stats, fmt.Errorf("store: import into %s: %w", learnerID, err)
+	}
+	return w.stats, nil
+}
+
+// writeAll queues every write of a checked export, quizzes first, then
+// cards and review logs, and commits the last batch. A write's error names
+// what it was writing.
+func (w *batchWriter) writeAll(ctx context.Context, e quiz.Export) error {
+	id := w.learnerID
 	for _, q := range e.Quizzes {
 		err := w.add(ctx, 1+len(q.Items)+len(q.Answers), func(tx *sql.Tx, stats *ImportStats) error {
-			if err := importQuiz(ctx, tx, learnerID, q, stats); err != nil {
+			if err := importQuiz(ctx, tx, id, q, stats); err != nil {
 				return fmt.Errorf("quiz %s: %w", q.ID, err)
 			}
 			return nil
 		})
 		if err != nil {
-			return w.stats, fmt.Errorf("store: import into %s: %w", learnerID, err)
+			return err
 		}
 	}
 	for _, c := range e.Cards {
 		err := w.add(ctx, 1, func(tx *sql.Tx, stats *ImportStats) error {
-			changed, err := upsertCard(ctx, tx, learnerID, c.CardID, c.Card())
+			changed, err := upsertCard(ctx, tx, id, c.CardID, c.Card())
 			if err != nil {
 				return fmt.Errorf("card %s: %w", c.CardID, err)
 			}
@@ -105,12 +116,12 @@ func (db *DB) Import(ctx context.Context, learnerID string, e quiz.Export) (Impo
 			return nil
 		})
 		if err != nil {
-			return w.stats, fmt.Errorf("store: import into %s: %w", learnerID, err)
+			return err
 		}
 	}
 	for _, l := range e.ReviewLogs {
 		err := w.add(ctx, 1, func(tx *sql.Tx, stats *ImportStats) error {
-			added, err := insertLog(ctx, tx, learnerID, l.CardID, l.ReviewLog())
+			added, err := insertLog(ctx, tx, id, l.CardID, l.ReviewLog())
 			if err != nil {
 				return fmt.Errorf("review of %s: %w", l.CardID, err)
 			}
@@ -120,13 +131,10 @@ func (db *DB) Import(ctx context.Context, learnerID string, e quiz.Export) (Impo
 			return nil
 		})
 		if err != nil {
-			return w.stats, fmt.Errorf("store: import into %s: %w", learnerID, err)
+			return err
 		}
 	}
-	if err := w.flush(ctx); err != nil {
-		return w.stats, fmt.Errorf("store: import into %s: %w", learnerID, err)
-	}
-	return w.stats, nil
+	return w.flush(ctx)
 }
 
 // DefaultImportBatch is how many rows one transaction of an import writes

@@ -292,16 +292,24 @@ func TestAnExportImportsIntoAFreshLearnerAsTheSameData(t *testing.T) {
 	}
 }
 
+// spentImporter is a new learner who has made as many imports this minute
+// as one may, each of them accepted.
+func spentImporter(t *testing.T, sc importScene) *learner {
+	t.Helper()
+	le := newLearner(t, sc.srv.URL)
+	for i := range importsPerLearner {
+		if code, msg := uploadExport(t, le, sc.file); code != http.StatusSeeOther {
+			t.Fatalf("import %d: %d %q", i+1, code, msg)
+		}
+	}
+	return le
+}
+
 // Issue 10, item 4: imports are rated per learner and per address, since
 // each holds the database's one writer; a refused import changes nothing.
 func TestImportsAreRated(t *testing.T) {
 	sc := newImportScene(t)
-	bob := newLearner(t, sc.srv.URL)
-	for i := range importsPerLearner {
-		if code, msg := uploadExport(t, bob, sc.file); code != http.StatusSeeOther {
-			t.Fatalf("import %d: %d %q", i+1, code, msg)
-		}
-	}
+	bob := spentImporter(t, sc)
 	data := func() map[string]any {
 		var file map[string]any
 		json.Unmarshal(exportOf(t, bob), &file)
@@ -333,12 +341,7 @@ func TestImportsAreRated(t *testing.T) {
 // importer gets no free parsing, whatever it sends.
 func TestASpentImporterIsRefusedBeforeItsFileIsRead(t *testing.T) {
 	sc := newImportScene(t)
-	bob := newLearner(t, sc.srv.URL)
-	for i := range importsPerLearner {
-		if code, msg := uploadExport(t, bob, sc.file); code != http.StatusSeeOther {
-			t.Fatalf("import %d: %d %q", i+1, code, msg)
-		}
-	}
+	bob := spentImporter(t, sc)
 	if code, msg := uploadExport(t, bob, []byte("not a file at all")); code != http.StatusTooManyRequests {
 		t.Errorf("a spent learner's broken file = %d %q, want 429 before the file is read", code, msg)
 	}

@@ -29,6 +29,17 @@ func waitJS(expr string, timeout time.Duration) chromedp.Action[chromedp.Void] {
 	}
 }
 
+// startLab opens a lab's page and starts it, then waits until the page is
+// live and its owner's controls are enabled.
+func startLab(base, slug string) []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Navigate(base + "/lab/" + slug),
+		chromedp.Click(chromedp.CSS(`[data-testid=start-lab]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#lab[data-role=owner]`)),
+		waitJS(`document.querySelector('#conn').dataset.state === 'live' && !document.querySelector('#controls').disabled`, 10*time.Second),
+	}
+}
+
 // settled waits until the scenario has folded away after the prediction
 // and the page's scroll to the dashboard has stopped (two polls 50 ms
 // apart see the same position): a click placed while the page still
@@ -56,12 +67,7 @@ func TestBrowserLabBreaker(t *testing.T) {
 	_, hs := newLabTestServer(t, nil)
 
 	owner := b.NewTab(1280, 900, "light")
-	owner.Do(
-		chromedp.Navigate(hs.URL+"/lab/payment-outage"),
-		chromedp.Click(chromedp.CSS(`[data-testid=start-lab]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#lab[data-role=owner]`)),
-		waitJS(`document.querySelector('#conn').dataset.state === 'live'`, 10*time.Second),
-	)
+	owner.Do(startLab(hs.URL, "payment-outage")...)
 	if got := browsertest.Eval[string](owner, `document.querySelector('[data-testid=run-state]').textContent`); got != "waiting for the prediction" {
 		t.Errorf("before the prediction the run state reads %q", got)
 	}
@@ -215,11 +221,8 @@ func TestBrowserLabDashboardFitsOneScreen(t *testing.T) {
 	b := browsertest.New(t)
 	_, hs := newLabTestServer(t, nil)
 	tab := b.NewTab(1280, 800, "light")
+	tab.Do(startLab(hs.URL, "payment-outage")...)
 	tab.Do(
-		chromedp.Navigate(hs.URL+"/lab/payment-outage"),
-		chromedp.Click(chromedp.CSS(`[data-testid=start-lab]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#lab[data-role=owner]`)),
-		waitJS(`document.querySelector('#conn').dataset.state === 'live'`, 10*time.Second),
 		chromedp.Click(chromedp.CSS(`#predict-form input[value="1"]`)),
 		chromedp.Click(chromedp.CSS(`#predict-submit`)),
 		waitJS(`document.querySelector('[data-testid=run-state]').textContent === 'running'`, 10*time.Second),
@@ -261,11 +264,8 @@ func TestBrowserLabClickTheShop(t *testing.T) {
 	b := browsertest.New(t)
 	_, hs := newLabTestServer(t, nil)
 	tab := b.NewTab(1280, 800, "light")
+	tab.Do(startLab(hs.URL, "free-play")...)
 	tab.Do(
-		chromedp.Navigate(hs.URL+"/lab/free-play"),
-		chromedp.Click(chromedp.CSS(`[data-testid=start-lab]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#lab[data-role=owner]`)),
-		waitJS(`document.querySelector('#conn').dataset.state === 'live' && !document.querySelector('#controls').disabled`, 10*time.Second),
 		waitJS(`document.querySelector('#dot-catalog-2').classList.contains('good')`, 10*time.Second),
 		chromedp.Click(chromedp.CSS(`#dot-catalog-2`)),
 	)
@@ -324,11 +324,8 @@ func TestBrowserLabDiagramTextDoesNotOverlap(t *testing.T) {
 	b := browsertest.New(t)
 	_, hs := newLabTestServer(t, nil)
 	tab := b.NewTab(1280, 800, "light")
+	tab.Do(startLab(hs.URL, "free-play")...)
 	tab.Do(
-		chromedp.Navigate(hs.URL+"/lab/free-play"),
-		chromedp.Click(chromedp.CSS(`[data-testid=start-lab]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#lab[data-role=owner]`)),
-		waitJS(`document.querySelector('#conn').dataset.state === 'live'`, 10*time.Second),
 		chromedp.Click(chromedp.CSS(`#run-toggle`)),
 		waitJS(`document.querySelector('[data-testid=run-state]').textContent === 'paused'`, 10*time.Second),
 	)

@@ -69,12 +69,7 @@ func runImportAbuse(importers int, d time.Duration) error {
 // importRound measures one server: answers alone, then answers while the
 // importers loop.
 func importRound(name string, opts store.Options, cfg web.Config, file []byte, importers int, d time.Duration) error {
-	a, err := newAppWith(opts, cfg)
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	base, stop, err := listen(a.server)
+	a, base, stop, err := serveApp(opts, cfg)
 	if err != nil {
 		return err
 	}

@@ -164,18 +164,28 @@ func (a *app) close() {
 	os.RemoveAll(a.dir)
 }
 
-func run(path string, duration time.Duration, conns int, serve time.Duration) error {
-	a, err := newApp()
+// serveApp is newAppWith, served on a free port of 127.0.0.1: it returns
+// the app, its URL and a function that stops and removes both.
+func serveApp(opts store.Options, cfg web.Config) (*app, string, func(), error) {
+	a, err := newAppWith(opts, cfg)
 	if err != nil {
-		return err
+		return nil, "", nil, err
 	}
-	defer a.close()
-	dir := a.dir
-	appURL, stopApp, err := listen(a.server)
+	url, stop, err := listen(a.server)
+	if err != nil {
+		a.close()
+		return nil, "", nil, err
+	}
+	return a, url, func() { stop(); a.close() }, nil
+}
+
+func run(path string, duration time.Duration, conns int, serve time.Duration) error {
+	a, appURL, stopApp, err := serveApp(store.Options{}, web.Config{})
 	if err != nil {
 		return err
 	}
 	defer stopApp()
+	dir := a.dir
 
 	// The page's bytes, fetched once, for the two baselines.
 	res, err := http.Get(appURL + path)
@@ -343,12 +353,7 @@ func headerBytes(res *http.Response) int {
 // a real form post that the server commits before its 303, then checks
 // that the database holds exactly the acknowledged answers.
 func runQuiz(clients int, d time.Duration, answersOnly bool) error {
-	a, err := newApp()
-	if err != nil {
-		return err
-	}
-	defer a.close()
-	base, stop, err := listen(a.server)
+	a, base, stop, err := serveApp(store.Options{}, web.Config{})
 	if err != nil {
 		return err
 	}
