@@ -85,8 +85,11 @@ func TestBrowserLabBreaker(t *testing.T) {
 		// The story and the checks arrive once the prediction is in.
 		waitJS(`document.querySelectorAll('#checks li[data-check]').length > 0 && document.querySelector('[data-testid=narrative]') !== null`, 10*time.Second),
 		settled(),
-		chromedp.SetValue(chromedp.CSS(`#speed`), "5"),
-		chromedp.Evaluate[chromedp.Void](`document.querySelector('#speed').dispatchEvent(new Event('change'))`),
+		// Focus, pick and fire change in one step, as a person's pick is:
+		// a frame arriving between a bare SetValue and the change event
+		// puts the unfocused select back to the run's speed.
+		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#speed');
+			s.focus(); s.value = '5'; s.dispatchEvent(new Event('change')) })()`),
 		waitJS(`document.querySelector('[data-testid=run-speed]').textContent.startsWith('5×')`, 10*time.Second),
 		chromedp.Click(chromedp.CSS(`[data-testid=cmd-latency] button[type=submit]`)),
 		waitJS(`document.querySelector('[data-testid=cmd-status]').textContent.includes('payment latency')`, 10*time.Second),
