@@ -24,6 +24,7 @@ const (
 	evCompRetry                     // a: saga; gen: saga timer generation
 	evSagaStepRetry                 // a: saga; gen: saga timer generation (choreography publish retry)
 	evSagaStepTimeout               // a: saga; gen: step token (choreography step timeout)
+	evCacheHitDone                  // a: request; gen: request generation
 )
 
 // event is one scheduled happening. It is a small value: the heap holds events by
@@ -242,6 +243,8 @@ func (s *Sim) step() {
 		s.onSagaStepRetry(ev.a, ev.gen)
 	case evSagaStepTimeout:
 		s.onSagaStepTimeout(ev.a, ev.gen)
+	case evCacheHitDone:
+		s.onCacheHitDone(ev.a, ev.gen)
 	}
 }
 

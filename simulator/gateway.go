@@ -54,6 +54,7 @@ type request struct {
 	page  int32
 	start time.Duration
 	tr    traceRef
+	hit   traceRef // the "gateway cache" span while a hit is being served
 }
 
 func (s *Sim) initGateway() {
@@ -119,9 +120,10 @@ func (s *Sim) admit(kind int, client int, token bool) {
 	case kindBrowse:
 		r.page = int32(s.rng.IntN(len(g.pages)))
 		if g.cache.Enabled && g.pageValid[r.page] && s.now < g.pages[r.page] {
+			// The request keeps its in-flight slot while the hit is served.
 			g.cacheHits++
-			s.spanEnd(s.spanStart(tr, "gateway cache", "hit"), resOK)
-			s.finishRequest(ri, code200, resOK)
+			r.hit = s.spanStart(tr, "gateway cache", "hit")
+			s.schedule(s.now+s.cacheHitTime(), evCacheHitDone, ri, 0, r.gen)
 			return
 		}
 		if g.cache.Enabled {
@@ -133,6 +135,26 @@ func (s *Sim) admit(kind int, client int, token bool) {
 	case kindOrder:
 		s.startCall(edgeGatewayOrders, opPlace, ownerRequest, ri, r.gen, tr)
 	}
+}
+
+// cacheHitTime draws one hit's service time, uniform within a third either side of
+// the configured HitTime (1–2 ms by default). A hit waits on no queue and no
+// downstream, so its spread is narrow and bounded: a log-normal tail, as the services
+// have, would make the odd hit slower than a miss.
+func (s *Sim) cacheHitTime() time.Duration {
+	base := s.gw.cache.HitTime
+	spread := base / 3
+	return base - spread + time.Duration(s.rng.Int64N(int64(2*spread)+1))
+}
+
+// onCacheHitDone answers a browse request from the cache once its hit is served.
+func (s *Sim) onCacheHitDone(ri int32, gen uint32) {
+	r := s.reqs.at(ri)
+	if r.gen != gen {
+		return
+	}
+	s.spanEnd(r.hit, resOK)
+	s.finishRequest(ri, code200, resOK)
 }
 
 // onRequestCallDone continues a request when one of its calls ends.
