@@ -38,7 +38,7 @@ var controls = map[string]control{
 	"step":         {fields: []string{"ms"}, run: (*Lab).step},
 	"fast-forward": {fields: []string{"seconds"}, required: "seconds", run: (*Lab).fastForward},
 	"reset":        {fields: []string{"seed", "new_seed"}, run: (*Lab).restart},
-	"predict":      {fields: []string{"option"}, required: "option", run: (*Lab).predict},
+	"predict":      {fields: []string{"option", "stage"}, required: "option", run: (*Lab).predict},
 	"trace":        {fields: []string{"trace"}, required: "trace", anyone: true, run: (*Lab).trace},
 }
 
@@ -58,6 +58,7 @@ var controlFields = map[string]func(m *message, raw json.RawMessage) error{
 	},
 	"new_seed": func(m *message, raw json.RawMessage) error { return json.Unmarshal(raw, &m.newSeed) },
 	"option":   func(m *message, raw json.RawMessage) error { return json.Unmarshal(raw, &m.option) },
+	"stage":    func(m *message, raw json.RawMessage) error { return json.Unmarshal(raw, &m.stage) },
 	"trace":    func(m *message, raw json.RawMessage) error { return json.Unmarshal(raw, &m.trace) },
 }
 
@@ -80,6 +81,7 @@ type message struct {
 	seed    *uint64
 	newSeed bool
 	option  int
+	stage   int // 0: the opening prediction; else the stage whose question is answered
 	trace   uint64
 }
 
@@ -200,6 +202,9 @@ func (l *Lab) predict(m *message) []byte {
 	if l.sc == nil {
 		return fail(m, "invalid", "There is no prediction to make in free play.")
 	}
+	if m.stage != 0 {
+		return l.answer(m)
+	}
 	if m.option < 0 || m.option >= len(l.sc.Question.Options) {
 		return fail(m, "invalid", "option %d out of range 0..%d", m.option, len(l.sc.Question.Options)-1)
 	}
@@ -214,6 +219,36 @@ func (l *Lab) predict(m *message) []byte {
 	return l.ack(m, fmt.Sprintf("prediction %c recorded; the run starts", 'A'+m.option))
 }
 
+// answer records the owner's answer to the question the run is held at,
+// and lets the run go on.
+func (l *Lab) answer(m *message) []byte {
+	ask := l.script.Asking()
+	if m.stage != ask || ask < 0 {
+		if m.stage > 0 && m.stage < len(l.answers) && l.answers[m.stage] >= 0 {
+			return fail(m, "invalid", "Stage %d is already answered.", m.stage)
+		}
+		return fail(m, "invalid", "Stage %d asks nothing now: a stage's question is answered when the run stops at it.", m.stage)
+	}
+	if err := l.script.Answer(ask, m.option); err != nil {
+		return fail(m, "invalid", "%v", err)
+	}
+	l.answers[ask] = m.option
+	l.answered.Store(l.answered.Load() | 1<<ask)
+	l.state = stateRunning
+	return l.ack(m, fmt.Sprintf("answer %c recorded; the run goes on", 'A'+m.option))
+}
+
+// holding refuses run control while the run waits for an answer.
+func (l *Lab) holding(m *message) ([]byte, bool) {
+	switch l.state {
+	case stateWaiting:
+		return fail(m, "waiting", "Answer the prediction question first; the run starts when you do."), true
+	case stateAsking:
+		return fail(m, "waiting", "Answer the stage's question first; the run goes on when you do."), true
+	}
+	return nil, false
+}
+
 func (l *Lab) setSpeed(m *message) []byte {
 	if !(m.value >= minSpeed && m.value <= maxSpeed) {
 		return fail(m, "invalid", "speed %g out of range %g..%g", m.value, minSpeed, float64(maxSpeed))
@@ -223,24 +258,24 @@ func (l *Lab) setSpeed(m *message) []byte {
 }
 
 func (l *Lab) pause(m *message) []byte {
-	if l.state == stateWaiting {
-		return fail(m, "waiting", "The run has not started: answer the prediction first.")
+	if reply, held := l.holding(m); held {
+		return reply
 	}
 	l.state, l.ffUntil = statePaused, 0
 	return l.ack(m, "paused")
 }
 
 func (l *Lab) resume(m *message) []byte {
-	if l.state == stateWaiting {
-		return fail(m, "waiting", "Answer the prediction question first; the run starts when you do.")
+	if reply, held := l.holding(m); held {
+		return reply
 	}
 	l.state = stateRunning
 	return l.ack(m, "running")
 }
 
 func (l *Lab) step(m *message) []byte {
-	if l.state == stateWaiting {
-		return fail(m, "waiting", "Answer the prediction question first.")
+	if reply, held := l.holding(m); held {
+		return reply
 	}
 	if l.state == stateRunning || l.ffUntil > 0 {
 		return fail(m, "invalid", "Pause the simulation before stepping it.")
@@ -257,8 +292,8 @@ func (l *Lab) step(m *message) []byte {
 }
 
 func (l *Lab) fastForward(m *message) []byte {
-	if l.state == stateWaiting {
-		return fail(m, "waiting", "Answer the prediction question first.")
+	if reply, held := l.holding(m); held {
+		return reply
 	}
 	if !(m.seconds >= 1 && m.seconds <= maxFFSeconds) {
 		return fail(m, "invalid", "seconds %g out of range 1..%d", m.seconds, maxFFSeconds)

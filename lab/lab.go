@@ -35,6 +35,7 @@ const (
 	stateWaiting = "waiting" // for the prediction
 	stateRunning = "running"
 	statePaused  = "paused"
+	stateAsking  = "asking" // held at a stage's question until the owner answers
 )
 
 // Info describes a lab.
@@ -94,7 +95,12 @@ type Lab struct {
 	eff        float64
 	prediction int // the option the owner chose, -1 until then
 	// predicted is prediction >= 0, readable from any goroutine.
-	predicted  atomic.Bool
+	predicted atomic.Bool
+	// answers are the owner's answers to the stages' questions (-1: none),
+	// kept across a reset; answered has bit i set once stage i is answered,
+	// readable from any goroutine.
+	answers    []int
+	answered   atomic.Uint64
 	viewers    map[*Viewer]struct{}
 	lastTick   time.Time
 	simulating bool // counted in the manager's CPU budget
@@ -105,6 +111,10 @@ type Lab struct {
 // false in free play). Until then nothing may tell what the run will show.
 func (l *Lab) Predicted() bool { return l.predicted.Load() }
 
+// Answered reports whether the owner has answered stage i's question. Until
+// then nothing may explain its options.
+func (l *Lab) Answered(i int) bool { return i >= 0 && i < 64 && l.answered.Load()&(1<<i) != 0 }
+
 func newLab(m *Manager, owner string, sc *simulator.Scenario, seed uint64) (*Lab, error) {
 	l := &Lab{
 		id: newID(), owner: owner, sc: sc, title: "Free play", created: time.Now(), m: m,
@@ -114,6 +124,10 @@ func newLab(m *Manager, owner string, sc *simulator.Scenario, seed uint64) (*Lab
 	}
 	if sc != nil {
 		l.title, l.state = sc.Title, stateWaiting
+		l.answers = make([]int, len(sc.Stages))
+		for i := range l.answers {
+			l.answers[i] = -1
+		}
 	}
 	if err := l.reset(seed); err != nil {
 		return nil, err
@@ -161,6 +175,12 @@ func (l *Lab) reset(seed uint64) error {
 	if l.sc != nil {
 		l.script = simulator.NewScript(l.sc, sim, 0)
 		l.script.LimitEvents(maxScriptEvents)
+		l.script.HoldAtQuestions()
+		for i, a := range l.answers {
+			if a >= 0 {
+				l.script.Answer(i, a) // answered once: the learner has seen why
+			}
+		}
 	}
 	l.fr.resetHistory()
 	l.fr.evSeq = 0
@@ -267,6 +287,10 @@ func (l *Lab) advance(target time.Duration, budget time.Duration) {
 		} else {
 			wasEnded := sc.Ended()
 			sc.RunUntil(next)
+			if sc.Asking() >= 0 {
+				l.state, l.ffUntil = stateAsking, 0
+				return
+			}
 			if !wasEnded && sc.Ended() {
 				l.state, l.ffUntil = statePaused, 0
 				return
@@ -291,6 +315,7 @@ func (l *Lab) runView() runView {
 	}
 	if l.script != nil {
 		rv.ended, rv.steps, rv.verdicts = l.script.Ended(), l.script.Steps(), l.script.Verdicts()
+		rv.stage, rv.asking, rv.answers = l.script.Stage(), l.script.Asking(), l.answers
 	}
 	return rv
 }

@@ -35,6 +35,7 @@ type shape struct {
 	scenario bool
 	steps    int
 	checks   int
+	stages   int
 	edges    []string // edge ids
 	groups   []string // consumer group names
 	slots    []string // instance names, every slot of every service
@@ -43,7 +44,7 @@ type shape struct {
 func newShape(topo *simulator.Topology, sc *simulator.Scenario) *shape {
 	sh := &shape{topo: topo}
 	if sc != nil {
-		sh.scenario, sh.steps, sh.checks = true, len(sc.Timeline), len(sc.Checks)
+		sh.scenario, sh.steps, sh.checks, sh.stages = true, len(sc.Timeline), len(sc.Checks), len(sc.Stages)
 	}
 	for _, e := range topo.Edges {
 		sh.edges = append(sh.edges, e.ID)
@@ -74,6 +75,9 @@ type runView struct {
 	ended      bool
 	steps      []simulator.StepState
 	verdicts   []simulator.Verdict
+	stage      int   // the stage the run is in
+	asking     int   // the stage whose question holds the run, -1 when none
+	answers    []int // per stage, the owner's answer, -1 when none
 }
 
 // source is what one vector is read from.
@@ -304,7 +308,15 @@ var vectorTable = []entity{
 		fields: []field[runView]{
 			num("pred", func(r *runView) float64 { return float64(r.prediction) }),
 			boolean("end", func(r *runView) bool { return r.ended }),
+			num("stage", func(r *runView) float64 { return float64(r.stage) }),
+			num("ask", func(r *runView) float64 { return float64(r.asking) }),
 		},
+	},
+	group[int]{
+		prefix: func(_ *shape, i int) string { return "sc.g." + itoa(i) + "." },
+		count:  func(sh *shape) int { return sh.stages },
+		item:   func(src *source, i int) *int { return &src.run.answers[i] },
+		fields: []field[int]{num("ans", func(a *int) float64 { return float64(*a) })},
 	},
 	group[simulator.StepState]{
 		prefix: func(_ *shape, i int) string { return "sc.s." + itoa(i) + "." },

@@ -69,7 +69,7 @@ func TestVectorFollowsSchema(t *testing.T) {
 		rv := runView{prediction: -1}
 		if sc != nil {
 			script := simulator.NewScript(sc, sim, 0)
-			rv.steps, rv.verdicts = script.Steps(), script.Verdicts()
+			rv.steps, rv.verdicts, rv.answers = script.Steps(), script.Verdicts(), script.Answers()
 		}
 		for _, cmd := range []string{
 			`{"type":"scale","service":"catalog","instances":10}`, `{"type":"kill","target":"catalog-7"}`,

@@ -85,12 +85,20 @@ func RunCLI(args []string, stdout, stderr io.Writer) int {
 
 func printResult(w io.Writer, sc Scenario, res Result) {
 	fmt.Fprintf(w, "%s — %s (seed %d, %v of virtual time)\n\n", sc.Slug, sc.Title, res.Seed, time.Duration(res.DurationMS*float64(time.Millisecond)))
-	failed := 0
+	failed, checks, yours := 0, 0, 0
 	for _, v := range res.Checks {
 		mark := "PASS"
-		if !v.Pass {
+		switch {
+		case v.Yours:
+			// Decided on what a learner does in the lab; nobody does here.
+			mark = "TRY "
+			yours++
+		case !v.Pass:
 			mark = "FAIL"
 			failed++
+			checks++
+		default:
+			checks++
 		}
 		fmt.Fprintf(w, "%s  %s\n      at %.1f s: %s\n", mark, v.Name, v.AtMS/1000, v.Detail)
 	}
@@ -99,8 +107,11 @@ func printResult(w io.Writer, sc Scenario, res Result) {
 		fmt.Fprintf(w, "  %-26s %g %s\n", f.Name, f.Value, f.Unit)
 	}
 	if failed == 0 {
-		fmt.Fprintf(w, "\nall %d checks hold\n", len(res.Checks))
+		fmt.Fprintf(w, "\nall %d checks hold\n", checks)
 	} else {
-		fmt.Fprintf(w, "\n%d of %d checks failed\n", failed, len(res.Checks))
+		fmt.Fprintf(w, "\n%d of %d checks failed\n", failed, checks)
+	}
+	if yours > 0 {
+		fmt.Fprintf(w, "%d more (TRY) decide what a learner's own change does in the live lab\n", yours)
 	}
 }

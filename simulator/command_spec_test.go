@@ -16,6 +16,7 @@ var describeCases = []struct{ cmd, want string }{
 	{`{"type":"restart","target":"catalog-2"}`, "restart catalog-2"},
 	{`{"type":"burst","client":"client-07","ms":10000,"rate":200}`, "a burst of 200 requests/s for 10000 ms from client-07"},
 	{`{"type":"latency","service":"payment","ms":2000,"jitter_ms":100}`, "payment takes 2000 ms longer (± 100 ms)"},
+	{`{"type":"latency","service":"payment","ms":600,"jitter_ms":50}`, "payment takes 600 ms longer (± 50 ms)"},
 	{`{"type":"latency","service":"payment","ms":0}`, "payment back to normal speed"},
 	{`{"type":"breaker","edge":"gateway>inventory","enabled":false}`, "breaker on gateway→inventory: installed off"},
 	{`{"type":"timeout","edge":"gateway>inventory","ms":10000}`, "timeout 10000 ms on gateway→inventory"},

@@ -1,6 +1,9 @@
 package simulator
 
-import "fmt"
+import (
+	"fmt"
+	"time"
+)
 
 // Event is a notable happening: a breaker changing state, an eviction, a compensation,
 // a rate-limit spike, a redelivery, a command. Seq increases by one per event for the
@@ -69,3 +72,6 @@ func (s *Sim) EventSeq() uint64 { return s.log.seq }
 // OnEvent sets a function that sees every event as it is logged (nil removes it).
 // It runs on the simulation's goroutine and must not call back into the Sim.
 func (s *Sim) OnEvent(f func(Event)) { s.log.hook = f }
+
+// at is when the event happened, as a duration.
+func (e Event) at() time.Duration { return time.Duration(e.AtMS * float64(time.Millisecond)) }

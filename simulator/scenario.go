@@ -30,7 +30,30 @@ type Scenario struct {
 	Timeline []Step `json:"timeline"`
 	// Checks are what the run must show.
 	Checks []Check `json:"checks"`
+	// Stages guide the learner through the run, in time order; the first
+	// is at 0. A live lab shows the current one and holds its clock at a
+	// stage that asks a question until it is answered.
+	Stages []Stage `json:"stages"`
 }
+
+// Stage is one part of a guided lab, from At until the next stage.
+type Stage struct {
+	At time.Duration `json:"at_ns"`
+	// Title is a few words: "Watch the baseline".
+	Title string `json:"title"`
+	// Say is what to watch or do now. Like the set-up, it never says what
+	// will happen: that is for the stage's question, or for the reader to see.
+	Say string `json:"say"`
+	// Question, when set, is asked at At: a live lab pauses there until the
+	// owner answers, and explains the options once they have.
+	Question *Question `json:"question,omitempty"`
+	// Try, when set, asks the learner to change something now; Checks[Try]
+	// (one marked Yours) says whether the change had its effect.
+	Try *int `json:"try,omitempty"`
+}
+
+// Asks reports whether the stage pauses the run for a question.
+func (st *Stage) Asks() bool { return st.Question != nil }
 
 // Question is a predict-first question with one correct option.
 type Question struct {
@@ -53,10 +76,15 @@ type Step struct {
 
 // Check is a claim about the run, decided at a virtual time (At), or at the end of
 // the run when At is 0.
+//
+// A check marked Yours is about what the learner does in a "now you try"
+// stage: a run nobody touches fails it, so it does not count towards the
+// scenario's Pass.
 type Check struct {
-	Name string                      `json:"name"`
-	At   time.Duration               `json:"at_ns"`
-	Eval func(r *Run) (bool, string) `json:"-"`
+	Name  string                      `json:"name"`
+	At    time.Duration               `json:"at_ns"`
+	Yours bool                        `json:"yours,omitempty"`
+	Eval  func(r *Run) (bool, string) `json:"-"`
 }
 
 // Run is what a check sees: the simulation and every event so far.
@@ -76,6 +104,7 @@ type Verdict struct {
 	AtMS    float64 `json:"at_ms"`
 	Pass    bool    `json:"pass"`
 	Detail  string  `json:"detail"`
+	Yours   bool    `json:"yours,omitempty"`
 	Decided bool    `json:"-"`
 }
 
@@ -185,6 +214,41 @@ func (r *Run) firstEvent(kind, subject, text string, from time.Duration) time.Du
 		}
 	}
 	return -1
+}
+
+// command returns the first "command" event of type typ at or after from
+// whose message contains text: a learner's, when from is past the script's
+// own commands of that type.
+func (r *Run) command(typ, text string, from time.Duration) (Event, bool) {
+	for _, e := range r.Events {
+		if e.Kind == "command" && e.Subject == typ && strings.Contains(e.Message, text) && e.at() >= from {
+			return e, true
+		}
+	}
+	return Event{}, false
+}
+
+// compensatedSince counts the recent compensated sagas started at or after
+// from: those whose compensation only cancelled the order, and those that
+// also released stock.
+func (r *Run) compensatedSince(from time.Duration) (orderOnly, released int) {
+	b := &r.Sim.sagas
+	for k := 0; k < b.hlen; k++ {
+		g := &b.history[k]
+		if g.state != sagaCompensated || g.started < from {
+			continue
+		}
+		rel := false
+		for i := uint8(0); i < g.ntl; i++ {
+			rel = rel || g.tl[i].step == compRelease
+		}
+		if rel {
+			released++
+		} else {
+			orderOnly++
+		}
+	}
+	return orderOnly, released
 }
 
 func (r *Run) edge(name string) *edge { return &r.Sim.edges[edgeByName(name)] }

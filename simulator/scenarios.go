@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"strings"
 	"time"
 )
 
@@ -30,7 +31,22 @@ func deadInstance() Scenario {
 				{"Never, until someone deregisters it by hand", false, "Leases exist precisely so that dead instances disappear on their own."},
 			},
 		},
-		Duration: 40 * time.Second,
+		Duration: 50 * time.Second,
+		Stages: []Stage{
+			{At: 0, Title: "Watch the baseline", Say: "Three catalog instances share the catalog's traffic, and the registry agrees with the truth about each. Open the Registry tab to see both side by side."},
+			{At: sec(kill), Title: "catalog-2 goes silent", Say: "catalog-2 has just been killed, without a word to the registry. Keep the Registry tab open and watch catalog-2's row and its dot in the drawing."},
+			{At: sec(30), Title: "catalog-2 comes back", Say: "catalog-2 is starting again. Answer the question, then watch its dot.",
+				Question: &Question{
+					Prompt: "catalog-2 restarts now and registers at once. When does the gateway send it requests again?",
+					Options: []Option{
+						{"At once: it is in the registry from 30 s", false, "The gateway routes from its own copy of the registry, and the copy it took at 30 s was made just before catalog-2 registered."},
+						{"From 32 s, the gateway's next refresh", true, "Registering is immediate, but the gateway only learns of it when it next refreshes its list, at 32 s."},
+						{"From 33 s, once a full 3 s lease has passed", false, "The lease bounds how long a silent instance stays listed; a new registration counts at once."},
+						{"Never: an evicted instance must be added back by hand", false, "An instance registers itself when it starts, as it did the first time."},
+					},
+				}},
+			{At: sec(36), Title: "Now you try", Try: pI(4), Say: "Kill catalog-1 yourself: click its dot in the drawing, then Kill. The last check times how long the registry takes to notice."},
+		},
 		Timeline: []Step{
 			at(kill, Command{Type: "kill", Target: "catalog-2"}),
 			at(30, Command{Type: "restart", Target: "catalog-2"}),
@@ -52,6 +68,18 @@ func deadInstance() Scenario {
 				in := r.instance("catalog-2")
 				return verdict(in.lastRouted > sec(30), "last request sent to catalog-2 at %v", in.lastRouted)
 			}},
+			{Name: "the instance you kill is evicted within ttl + heartbeat (4 s)", Yours: true, Eval: func(r *Run) (bool, string) {
+				e, ok := r.command("kill", "", sec(36))
+				if !ok {
+					return verdict(false, "no instance was killed after 36 s")
+				}
+				victim := strings.TrimPrefix(e.Message, "killed ")
+				t := r.firstEvent("evict", victim, "", e.at())
+				if t < 0 {
+					return verdict(false, "%s, killed at %v, was not evicted by the end: kill it earlier", victim, e.at())
+				}
+				return verdict(t-e.at() <= 4*time.Second, "%s killed at %v, evicted at %v", victim, e.at(), t)
+			}},
 		},
 	}
 }
@@ -71,19 +99,24 @@ func gatewayRateLimit() Scenario {
 				{"None: the client is blocked as soon as it exceeds the rate", false, "A token bucket throttles; it does not ban."},
 			},
 		},
-		Duration: 30 * time.Second,
+		Duration: 40 * time.Second,
+		Stages: []Stage{
+			{At: 0, Title: "Watch the baseline", Say: "Fifty clients send about two requests a second each, far below their limit. Watch the gateway's 429 count."},
+			{At: sec(5), Title: "client-07 bursts", Say: "client-07 now sends about 200 requests a second. Watch the 429 count, and whether anyone else's requests slow down."},
+			{At: sec(20), Title: "Now you try", Try: pI(4), Say: "In the gateway's rate-limit knobs, set the rate to 1 a second and the burst to 2, below what ordinary clients send. The last check counts who is told 429."},
+		},
 		Timeline: []Step{at(5, Command{Type: "burst", Rate: pF(200), MS: pMS(10000), Client: "client-07"})},
 		Checks: []Check{
-			{Name: "client-07 is told 429 for most of its burst", Eval: func(r *Run) (bool, string) {
+			{Name: "client-07 is told 429 for most of its burst", At: sec(20), Eval: func(r *Run) (bool, string) {
 				n := r.Sim.gw.limited[6]
 				return verdict(n >= 1600 && n <= 1950, "client-07 got %d 429s", n)
 			}},
-			{Name: "client-07 still gets about 240 requests through during the burst", Eval: func(r *Run) (bool, string) {
+			{Name: "client-07 still gets about 240 requests through during the burst", At: sec(20), Eval: func(r *Run) (bool, string) {
 				// passed counts the whole run; the steady load adds about 2 a second.
-				n := float64(r.Sim.gw.passed[6]) - 2*30
+				n := float64(r.Sim.gw.passed[6]) - 2*20
 				return verdict(n >= 190 && n <= 300, "about %.0f of client-07's requests passed besides its steady share", n)
 			}},
-			{Name: "no other client is rate limited", Eval: func(r *Run) (bool, string) {
+			{Name: "no other client is rate limited", At: sec(20), Eval: func(r *Run) (bool, string) {
 				for i, n := range r.Sim.gw.limited {
 					if i != 6 && n > 0 {
 						return verdict(false, "%s got %d 429s", r.Sim.gw.clients[i], n)
@@ -94,6 +127,17 @@ func gatewayRateLimit() Scenario {
 			{Name: "the shop's 5xx rate stays under 1% during the burst", At: sec(15), Eval: func(r *Run) (bool, string) {
 				st := r.Sim.nodeStats[nodeGateway].stats(r.Sim.now)
 				return verdict(st.ErrorRate < 0.01, "gateway 5xx rate over the last 10 s: %.2f%%", 100*st.ErrorRate)
+			}},
+			{Name: "a limit below ordinary use refuses ordinary clients too", Yours: true, Eval: func(r *Run) (bool, string) {
+				refused := map[string]bool{}
+				for _, e := range r.Events {
+					if e.Kind == "rate-limit" && e.Subject != "client-07" && e.at() >= sec(20) {
+						refused[e.Subject] = true
+					}
+				}
+				rl := r.Sim.gw.rl
+				return verdict(rl.Enabled && rl.Rate < 2 && len(refused) >= 25, "%d of the other 49 clients were told 429 after 20 s; the limit is now %d a second, burst %d",
+					len(refused), rl.Rate, rl.Burst)
 			}},
 		},
 	}
@@ -115,10 +159,26 @@ func paymentOutage() Scenario {
 				{"It hangs until payment recovers", false, "Timeouts and the breaker both exist to stop exactly that."},
 			},
 		},
-		Duration: 50 * time.Second,
+		Duration: 60 * time.Second,
+		Stages: []Stage{
+			{At: 0, Title: "Watch the baseline", Say: "Orders are placed and charged, and the breaker on orders→payment is closed. Note the level of the latency chart before anything changes."},
+			{At: sec(10), Title: "Payment slows", Say: "Every charge now takes 2 s. Watch the breaker's badge on orders→payment, the latency chart and the event log."},
+			{At: sec(30), Title: "Payment recovers", Say: "Payment answers quickly again. Answer the question, then watch the breaker's badge.",
+				Question: &Question{
+					Prompt: "Payment answers in milliseconds again from now on. The breaker is open: after opening it waits 5 s, then lets three trial calls through. When does it close?",
+					Options: []Option{
+						{"At once: it sees that payment is healthy", false, "An open breaker sends payment nothing, so it has nothing to see until it probes."},
+						{"Within about 5 s: at its next probe, once the three trial calls succeed", true, "It goes HALF_OPEN when its wait is over, and three successful trial calls close it."},
+						{"Only when an operator closes it", false, "Half-open probing exists so that a breaker recovers by itself."},
+						{"After 20 healthy calls have filled its window again", false, "The 20-call window is how a closed breaker judges; while half-open, the three trial calls decide."},
+					},
+				}},
+			{At: sec(42), Title: "Now you try", Try: pI(4), Say: "Payment now takes about 0.6 s a charge: slow, but under the breaker's 1 s slow-call threshold, so every order waits. In the breaker knobs on orders→payment, set \"Slow call over\" to 500 ms and watch the badge."},
+		},
 		Timeline: []Step{
 			at(10, Command{Type: "latency", Service: "payment", MS: pMS(2000), JitterMS: pMS(100)}),
 			at(30, Command{Type: "latency", Service: "payment", MS: pMS(0)}),
+			at(42, Command{Type: "latency", Service: "payment", MS: pMS(600), JitterMS: pMS(50)}),
 		},
 		Checks: []Check{
 			{Name: "the breaker on orders→payment opens within 5 s of payment's latency reaching 2 s", Eval: func(r *Run) (bool, string) {
@@ -133,10 +193,19 @@ func paymentOutage() Scenario {
 				t := r.firstEvent("breaker", "orders>payment", "→ HALF_OPEN", sec(10))
 				return verdict(t > 0, "first HALF_OPEN at %v", t)
 			}},
-			{Name: "it closes within 10 s of payment's recovery and stays closed", Eval: func(r *Run) (bool, string) {
+			{Name: "it closes within 10 s of payment's recovery and is still closed at 41 s", At: sec(41), Eval: func(r *Run) (bool, string) {
 				t := r.firstEvent("breaker", "orders>payment", "→ CLOSED", sec(30))
 				st := r.edge("orders>payment").breaker.State()
-				return verdict(t > 0 && t <= sec(40) && st == Closed, "closed at %v; state at the end %s", t, st)
+				return verdict(t > 0 && t <= sec(40) && st == Closed, "closed at %v; state at 41 s %s", t, st)
+			}},
+			{Name: "with a 500 ms slow-call threshold, the breaker opens on 0.6 s charges", Yours: true, Eval: func(r *Run) (bool, string) {
+				slow := r.edge("orders>payment").breaker.cfg.SlowCall
+				e, ok := r.command("breaker", "", sec(42))
+				if !ok || slow > 550*time.Millisecond {
+					return verdict(false, "the slow-call threshold on orders→payment is %v; set it to 500 ms after 42 s", slow)
+				}
+				t := r.firstEvent("breaker", "orders>payment", "→ OPEN", e.at())
+				return verdict(t >= 0, "threshold set to %v at %v; opened at %v", slow, e.at(), t)
 			}},
 		},
 	}
@@ -158,7 +227,12 @@ func bulkheadIsolation() Scenario {
 				{"The bulkhead rejects it", false, "The bulkhead only guards calls to inventory."},
 			},
 		},
-		Duration: 45 * time.Second,
+		Duration: 50 * time.Second,
+		Stages: []Stage{
+			{At: 0, Title: "Watch the baseline", Say: "The gateway's inventory route has a bulkhead: 10 calls at a time, 10 more waiting. Open the Bulkheads tab and note how few of its places are in use."},
+			{At: sec(10), Title: "Inventory slows", Say: "Every stock check now takes 3 s. Watch the Bulkheads tab, the gateway's slots in use and browse's latency."},
+			{At: sec(25), Title: "Now you try", Try: pI(3), Say: "In the bulkhead knobs on gateway→inventory, allow 100 concurrent calls and 100 waiting, then watch how many of the gateway's slots inventory holds."},
+		},
 		Timeline: []Step{
 			at(0, Command{Type: "breaker", Edge: "gateway>inventory", Enabled: pB(false)}),
 			at(0, Command{Type: "timeout", Edge: "gateway>inventory", MS: pMS(10000)}),
@@ -170,13 +244,18 @@ func bulkheadIsolation() Scenario {
 				b := &r.edge("gateway>inventory").bulkhead
 				return verdict(b.RejectedTotal > 100, "%d rejected, %d in use, %d waiting", b.RejectedTotal, b.InUse(), b.QueueLen())
 			}},
-			{Name: "inventory never holds more than 20 of the gateway's slots", At: sec(40), Eval: func(r *Run) (bool, string) {
+			{Name: "inventory never holds more than 20 of the gateway's slots", At: sec(24), Eval: func(r *Run) (bool, string) {
 				e := r.edge("gateway>inventory")
 				return verdict(e.active <= 20, "%d calls in progress on gateway→inventory", e.active)
 			}},
-			{Name: "browse catalog stays healthy (under 1% errors, p99 under 100 ms) during the slowdown", At: sec(40), Eval: func(r *Run) (bool, string) {
+			{Name: "browse catalog stays healthy (under 1% errors, p99 under 100 ms) during the slowdown", At: sec(24), Eval: func(r *Run) (bool, string) {
 				st := r.kindStats(kindBrowse)
 				return verdict(st.ErrorRate < 0.01 && st.P99 < 100, "browse: %.2f%% errors, p99 %.1f ms", 100*st.ErrorRate, st.P99)
+			}},
+			{Name: "with a wide bulkhead, slow inventory holds many more of the gateway's slots", Yours: true, Eval: func(r *Run) (bool, string) {
+				e := r.edge("gateway>inventory")
+				cap := e.policy.Bulkhead.MaxConcurrent
+				return verdict(cap >= 50 && e.active > 40, "%d calls in progress on gateway→inventory; its bulkhead allows %d", e.active, cap)
 			}},
 		},
 	}
@@ -198,7 +277,14 @@ func slowConsumer() Scenario {
 				{"The messages go straight to the dead-letter topic", false, "Only messages that fail or time out repeatedly are dead-lettered."},
 			},
 		},
-		Duration: 75 * time.Second,
+		Duration: 80 * time.Second,
+		Stages: []Stage{
+			{At: 0, Title: "Watch the baseline", Say: "Each order publishes OrderPlaced, which shipping's and notifications' consumer groups each read. Watch both groups' lag."},
+			{At: sec(10), Title: "Shipping slows", Say: "Shipping's consumers now need about 0.4 s a message. Watch both groups' lag."},
+			{At: sec(30), Title: "Shipping recovers", Say: "Shipping's consumers are back to their usual speed. Watch its lag."},
+			{At: sec(50), Title: "Slower than the ack timeout", Say: "Each shipping message now takes 2.5 s, longer than the 2 s the broker waits for an acknowledgement. Watch for redeliveries in the event log."},
+			{At: sec(62), Title: "Now you try", Try: pI(5), Say: "Slow notifications yourself: in the consumer controls, add 500 ms a message to the notifications group, and watch its lag beside shipping's."},
+		},
 		Timeline: []Step{
 			at(10, Command{Type: "slow-consumer", Group: "shipping", MS: pMS(400)}),
 			at(30, Command{Type: "slow-consumer", Group: "shipping", MS: pMS(0)}),
@@ -222,9 +308,13 @@ func slowConsumer() Scenario {
 				g := &r.Sim.broker.groups[groupShipping]
 				return verdict(g.redeliv > 0 && g.dups > 0, "%d redeliveries, %d duplicate processings", g.redeliv, g.dups)
 			}},
-			{Name: "at the end every OrderPlaced is acknowledged by both groups", Eval: func(r *Run) (bool, string) {
+			{Name: "by 61 s every OrderPlaced is acknowledged by both groups", At: sec(61), Eval: func(r *Run) (bool, string) {
 				a, b := r.Sim.lag(groupShipping), r.Sim.lag(groupNotifications)
 				return verdict(a < 5 && b < 5, "lag shipping %d, notifications %d", a, b)
+			}},
+			{Name: "a slow notifications group falls behind on its own", Yours: true, Eval: func(r *Run) (bool, string) {
+				a, b := r.Sim.lag(groupShipping), r.Sim.lag(groupNotifications)
+				return verdict(b >= 20 && a < 5, "lag notifications %d, shipping %d", b, a)
 			}},
 		},
 	}
@@ -246,7 +336,22 @@ func sagaCompensation() Scenario {
 				{"Refunds the payment, then releases the stock", false, "No charge happened, so there is nothing to refund."},
 			},
 		},
-		Duration: 45 * time.Second,
+		Duration: 50 * time.Second,
+		Stages: []Stage{
+			{At: 0, Title: "Watch the baseline", Say: "Every order runs as a saga. Open the Sagas tab: each line is one order's steps, in the order they ran."},
+			{At: sec(10), Title: "Payment refuses charges", Say: "From now on every charge is refused. Keep the Sagas tab open and read the newest timelines step by step."},
+			{At: sec(25), Title: "Payment takes charges again", Say: "Payment accepts charges again. Answer the question, then watch the new sagas.",
+				Question: &Question{
+					Prompt: "Payment accepts charges again from now on. What becomes of the orders that were compensated during its outage?",
+					Options: []Option{
+						{"The orchestrator runs them again and they complete", false, "A compensated saga is finished: its undo steps ran, and nothing brings it back."},
+						{"They stay cancelled; those customers have to order again", true, "Compensation is final. Trying again would be a new saga, the customer's choice or a retry policy's."},
+						{"They wait, stuck, until an operator steps in", false, "Only sagas whose compensations keep failing need an operator; these compensated cleanly."},
+						{"Payment charges them now, from a backlog", false, "A refused charge is not queued anywhere; the saga moved on to compensate."},
+					},
+				}},
+			{At: sec(31), Title: "Now you try", Try: pI(4), Say: "Crash inventory (the service controls' Crash all) so that no stock can be reserved, then read the newest compensated sagas: which undo steps run now?"},
+		},
 		Timeline: []Step{
 			at(10, Command{Type: "error-rate", Service: "payment", Rate: pF(1)}),
 			at(25, Command{Type: "error-rate", Service: "payment", Rate: pF(0)}),
@@ -256,7 +361,7 @@ func sagaCompensation() Scenario {
 				n := r.Sim.sagas.count[sagaCompensated]
 				return verdict(n >= 50, "%d sagas compensated", n)
 			}},
-			{Name: "no order is left half-done after the payment outage", Eval: func(r *Run) (bool, string) {
+			{Name: "no order is left half-done after the payment outage", At: sec(30), Eval: func(r *Run) (bool, string) {
 				open := 0
 				for i := range r.Sim.sagas.pool.items {
 					g := &r.Sim.sagas.pool.items[i]
@@ -293,9 +398,17 @@ func sagaCompensation() Scenario {
 				}
 				return verdict(seen >= 5, "%d recent compensated sagas checked", seen)
 			}},
-			{Name: "after recovery, orders complete again", Eval: func(r *Run) (bool, string) {
+			{Name: "after recovery, orders complete again", At: sec(30), Eval: func(r *Run) (bool, string) {
 				st := r.kindStats(kindOrder)
 				return verdict(st.Total > 0 && r.Sim.gw.completedOrders > 100 && r.lastSagaCompleted(), "%d orders completed", r.Sim.gw.completedOrders)
+			}},
+			{Name: "a saga that could not reserve stock undoes only its order", Yours: true, Eval: func(r *Run) (bool, string) {
+				e, ok := r.command("crash", "inventory", sec(31))
+				if !ok {
+					return verdict(false, "inventory was not crashed after 31 s")
+				}
+				orderOnly, released := r.compensatedSince(e.at() + time.Second)
+				return verdict(orderOnly >= 5 && released == 0, "since inventory crashed at %v: %d sagas undid only their order, %d also released stock", e.at(), orderOnly, released)
 			}},
 		},
 	}
@@ -328,7 +441,13 @@ func sidecarRetries() Scenario {
 				{"Inventory retries its own failures", false, "Retries belong to the caller's side of the hop."},
 			},
 		},
-		Duration: 45 * time.Second,
+		Duration: 55 * time.Second,
+		Stages: []Stage{
+			{At: 0, Title: "Watch the baseline", Say: "orders' own code retries each failed call to inventory up to twice. Watch the retry counters on orders→inventory."},
+			{At: sec(5), Title: "Inventory fails one call in ten", Say: "Watch who makes the retries, and how many orders are still placed."},
+			{At: sec(25), Title: "A sidecar takes over", Say: "orders and inventory now each have a sidecar proxy. Watch who makes the retries now, and each hop's latency."},
+			{At: sec(35), Title: "Now you try", Try: pI(4), Say: "In the retry knobs on orders→inventory, set retries to 0, and watch the share of orders that are not placed."},
+		},
 		Timeline: []Step{
 			at(0, Command{Type: "retries", Edge: "orders>inventory", Retries: pI(2)}),
 			at(5, Command{Type: "error-rate", Service: "inventory", Rate: pF(0.1)}),
@@ -350,12 +469,24 @@ func sidecarRetries() Scenario {
 				v := r.Sim.edgeView(r.edge("orders>inventory"))
 				return verdict(v.Policy.RetriesBy == "sidecar" && v.MTLS, "retries_by=%s mtls=%v", v.Policy.RetriesBy, v.MTLS)
 			}},
-			{Name: "sagas barely notice the 10% error rate: fewer than 7% of orders are not placed (business rules alone refuse about 4%)", Eval: func(r *Run) (bool, string) {
+			{Name: "sagas barely notice the 10% error rate: fewer than 7% of orders are not placed (business rules alone refuse about 4%)", At: sec(34), Eval: func(r *Run) (bool, string) {
 				g := &r.Sim.gw
-				total := g.completedOrders + g.rejectedOrders + g.failedOr
+				total, missed := g.completedOrders+g.rejectedOrders+g.failedOr, g.rejectedOrders+g.failedOr
+				r.Notes["orders"], r.Notes["missed"] = float64(total), float64(missed)
 				// Business rules reject about 4% anyway; failures from inventory errors add to that.
-				share := float64(g.rejectedOrders+g.failedOr) / float64(max(total, 1))
+				share := float64(missed) / float64(max(total, 1))
 				return verdict(share < 0.07, "%.1f%% of orders not placed (business rules reject about 4%%)", 100*share)
+			}},
+			{Name: "without retries, inventory's errors reach the orders", Yours: true, Eval: func(r *Run) (bool, string) {
+				g := &r.Sim.gw
+				n := float64(g.completedOrders+g.rejectedOrders+g.failedOr) - r.Notes["orders"]
+				missed := float64(g.rejectedOrders+g.failedOr) - r.Notes["missed"]
+				retries := r.edge("orders>inventory").policy.Retries
+				if retries > 0 {
+					return verdict(false, "orders→inventory still retries %d times", retries)
+				}
+				share := missed / max(n, 1)
+				return verdict(n >= 50 && share >= 0.08, "%.1f%% of %.0f orders since 34 s not placed", 100*share, n)
 			}},
 		},
 	}
@@ -377,7 +508,12 @@ func cascadingFailure() Scenario {
 				{"Only orders", false, "Orders does suffer, but so does everything sharing the gateway."},
 			},
 		},
-		Duration: 45 * time.Second,
+		Duration: 70 * time.Second,
+		Stages: []Stage{
+			{At: 0, Title: "Watch the baseline", Say: "Every protection is off, and nothing is slow yet. Note browse's error rate and how many of the gateway's slots are in use."},
+			{At: sec(10), Title: "Inventory slows to 5 s", Say: "Watch the gateway's slots in use, orders' busy workers and browse's error rate."},
+			{At: sec(42), Title: "Now you try", Try: pI(3), Say: "Give orders→inventory a 1 s timeout (its timeout knob), then watch browse's error rate over the next 15 s."},
+		},
 		Timeline: []Step{
 			at(0, Command{Type: "breaker", Edge: "gateway>catalog", Enabled: pB(false)}),
 			at(0, Command{Type: "breaker", Edge: "gateway>inventory", Enabled: pB(false)}),
@@ -407,6 +543,12 @@ func cascadingFailure() Scenario {
 				st := r.kindStats(kindBrowse)
 				return verdict(st.ErrorRate > 0.5, "browse: %.0f%% errors over the last 10 s", 100*st.ErrorRate)
 			}},
+			{Name: "with a timeout on orders→inventory, browse recovers", Yours: true, Eval: func(r *Run) (bool, string) {
+				to := r.edge("orders>inventory").policy.Timeout
+				st := r.kindStats(kindBrowse)
+				return verdict(to > 0 && to <= 2*time.Second && st.ErrorRate < 0.1, "timeout on orders→inventory %v; browse: %.0f%% errors over the last 10 s",
+					to, 100*st.ErrorRate)
+			}},
 		},
 	}
 }
@@ -427,7 +569,13 @@ func retryStorm() Scenario {
 				{"The breaker stops it", false, "Breakers are off in this lab; a budget or a breaker is what stops the storm."},
 			},
 		},
-		Duration: 50 * time.Second,
+		Duration: 60 * time.Second,
+		Stages: []Stage{
+			{At: 0, Title: "Watch the baseline", Say: "The cache is off, so every browse reaches catalog. Watch the attempts on gateway→catalog against its calls."},
+			{At: sec(10), Title: "Catalog slows", Say: "Many calls now take longer than the gateway's 1 s timeout. Watch the attempts per call and catalog's load."},
+			{At: sec(30), Title: "A retry budget", Say: "Retries may now be at most 20% of the calls in flight. Watch the attempts per call."},
+			{At: sec(40), Title: "Now you try", Try: pI(2), Say: "Switch the circuit breaker on gateway→catalog on (its breaker knobs), and watch how many attempts reach catalog."},
+		},
 		Timeline: []Step{
 			at(0, Command{Type: "cache", Enabled: pB(false)}),
 			at(0, Command{Type: "breaker", Edge: "gateway>catalog", Enabled: pB(false)}),
@@ -444,12 +592,22 @@ func retryStorm() Scenario {
 				ratio := float64(att) / 10 / calls
 				return verdict(ratio >= 2, "%.2f attempts per call over the last 10 s", ratio)
 			}},
-			{Name: "with a 20% budget, attempts per call fall below 1.5", At: sec(48), Eval: func(r *Run) (bool, string) {
+			{Name: "with a 20% budget, attempts per call fall below 1.5", At: sec(39), Eval: func(r *Run) (bool, string) {
 				e := r.edge("gateway>catalog")
 				att, _ := e.attemptsStat.windowCount(r.Sim.now)
 				calls, _ := e.callsRoll.rate(r.Sim.now)
 				ratio := float64(att) / 10 / calls
 				return verdict(ratio < 1.5 && e.budgetDenied > 0, "%.2f attempts per call; %d retries refused by the budget", ratio, e.budgetDenied)
+			}},
+			{Name: "an open breaker spares catalog almost every attempt", Yours: true, Eval: func(r *Run) (bool, string) {
+				e := r.edge("gateway>catalog")
+				if !e.breaker.cfg.Enabled {
+					return verdict(false, "the breaker on gateway→catalog is off")
+				}
+				att, _ := e.attemptsStat.windowCount(r.Sim.now)
+				calls, _ := e.callsRoll.rate(r.Sim.now)
+				ratio := float64(att) / 10 / max(calls, 1)
+				return verdict(ratio < 0.5, "%.2f attempts per call over the last 10 s; breaker %s", ratio, e.breaker.State())
 			}},
 		},
 	}

@@ -28,14 +28,20 @@ type Script struct {
 	// maxEvents bounds the events kept for the checks; 0 keeps all.
 	maxEvents int
 	ended     bool
+	// hold makes the script wait at each question stage until it is
+	// answered; answers holds each stage's answer, -1 when none.
+	hold    bool
+	answers []int
+	asking  int // the stage held at, or -1
 }
 
 // scriptItem is one timeline step or one check, at the time it falls due.
 type scriptItem struct {
 	at    time.Duration
-	order int // commands before checks at the same time, each in list order
+	order int // commands, then checks, then questions at the same time, each in list order
 	step  int // index into the timeline, or -1
 	check int // index into the checks, or -1
+	stage int // index of a stage that asks, or -1
 }
 
 // StepState is what became of one timeline step.
@@ -58,7 +64,7 @@ func NewScript(sc *Scenario, sim *Sim, d time.Duration) *Script {
 	s := &Script{sc: sc, sim: sim, d: d, run: Run{Sim: sim, Notes: map[string]float64{}}}
 	for i, st := range sc.Timeline {
 		if st.At <= d {
-			s.items = append(s.items, scriptItem{at: st.At, order: i, step: i, check: -1})
+			s.items = append(s.items, scriptItem{at: st.At, order: i, step: i, check: -1, stage: -1})
 		}
 	}
 	for i, c := range sc.Checks {
@@ -66,7 +72,14 @@ func NewScript(sc *Scenario, sim *Sim, d time.Duration) *Script {
 		if at == 0 || at > d {
 			at = d
 		}
-		s.items = append(s.items, scriptItem{at: at, order: len(sc.Timeline) + i, step: -1, check: i})
+		s.items = append(s.items, scriptItem{at: at, order: len(sc.Timeline) + i, step: -1, check: i, stage: -1})
+	}
+	s.answers, s.asking = make([]int, len(sc.Stages)), -1
+	for i, st := range sc.Stages {
+		s.answers[i] = -1
+		if st.Asks() && st.At <= d {
+			s.items = append(s.items, scriptItem{at: st.At, order: len(sc.Timeline) + len(sc.Checks) + i, step: -1, check: -1, stage: i})
+		}
 	}
 	sort.SliceStable(s.items, func(a, b int) bool {
 		if s.items[a].at != s.items[b].at {
@@ -77,7 +90,7 @@ func NewScript(sc *Scenario, sim *Sim, d time.Duration) *Script {
 	s.steps = make([]StepState, len(sc.Timeline))
 	s.verdicts = make([]Verdict, len(sc.Checks))
 	for i, c := range sc.Checks {
-		s.verdicts[i].Name = c.Name
+		s.verdicts[i].Name, s.verdicts[i].Yours = c.Name, c.Yours
 	}
 	sim.OnEvent(s.record)
 	return s
@@ -104,16 +117,27 @@ func (s *Script) Scenario() *Scenario { return s.sc }
 // checks that fall due on the way. Once every item is done and the time has
 // reached the script's duration, the script has ended and stops recording
 // events; the simulation may go on.
+//
+// A script told to HoldAtQuestions stops short of t at a stage that asks a
+// question nobody has answered: Asking then names the stage, and RunUntil
+// goes no further until Answer is called for it.
 func (s *Script) RunUntil(t time.Duration) {
 	for s.next < len(s.items) && s.items[s.next].at <= t {
 		it := s.items[s.next]
-		s.next++
 		s.sim.RunUntil(it.at)
-		if it.step >= 0 {
+		switch {
+		case it.stage >= 0:
+			if s.hold && s.answers[it.stage] < 0 {
+				s.asking = it.stage
+				return
+			}
+			s.asking = -1
+		case it.step >= 0:
 			s.apply(it.step)
-			continue
+		default:
+			s.verdicts[it.check] = s.decide(&s.sc.Checks[it.check])
 		}
-		s.verdicts[it.check] = s.decide(&s.sc.Checks[it.check])
+		s.next++
 	}
 	s.sim.RunUntil(t)
 	if !s.ended && s.next == len(s.items) && s.sim.Now() >= s.d {
@@ -138,7 +162,7 @@ func (s *Script) apply(i int) {
 // should one trip over a state a learner made, it fails with a reason
 // rather than take the caller down.
 func (s *Script) decide(c *Check) (v Verdict) {
-	v = Verdict{Name: c.Name, AtMS: ms(s.sim.Now()), Decided: true}
+	v = Verdict{Name: c.Name, AtMS: ms(s.sim.Now()), Yours: c.Yours, Decided: true}
 	if c.At > s.d {
 		v.Detail = fmt.Sprintf("not reached: the check is at %v, the run ended at %v", c.At, s.d)
 		return v
@@ -151,6 +175,51 @@ func (s *Script) decide(c *Check) (v Verdict) {
 	v.Pass, v.Detail = c.Eval(&s.run)
 	return v
 }
+
+// HoldAtQuestions makes the script wait at every stage that asks a question
+// until it is answered, as a live lab plays. RunScenario, played by no one,
+// goes straight through.
+func (s *Script) HoldAtQuestions() { s.hold = true }
+
+// Asking returns the stage whose question the script waits at, or -1.
+func (s *Script) Asking() int { return s.asking }
+
+// Stage returns the stage the run is in: the last one that has begun, or -1
+// for a scenario without stages.
+func (s *Script) Stage() int {
+	cur := -1
+	for i, st := range s.sc.Stages {
+		if st.At <= s.sim.Now() {
+			cur = i
+		}
+	}
+	return cur
+}
+
+// Answer records option as the answer to stage i's question, before the
+// stage or while the script waits at it; the next RunUntil goes on.
+// Answers do not change the simulation: a guided run and a straight one
+// with the same seed and commands are the same run.
+func (s *Script) Answer(i, option int) error {
+	if i < 0 || i >= len(s.sc.Stages) || !s.sc.Stages[i].Asks() {
+		return fmt.Errorf("stage %d asks no question", i)
+	}
+	if n := len(s.sc.Stages[i].Question.Options); option < 0 || option >= n {
+		return fmt.Errorf("option %d out of range 0..%d", option, n-1)
+	}
+	if s.answers[i] >= 0 {
+		return fmt.Errorf("stage %d is already answered", i)
+	}
+	s.answers[i] = option
+	if s.asking == i {
+		s.asking = -1
+	}
+	return nil
+}
+
+// Answers returns each stage's answer, -1 where none is given. The slice is
+// the script's own: read it, don't keep it past the next call.
+func (s *Script) Answers() []int { return s.answers }
 
 // Steps returns each timeline step's state, in timeline order. The slice is
 // the script's own: read it, don't keep it past the next RunUntil.
@@ -170,7 +239,7 @@ func (s *Script) Result() Result {
 	res := Result{Scenario: s.sc.Slug, Seed: s.sim.cfg.Seed, DurationMS: ms(s.d), Pass: true}
 	res.Checks = append([]Verdict(nil), s.verdicts...)
 	for _, v := range res.Checks {
-		res.Pass = res.Pass && v.Pass
+		res.Pass = res.Pass && (v.Pass || v.Yours)
 	}
 	res.Snapshot = s.sim.Snapshot()
 	res.Events = s.run.Events
