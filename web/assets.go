@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -20,7 +22,8 @@ var staticFiles embed.FS
 
 // assets are files served under content-hash URLs (/static/css/app.3f9a1c2b7e.css)
 // with immutable caching: a changed file gets a new URL, so a browser never
-// has to ask again for one it holds.
+// has to ask again for one it holds. Text files go gzipped to browsers that
+// take it, compressed once at start.
 //
 // A folder of ES modules, js/{name}/, is one asset as far as hashing goes:
 // its files are served under /static/js/{name}.{hash}/{file}, where the hash
@@ -30,14 +33,18 @@ var staticFiles embed.FS
 // included. Node test files (*.test.js) beside the modules are neither
 // served nor hashed.
 type assets struct {
-	byName   map[string]*asset // "css/app.css", "js/lab/main.js"
-	byHashed map[string]*asset // "css/app.3f9a1c2b7e.css", "js/lab.5d0c8e1a2b/main.js"
+	byName   map[string]*asset   // "css/app.css", "js/lab/main.js"
+	byHashed map[string]*asset   // "css/app.3f9a1c2b7e.css", "js/lab.5d0c8e1a2b/main.js"
+	modules  map[string][]string // "js/lab" → its modules' names, in lexical order
 }
 
 type asset struct {
 	url         string
 	body        []byte
 	contentType string
+	// gzipped is body gzipped, or nil when that would not be smaller by
+	// much (images, tiny files).
+	gzipped []byte
 }
 
 // moduleDir is the folder of ES modules that holds the asset p, or "" when
@@ -52,7 +59,7 @@ func moduleDir(p string) string {
 
 // loadAssets reads every file under fsys's root into memory.
 func loadAssets(fsys fs.FS) (*assets, error) {
-	a := &assets{byName: map[string]*asset{}, byHashed: map[string]*asset{}}
+	a := &assets{byName: map[string]*asset{}, byHashed: map[string]*asset{}, modules: map[string][]string{}}
 	modules := map[string][]string{} // module folder → its files, in walk (lexical) order
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -116,11 +123,16 @@ func (a *assets) addModules(fsys fs.FS, dir string, files []string) error {
 	for i, p := range files {
 		a.serve(p, prefix+strings.TrimPrefix(p, dir+"/"), contentType(p), bodies[i])
 	}
+	a.modules[dir] = files
 	return nil
 }
 
+// Modules names the files of the module folder dir ("js/lab"), for a page
+// to have them all fetched at once.
+func (a *assets) Modules(dir string) []string { return a.modules[dir] }
+
 func (a *assets) serve(name, hashed, contentType string, body []byte) {
-	as := &asset{url: "/static/" + hashed, body: body, contentType: contentType}
+	as := &asset{url: "/static/" + hashed, body: body, contentType: contentType, gzipped: gzipped(contentType, body)}
 	a.byName[name] = as
 	a.byHashed[hashed] = as
 }
@@ -142,8 +154,57 @@ func (a *assets) handler(c echo.Context) error {
 	}
 	h := c.Response().Header()
 	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	h.Set("Content-Length", strconv.Itoa(len(as.body)))
-	return c.Blob(http.StatusOK, as.contentType, as.body)
+	body := as.body
+	if as.gzipped != nil {
+		h.Set("Vary", "Accept-Encoding")
+		if acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
+			h.Set("Content-Encoding", "gzip")
+			body = as.gzipped
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	return c.Blob(http.StatusOK, as.contentType, body)
+}
+
+// gzipped compresses a text asset's body, for browsers that take gzip; it
+// is nil for other types, and when compressing saves less than a tenth.
+func gzipped(contentType string, body []byte) []byte {
+	text := strings.HasPrefix(contentType, "text/") || strings.Contains(contentType, "javascript") ||
+		strings.Contains(contentType, "json") || strings.Contains(contentType, "svg")
+	if !text || len(body) < 1024 {
+		return nil
+	}
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(body) // writes to a bytes.Buffer do not fail
+	zw.Close()
+	if buf.Len() > len(body)*9/10 {
+		return nil
+	}
+	return buf.Bytes()
+}
+
+// acceptsGzip reports whether an Accept-Encoding header admits gzip: by
+// name, or else by "*", with a q-value above zero if it has one.
+func acceptsGzip(header string) bool {
+	star := false
+	for _, part := range strings.Split(header, ",") {
+		coding, params, _ := strings.Cut(part, ";")
+		coding = strings.ToLower(strings.TrimSpace(coding))
+		if coding != "gzip" && coding != "*" {
+			continue
+		}
+		ok := true
+		if _, q, found := strings.Cut(strings.ReplaceAll(params, " ", ""), "q="); found {
+			v, err := strconv.ParseFloat(q, 64)
+			ok = err == nil && v > 0
+		}
+		if coding == "gzip" {
+			return ok
+		}
+		star = ok
+	}
+	return star
 }
 
 func mustSub(fsys fs.FS, dir string) fs.FS {

@@ -1,10 +1,16 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"io"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"path"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -135,5 +141,76 @@ func TestLabModulesAreServed(t *testing.T) {
 	}
 	if res := ts.get(t, "/static/js/lab/main.js"); res.StatusCode != 404 {
 		t.Errorf("unhashed module URL = %d, want 404", res.StatusCode)
+	}
+}
+
+// Text assets go gzipped to a browser that takes gzip, and as they are to
+// one that does not; either way a cache is told the answer varies.
+func TestAssetsAreGzippedForBrowsersThatTakeIt(t *testing.T) {
+	ts := newTestServer(t)
+	entry := ts.assets.URL("js/lab/main.js")
+	want, err := fs.ReadFile(staticFiles, "static/js/lab/main.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func(acceptEncoding string) (*http.Response, []byte) {
+		req := httptest.NewRequest(http.MethodGet, entry, nil)
+		if acceptEncoding != "" {
+			req.Header.Set("Accept-Encoding", acceptEncoding)
+		}
+		res := ts.do(t, req)
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if cl := res.Header.Get("Content-Length"); cl != strconv.Itoa(len(body)) {
+			t.Errorf("Accept-Encoding %q: Content-Length %s for a body of %d bytes", acceptEncoding, cl, len(body))
+		}
+		if v := res.Header.Get("Vary"); v != "Accept-Encoding" {
+			t.Errorf("Accept-Encoding %q: Vary %q, want Accept-Encoding", acceptEncoding, v)
+		}
+		return res, body
+	}
+
+	res, body := get("gzip, deflate, br")
+	if ce := res.Header.Get("Content-Encoding"); ce != "gzip" {
+		t.Fatalf("a browser taking gzip got Content-Encoding %q", ce)
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("the gzipped module unpacks to %d bytes (%v), want main.js's %d", len(got), err, len(want))
+	}
+	if len(body) >= len(want) {
+		t.Errorf("gzipped, main.js is %d bytes of %d", len(body), len(want))
+	}
+
+	for _, ae := range []string{"", "identity", "gzip;q=0", "br"} {
+		res, body := get(ae)
+		if ce := res.Header.Get("Content-Encoding"); ce != "" || !bytes.Equal(body, want) {
+			t.Errorf("Accept-Encoding %q: Content-Encoding %q and %d bytes, want main.js as it is", ae, ce, len(body))
+		}
+	}
+}
+
+func TestAcceptsGzip(t *testing.T) {
+	for _, tc := range []struct {
+		header string
+		want   bool
+	}{
+		{"gzip", true},
+		{"deflate, GZIP;q=0.5", true},
+		{"*", true},
+		{"gzip;q=0", false},
+		{"gzip; q=0.000", false},
+		{"*;q=0", false},
+		{"gzip;q=0, *", false},
+		{"br, identity", false},
+		{"", false},
+	} {
+		if got := acceptsGzip(tc.header); got != tc.want {
+			t.Errorf("acceptsGzip(%q) = %v, want %v", tc.header, got, tc.want)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -190,6 +191,9 @@ func (s *Server) labLive(c echo.Context) error {
 	}
 	f := s.frame(c, info.Title+" · live", "A live simulation of the shop.")
 	f.Styles = []string{"vendor/uplot/uPlot.min.css", "css/lab.css"}
+	f.Modules = s.assets.Modules("js/lab")
+	f.NoHTMX = true
+	f.PaintAfter = "announce"
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return s.page(c, views.LabLivePage(f, v))
 }
@@ -209,9 +213,29 @@ func (s *Server) labReveal(c echo.Context) error {
 	if !l.Predicted() {
 		return errorf(http.StatusConflict, "Predict first: what the run will show appears once the prediction is locked in.")
 	}
-	v := views.LabLive{ID: info.ID, Title: info.Title, Scenario: info.Scenario, PatternTitle: s.patternTitle(info.Scenario.Pattern)}
 	c.Response().Header().Set("Cache-Control", "no-store")
+	if raw := c.QueryParam("stage"); raw != "" {
+		return s.stageReveal(c, l, raw)
+	}
+	v := views.LabLive{ID: info.ID, Title: info.Title, Scenario: info.Scenario, PatternTitle: s.patternTitle(info.Scenario.Pattern)}
 	return s.page(c, views.LabReveal(v))
+}
+
+// stageReveal explains the question of one stage (?stage=i), once the
+// owner has answered it.
+func (s *Server) stageReveal(c echo.Context, l *lab.Lab, raw string) error {
+	stages := l.Info().Scenario.Stages
+	i, err := strconv.Atoi(raw)
+	if err != nil || i < 0 || i >= len(stages) || len(raw) > 3 {
+		return errorf(http.StatusBadRequest, "stage must be a stage's number, 0 to %d.", len(stages)-1)
+	}
+	if !stages[i].Asks() {
+		return errorf(http.StatusNotFound, "Stage %d asks no question, so there is nothing to explain.", i)
+	}
+	if !l.Answered(i) {
+		return errorf(http.StatusConflict, "Answer first: the question's explanations appear once the answer is locked in.")
+	}
+	return s.page(c, views.LabStageReveal(stages[i].Question))
 }
 
 // labStop ends a lab; only its owner may.

@@ -134,6 +134,24 @@ func TestBrowserLabBreaker(t *testing.T) {
 	}
 	screenshot(owner, "lab-owner-breaker-open")
 
+	// An edge with a breaker charts its window: the rates against the
+	// thresholds that open it.
+	pick := func(subject string) chromedp.Action[chromedp.Void] {
+		return chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#chart-subject');
+			s.focus(); s.value = '` + subject + `'; s.dispatchEvent(new Event('change')) })()`)
+	}
+	owner.Do(
+		pick("e.orders>payment"),
+		waitJS(`!document.querySelector('#chart-brk').hidden && document.querySelector('#chart-brk-plot canvas') !== null &&
+			/opens at 50%.*at 80%/.test(document.querySelector('[data-testid=chart-brk-now]').textContent)`, 10*time.Second),
+	)
+	if got := browsertest.Eval[string](owner, `[...document.querySelectorAll('#chart-brk .u-legend .u-series th')].map(e => e.textContent).join('|')`); got != "time|failures|slow calls|failure threshold|slow threshold" {
+		t.Errorf("the breaker window's legend reads %q", got)
+	}
+	owner.Do(chromedp.Evaluate[chromedp.Void](`document.querySelector('#chart-brk').scrollIntoView()`))
+	owner.Screenshot("lab-owner-breaker-window")
+	owner.Do(pick("gw"), waitJS(`document.querySelector('#chart-brk').hidden`, 10*time.Second))
+
 	// The share link: the same state, read-only.
 	share := browsertest.Eval[string](owner, `document.querySelector('#share').value`)
 	viewer := b.NewTab(1280, 900, "dark")
@@ -181,12 +199,55 @@ func TestBrowserLabBreaker(t *testing.T) {
 	}
 	screenshot(phone, "lab-viewer-phone")
 
-	// Run to the end: every check is decided, and the explanation links to
-	// the pattern page and its quiz.
+	// The guide: the run holds at 30 s, where the stage asks its question;
+	// nothing runs on until it is answered, and then it is explained.
+	if got := browsertest.Eval[string](owner, `[...document.querySelectorAll('#stage-box .stage')].filter(e => !e.hidden).map(e => e.dataset.testid).join()`); got != "stage-0" {
+		t.Errorf("a few seconds in, the stages shown are %q, want the first alone", got)
+	}
+	owner.Do(
+		chromedp.Click(chromedp.CSS(`#ff60`)),
+		waitJS(`document.querySelector('#lab').dataset.state === 'asking' && !document.querySelector('[data-testid=stage-2]').hidden &&
+			!document.querySelector('[data-testid=stage-form-2] fieldset').disabled`, 30*time.Second),
+	)
+	if got := browsertest.Eval[string](owner, `document.querySelector('[data-testid=clock]').textContent + ' ' + document.querySelector('[data-testid=run-state]').textContent`); got != "30.0 s waiting for an answer" {
+		t.Errorf("held at the stage's question: clock and state %q", got)
+	}
+	if n := browsertest.Eval[int](owner, `document.querySelectorAll('[data-testid=stage-2] .predict-options').length`); n != 0 {
+		t.Error("the stage's question is explained before it is answered")
+	}
+	screenshot(owner, "lab-owner-stage-question")
+	owner.Do(
+		chromedp.Click(chromedp.CSS(`#ff10`)),
+		waitJS(`document.querySelector('[data-testid=cmd-status]').textContent.includes('question first')`, 10*time.Second),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=stage-form-2] input[value="1"]`), " "),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=stage-form-2] button[type=submit]`), "\r"),
+		waitJS(`document.querySelector('[data-testid=stage-answer-2]').textContent === 'Your answer: B. Right.'`, 10*time.Second),
+		waitJS(`document.querySelector('[data-testid=run-state]').textContent === 'running'`, 10*time.Second),
+	)
+	// Now you try: pause, run to about 50 s, set the slow-call threshold through
+	// the breaker's badge, and the stage's check holds by the end.
+	owner.Do(
+		chromedp.Click(chromedp.CSS(`#run-toggle`)),
+		waitJS(`document.querySelector('[data-testid=run-state]').textContent === 'paused'`, 10*time.Second),
+		chromedp.Click(chromedp.CSS(`#ff10`)),
+		waitJS(`parseFloat(document.querySelector('[data-testid=clock]').textContent) >= 40`, 10*time.Second),
+		chromedp.Click(chromedp.CSS(`#ff10`)),
+		waitJS(`parseFloat(document.querySelector('[data-testid=clock]').textContent) >= 50 && !document.querySelector('[data-testid=stage-3]').hidden`, 10*time.Second),
+		chromedp.Click(chromedp.CSS(`#br-orders--payment`)),
+		chromedp.SetValue(chromedp.CSS(`[data-testid=cmd-breaker] input[name=slow_ms]`), "500"),
+		chromedp.Click(chromedp.CSS(`[data-testid=cmd-breaker] button[type=submit]`)),
+		waitJS(`document.querySelector('[data-testid=cmd-status]').textContent.startsWith('Done')`, 10*time.Second),
+	)
+
+	// Run to the end: every check is decided, the try holds, and the
+	// explanation links to the pattern page and its quiz.
 	owner.Do(
 		chromedp.Click(chromedp.CSS(`#ff60`)),
 		waitJS(`(e => e !== null && !e.hidden)(document.querySelector('[data-testid=explanation]'))`, 30*time.Second),
 	)
+	if got := browsertest.Eval[string](owner, `(e => e.className + ': ' + e.textContent.trim())(document.querySelector('[data-testid=stage-try-3]'))`); !strings.HasPrefix(got, "stage-try pass: Your try holds:") {
+		t.Errorf("the try stage reads %q", got)
+	}
 	if n := browsertest.Eval[int](owner, `document.querySelectorAll('#checks li.pending').length`); n != 0 {
 		t.Errorf("%d checks are undecided at the end", n)
 	}
@@ -200,7 +261,8 @@ func TestBrowserLabBreaker(t *testing.T) {
 	// A pattern knob: force the breaker open through its form (empty
 	// fields stay out of the command).
 	owner.Do(
-		chromedp.Click(chromedp.CSS(`[data-testid=knobs] > summary`)),
+		// Open already: the badge clicked for the try opened it.
+		waitJS(`document.querySelector('[data-testid=knobs]').open`, time.Second),
 		chromedp.SetValue(chromedp.CSS(`[data-testid=cmd-breaker] select[name=state]`), "forced-open"),
 		chromedp.Click(chromedp.CSS(`[data-testid=cmd-breaker] button[type=submit]`)),
 		waitJS(`document.querySelector('#br-orders--payment').classList.contains('br-FORCED_OPEN')`, 10*time.Second),

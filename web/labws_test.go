@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -404,14 +405,23 @@ func TestLabLeftAloneMatchesTheRecordedRun(t *testing.T) {
 	c := alice.connect(t, alice.start(t, "payment-outage"))
 	c.send(`{"type":"predict","option":1}`)
 	wantReply(t, c.reply(), "ack", "")
-	c.send(`{"type":"fast-forward","seconds":120}`)
-	wantReply(t, c.reply(), "ack", "")
-	c.until("the scenario to end", 30*time.Second, func() bool { return c.state["sc.end"] == 1.0 })
+	// Left alone but for the answers the guide asks for on the way, which
+	// change nothing in the run.
+	for c.state["sc.end"] != 1.0 {
+		c.send(`{"type":"fast-forward","seconds":120}`)
+		wantReply(t, c.reply(), "ack", "")
+		c.until("the scenario to end or ask", 30*time.Second, func() bool { return c.state["sc.end"] == 1.0 || c.state["run.state"] == "asking" })
+		if c.state["run.state"] == "asking" {
+			c.send(fmt.Sprintf(`{"type":"predict","stage":%v,"option":0}`, c.state["sc.ask"]))
+			wantReply(t, c.reply(), "ack", "")
+			c.until("the run to go on", 10*time.Second, func() bool { return c.state["run.state"] != "asking" })
+		}
+	}
 	if c.state["run.state"] != "paused" {
 		t.Errorf("at the end the lab is %v, want paused", c.state["run.state"])
 	}
-	if c.at != 50000 {
-		t.Errorf("the lab ended at %v ms, want the scenario's 50 s", c.at)
+	if c.at != 60000 {
+		t.Errorf("the lab ended at %v ms, want the scenario's 60 s", c.at)
 	}
 	sc, _ := simulator.ScenarioBySlug("payment-outage")
 	want := simulator.RunScenario(sc, reportSeed, 0)
@@ -599,12 +609,22 @@ func TestNothingGivesTheAnswerAwayBeforeThePrediction(t *testing.T) {
 		for _, o := range sc.Question.Options {
 			spoilers = append(spoilers, o.Explanation)
 		}
+		// A stage's explanations, not even in /reveal: only in its own,
+		// once answered.
+		var later []string
+		for _, st := range sc.Stages {
+			if st.Question != nil {
+				for _, o := range st.Question.Options {
+					later = append(later, o.Explanation)
+				}
+			}
+		}
 		for _, c := range sc.Checks {
 			spoilers = append(spoilers, c.Name)
 		}
 		labPath := alice.start(t, sc.Slug)
 		for name, page := range map[string]string{"the lab index": index, "the scenario page": body("/lab/" + sc.Slug), "the live lab": body(labPath)} {
-			for _, sp := range spoilers {
+			for _, sp := range append(slices.Clone(spoilers), later...) {
 				if strings.Contains(page, sp) {
 					t.Errorf("%s: %s, before the prediction, says %q", sc.Slug, name, sp)
 				}
@@ -623,6 +643,11 @@ func TestNothingGivesTheAnswerAwayBeforeThePrediction(t *testing.T) {
 		for _, sp := range spoilers {
 			if !strings.Contains(revealed, sp) {
 				t.Errorf("%s: after the prediction /reveal does not say %q", sc.Slug, sp)
+			}
+		}
+		for _, sp := range later {
+			if strings.Contains(revealed, sp) {
+				t.Errorf("%s: /reveal explains a later stage's question: %q", sc.Slug, sp)
 			}
 		}
 		c.conn.Close()
@@ -702,4 +727,58 @@ func TestLabSocketCap(t *testing.T) {
 	if res := alice.get(t, "/healthz"); res.StatusCode != http.StatusOK {
 		t.Errorf("/healthz at the socket cap = %d", res.StatusCode)
 	}
+}
+
+// A stage's question is explained by /reveal?stage=i only once the owner
+// has answered it, which they can only do when the run is held there; a
+// stage that asks nothing, or one that does not exist, says so.
+func TestAStageIsExplainedOnceAnswered(t *testing.T) {
+	_, hs := newLabTestServer(t, nil)
+	alice := newLearner(t, hs.URL)
+	sc, _ := simulator.ScenarioBySlug("payment-outage")
+	ask := -1
+	for i, st := range sc.Stages {
+		if st.Asks() {
+			ask = i
+			break
+		}
+	}
+	var right string
+	for _, o := range sc.Stages[ask].Question.Options {
+		if o.Correct {
+			right = o.Explanation
+		}
+	}
+	labPath := alice.start(t, sc.Slug)
+	stage := labPath + "/reveal?stage=" + strconv.Itoa(ask)
+	wantStatus(t, alice.get(t, stage), http.StatusConflict).Body.Close() // not even predicted
+	c := alice.connect(t, labPath)
+	c.send(`{"type":"predict","option":1}`)
+	wantReply(t, c.reply(), "ack", "")
+	wantStatus(t, alice.get(t, stage), http.StatusConflict).Body.Close()
+	for q, want := range map[string]int{"0": http.StatusNotFound, "x": http.StatusBadRequest, "-1": http.StatusBadRequest,
+		"99": http.StatusBadRequest, "00000000000000000001": http.StatusBadRequest} {
+		wantStatus(t, alice.get(t, labPath+"/reveal?stage="+q), want).Body.Close()
+	}
+	c.send(`{"type":"fast-forward","seconds":600}`)
+	wantReply(t, c.reply(), "ack", "")
+	c.until("the run to hold at the stage's question", 20*time.Second, func() bool {
+		return c.state["run.state"] == "asking" && c.state["sc.ask"] == float64(ask)
+	})
+	if c.at != float64(sc.Stages[ask].At.Milliseconds()) {
+		t.Errorf("held at %.0f ms, want the stage's %d ms", c.at, sc.Stages[ask].At.Milliseconds())
+	}
+	c.send(`{"type":"resume"}`)
+	wantReply(t, c.reply(), "error", "waiting")
+	c.send(`{"type":"predict","option":1,"stage":` + strconv.Itoa(ask) + `}`)
+	wantReply(t, c.reply(), "ack", "")
+	res := wantStatus(t, alice.get(t, stage), http.StatusOK)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(html.UnescapeString(string(b)), right) {
+		t.Errorf("the answered stage's reveal does not explain the right option:\n%s", b)
+	}
+	c.until("the run to go on", 10*time.Second, func() bool {
+		return c.state["run.state"] == "running" && c.state["sc.g."+strconv.Itoa(ask)+".ans"] == 1.0
+	})
 }

@@ -101,199 +101,92 @@ func labControls(l LabLive) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</select></label> <button type=\"button\" id=\"ff10\" data-seconds=\"10\">+10 s</button> <button type=\"button\" id=\"ff60\" data-seconds=\"60\">+60 s</button> <button type=\"button\" id=\"reset\" title=\"Start over with the same seed\">Reset</button> <button type=\"button\" id=\"reset-new\" title=\"Start over with a new seed\">New seed</button></div><details open><summary>Break things</summary><form class=\"cmd\" data-testid=\"cmd-instance\"><label>Instance <select name=\"target\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "</select></label> <button type=\"button\" id=\"ff10\" data-seconds=\"10\">+10 s</button> <button type=\"button\" id=\"ff60\" data-seconds=\"60\">+60 s</button> <button type=\"button\" id=\"reset\" title=\"Start over with the same seed\">Reset</button> <button type=\"button\" id=\"reset-new\" title=\"Start over with a new seed\">New seed</button></div><details open><summary>Break things</summary><form class=\"cmd\" data-testid=\"cmd-instance\"><label>Instance")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, svc := range l.Topology.Services {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "<optgroup label=\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var5 string
-			templ_7745c5c3_Var5, templ_7745c5c3_Err = templruntime.NewAttributeExpression(svc).Resolve(ctx)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 40, Col: 29}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var5)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "\">")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			for _, name := range l.instances(svc) {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "<option value=\"")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				var templ_7745c5c3_Var6 string
-				templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.NewAttributeExpression(name).Resolve(ctx)
-				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 42, Col: 30}
-				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var6)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "\">")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				var templ_7745c5c3_Var7 string
-				templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(name)
-				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 42, Col: 39}
-				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</option>")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</optgroup>")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</select></label> <button type=\"submit\" name=\"type\" value=\"kill\">Kill</button> <button type=\"submit\" name=\"type\" value=\"restart\">Restart</button></form><form class=\"cmd\" data-testid=\"cmd-service\"><label>Service")
+		templ_7745c5c3_Err = picker(l, pickInstance, "target", l.instances(l.Topology.Services[0])[0]).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = serviceSelect(l, "service", "payment").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</label> <button type=\"submit\" name=\"type\" value=\"kill\">Kill</button> <button type=\"submit\" name=\"type\" value=\"restart\">Restart</button></form><form class=\"cmd\" data-testid=\"cmd-service\"><label>Service")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "</label> <button type=\"submit\" name=\"type\" value=\"crash\">Crash all</button> <button type=\"submit\" name=\"type\" value=\"restore\">Restore</button></form><form class=\"cmd\" data-testid=\"cmd-latency\"><input type=\"hidden\" name=\"type\" value=\"latency\"> <label>Slow down")
+		templ_7745c5c3_Err = picker(l, pickService, "service", "payment").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = serviceSelect(l, "service", "payment").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 12, "</label> <button type=\"submit\" name=\"type\" value=\"crash\">Crash all</button> <button type=\"submit\" name=\"type\" value=\"restore\">Restore</button></form><form class=\"cmd\" data-testid=\"cmd-latency\"><input type=\"hidden\" name=\"type\" value=\"latency\"> <label>Slow down")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</label> <label>by <input name=\"ms\" type=\"number\" min=\"0\" max=\"30000\" step=\"50\" value=\"2000\" data-num=\"int\" class=\"short\"> ms</label> <label>± <input name=\"jitter_ms\" type=\"number\" min=\"0\" max=\"30000\" step=\"10\" value=\"100\" data-num=\"int\" class=\"short\"> ms</label> <button type=\"submit\">Apply</button></form><form class=\"cmd\" data-testid=\"cmd-error-rate\"><input type=\"hidden\" name=\"type\" value=\"error-rate\"> <label>Errors from")
+		templ_7745c5c3_Err = picker(l, pickService, "service", "payment").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = serviceSelect(l, "service", "payment").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "</label> <label>by <input name=\"ms\" type=\"number\" min=\"0\" max=\"30000\" step=\"50\" value=\"2000\" data-num=\"int\" class=\"short\"> ms</label> <label>± <input name=\"jitter_ms\" type=\"number\" min=\"0\" max=\"30000\" step=\"10\" value=\"100\" data-num=\"int\" class=\"short\"> ms</label> <button type=\"submit\">Apply</button></form><form class=\"cmd\" data-testid=\"cmd-error-rate\"><input type=\"hidden\" name=\"type\" value=\"error-rate\"> <label>Errors from")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "</label> <label><input name=\"rate\" type=\"number\" min=\"0\" max=\"100\" step=\"1\" value=\"50\" data-num=\"float\" data-scale=\"0.01\" class=\"short\"> %</label> <button type=\"submit\">Apply</button></form><form class=\"cmd\" data-testid=\"cmd-scale\"><input type=\"hidden\" name=\"type\" value=\"scale\"> <label>Scale")
+		templ_7745c5c3_Err = picker(l, pickService, "service", "payment").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = serviceSelect(l, "service", "catalog").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</label> <label><input name=\"rate\" type=\"number\" min=\"0\" max=\"100\" step=\"1\" value=\"50\" data-num=\"float\" data-scale=\"0.01\" class=\"short\"> %</label> <button type=\"submit\">Apply</button></form><form class=\"cmd\" data-testid=\"cmd-scale\"><input type=\"hidden\" name=\"type\" value=\"scale\"> <label>Scale")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "</label> <label>to <input name=\"instances\" type=\"number\" min=\"1\" max=\"")
+		templ_7745c5c3_Err = picker(l, pickService, "service", "catalog").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var8 string
-		templ_7745c5c3_Var8, templ_7745c5c3_Err = templruntime.NewAttributeExpression(strconv.Itoa(l.Topology.MaxInstances)).Resolve(ctx)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 84, Col: 104}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var8)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</label> <label>to <input name=\"instances\" type=\"number\" min=\"1\" max=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "\" value=\"5\" data-num=\"int\" class=\"short\"></label> <button type=\"submit\">Apply</button></form><form class=\"cmd\" data-testid=\"cmd-link\"><label>Link from")
+		var templ_7745c5c3_Var5 string
+		templ_7745c5c3_Var5, templ_7745c5c3_Err = templruntime.NewAttributeExpression(strconv.Itoa(l.Topology.MaxInstances)).Resolve(ctx)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 76, Col: 104}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var5)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = nodeSelect(l, "from", "gateway").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "\" value=\"5\" data-num=\"int\" class=\"short\"></label> <button type=\"submit\">Apply</button></form><form class=\"cmd\" data-testid=\"cmd-link\"><label>Link from")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "</label> <label>to")
+		templ_7745c5c3_Err = picker(l, pickNode, "from", "gateway").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = nodeSelect(l, "to", "catalog-2").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</label> <label>to")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "</label> <button type=\"submit\" name=\"type\" value=\"cut-link\">Cut</button> <button type=\"submit\" name=\"type\" value=\"heal-link\">Heal</button></form><div class=\"cmd-row\"><form class=\"cmd\"><span>Registry</span> <button type=\"submit\" name=\"type\" value=\"registry-down\">Stop</button> <button type=\"submit\" name=\"type\" value=\"registry-up\">Start</button></form><form class=\"cmd\"><span>Broker</span> <button type=\"submit\" name=\"type\" value=\"broker-down\">Stop</button> <button type=\"submit\" name=\"type\" value=\"broker-up\">Start</button></form></div><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"slow-consumer\"> <label>Slow consumer group <select name=\"group\">")
+		templ_7745c5c3_Err = picker(l, pickNode, "to", "catalog-2").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, g := range l.groupNames() {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<option value=\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var9 string
-			templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(g).Resolve(ctx)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 109, Col: 25}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var9)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "\">")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var10 string
-			templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(g)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 109, Col: 31}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "</option>")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</select></label> <label>+<input name=\"ms\" type=\"number\" min=\"0\" max=\"60000\" step=\"50\" value=\"400\" data-num=\"int\" class=\"short\"> ms a message</label> <button type=\"submit\">Apply</button></form></details> <details><summary>Load</summary><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"load\"> <label>Steady load <input name=\"rate\" type=\"number\" min=\"0\" max=\"5000\" step=\"10\" value=\"100\" data-num=\"float\" class=\"short\"> requests/s</label> <button type=\"submit\">Apply</button></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"burst\"> <label>Burst of <input name=\"rate\" type=\"number\" min=\"1\" max=\"5000\" step=\"10\" value=\"200\" data-num=\"float\" class=\"short\"> req/s</label> <label>lasting <input name=\"ms\" type=\"number\" min=\"1\" max=\"60\" value=\"10\" data-num=\"int\" data-scale=\"1000\" class=\"short\"> s</label> <label>from <select name=\"client\"><option value=\"\">random clients</option> ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "</label> <button type=\"submit\" name=\"type\" value=\"cut-link\">Cut</button> <button type=\"submit\" name=\"type\" value=\"heal-link\">Heal</button></form><div class=\"cmd-row\"><form class=\"cmd\"><span>Registry</span> <button type=\"submit\" name=\"type\" value=\"registry-down\">Stop</button> <button type=\"submit\" name=\"type\" value=\"registry-up\">Start</button></form><form class=\"cmd\"><span>Broker</span> <button type=\"submit\" name=\"type\" value=\"broker-down\">Stop</button> <button type=\"submit\" name=\"type\" value=\"broker-up\">Start</button></form></div><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"slow-consumer\"> <label>Slow consumer group")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, c := range clientNames(l.Topology.Clients) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "<option value=\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var11 string
-			templ_7745c5c3_Var11, templ_7745c5c3_Err = templruntime.NewAttributeExpression(c).Resolve(ctx)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 133, Col: 25}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var11)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "\">")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var12 string
-			templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(c)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 133, Col: 31}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "</option>")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
+		templ_7745c5c3_Err = picker(l, pickGroup, "group", l.groupNames()[0]).Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "</select></label> <button type=\"submit\">Apply</button></form></details> <details data-testid=\"knobs\"><summary>Pattern knobs</summary><form class=\"cmd\" data-testid=\"cmd-breaker\"><input type=\"hidden\" name=\"type\" value=\"breaker\"><fieldset><legend>Circuit breaker</legend>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</label> <label>+<input name=\"ms\" type=\"number\" min=\"0\" max=\"60000\" step=\"50\" value=\"400\" data-num=\"int\" class=\"short\"> ms a message</label> <button type=\"submit\">Apply</button></form></details> <details><summary>Load</summary><template data-unpack><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"load\"> <label>Steady load <input name=\"rate\" type=\"number\" min=\"0\" max=\"5000\" step=\"10\" value=\"100\" data-num=\"float\" class=\"short\"> requests/s</label> <button type=\"submit\">Apply</button></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"burst\"> <label>Burst of <input name=\"rate\" type=\"number\" min=\"1\" max=\"5000\" step=\"10\" value=\"200\" data-num=\"float\" class=\"short\"> req/s</label> <label>lasting <input name=\"ms\" type=\"number\" min=\"1\" max=\"60\" value=\"10\" data-num=\"int\" data-scale=\"1000\" class=\"short\"> s</label> <label>from")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = picker(l, pickClient, "client", "").Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 20, "</label> <button type=\"submit\">Apply</button></form></template></details> <details data-testid=\"knobs\"><summary>Pattern knobs</summary><template data-unpack><form class=\"cmd\" data-testid=\"cmd-breaker\"><input type=\"hidden\" name=\"type\" value=\"breaker\"><fieldset><legend>Circuit breaker</legend>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -301,19 +194,19 @@ func labControls(l LabLive) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "<p class=\"muted knob-window\">Now: <output id=\"knob-window\" data-testid=\"knob-window\">–</output></p><label>State <select name=\"state\"><option value=\"\">unchanged</option> <option value=\"closed\">reset to closed</option> <option value=\"forced-open\">force open</option> <option value=\"disabled\">disable</option></select></label>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 21, "<p class=\"muted knob-window\">Now: <output id=\"knob-window\" data-testid=\"knob-window\">–</output></p><label>State <select name=\"state\"><option value=\"\">unchanged</option> <option value=\"closed\">reset to closed</option> <option value=\"forced-open\">force open</option> <option value=\"disabled\">disable</option></select></label>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = boolSelect("enabled", "Installed").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = boolSelect(l, "enabled", "Installed").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = boolSelect("fallback", "Fallback").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = boolSelect(l, "fallback", "Fallback").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "<label>Failure threshold <input name=\"failure_rate\" type=\"number\" min=\"1\" max=\"100\" data-num=\"float\" data-scale=\"0.01\" class=\"short\"> %</label> <label>Slow call over <input name=\"slow_ms\" type=\"number\" min=\"1\" max=\"60000\" data-num=\"int\" class=\"short\"> ms</label> <label>Slow threshold <input name=\"slow_rate\" type=\"number\" min=\"1\" max=\"100\" data-num=\"float\" data-scale=\"0.01\" class=\"short\"> %</label> <label>Wait in open <input name=\"wait_ms\" type=\"number\" min=\"1\" max=\"300000\" data-num=\"int\" class=\"short\"> ms</label> <label>Half-open probes <input name=\"half_open_calls\" type=\"number\" min=\"1\" max=\"200\" data-num=\"int\" class=\"short\"></label> <label>Window <input name=\"window\" type=\"number\" min=\"1\" max=\"200\" data-num=\"int\" class=\"short\"> calls</label> <label>Minimum calls <input name=\"min_calls\" type=\"number\" min=\"1\" max=\"200\" data-num=\"int\" class=\"short\"></label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"bulkhead\"><fieldset><legend>Bulkhead</legend>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 22, "<label>Failure threshold <input name=\"failure_rate\" type=\"number\" min=\"1\" max=\"100\" data-num=\"float\" data-scale=\"0.01\" class=\"short\"> %</label> <label>Slow call over <input name=\"slow_ms\" type=\"number\" min=\"1\" max=\"60000\" data-num=\"int\" class=\"short\"> ms</label> <label>Slow threshold <input name=\"slow_rate\" type=\"number\" min=\"1\" max=\"100\" data-num=\"float\" data-scale=\"0.01\" class=\"short\"> %</label> <label>Wait in open <input name=\"wait_ms\" type=\"number\" min=\"1\" max=\"300000\" data-num=\"int\" class=\"short\"> ms</label> <label>Half-open probes <input name=\"half_open_calls\" type=\"number\" min=\"1\" max=\"200\" data-num=\"int\" class=\"short\"></label> <label>Window <input name=\"window\" type=\"number\" min=\"1\" max=\"200\" data-num=\"int\" class=\"short\"> calls</label> <label>Minimum calls <input name=\"min_calls\" type=\"number\" min=\"1\" max=\"200\" data-num=\"int\" class=\"short\"></label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"bulkhead\"><fieldset><legend>Bulkhead</legend>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -321,11 +214,11 @@ func labControls(l LabLive) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = boolSelect("enabled", "Installed").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = boolSelect(l, "enabled", "Installed").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, "<label>Concurrent calls <input name=\"max_concurrent\" type=\"number\" min=\"1\" max=\"200\" data-num=\"int\" class=\"short\"></label> <label>Waiting room <input name=\"max_queue\" type=\"number\" min=\"0\" max=\"200\" data-num=\"int\" class=\"short\"></label> <label>Max wait <input name=\"max_wait_ms\" type=\"number\" min=\"0\" max=\"10000\" data-num=\"int\" class=\"short\"> ms</label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"retries\"><fieldset><legend>Retries</legend>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<label>Concurrent calls <input name=\"max_concurrent\" type=\"number\" min=\"1\" max=\"200\" data-num=\"int\" class=\"short\"></label> <label>Waiting room <input name=\"max_queue\" type=\"number\" min=\"0\" max=\"200\" data-num=\"int\" class=\"short\"></label> <label>Max wait <input name=\"max_wait_ms\" type=\"number\" min=\"0\" max=\"10000\" data-num=\"int\" class=\"short\"> ms</label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"retries\"><fieldset><legend>Retries</legend>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -333,15 +226,15 @@ func labControls(l LabLive) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "<label>Retries <input name=\"retries\" type=\"number\" min=\"0\" max=\"5\" data-num=\"int\" class=\"short\"></label> <label>Back-off <input name=\"backoff_ms\" type=\"number\" min=\"0\" max=\"10000\" data-num=\"int\" class=\"short\"> ms</label>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 24, "<label>Retries <input name=\"retries\" type=\"number\" min=\"0\" max=\"5\" data-num=\"int\" class=\"short\"></label> <label>Back-off <input name=\"backoff_ms\" type=\"number\" min=\"0\" max=\"10000\" data-num=\"int\" class=\"short\"> ms</label>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = boolSelect("budget", "Retry budget").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = boolSelect(l, "budget", "Retry budget").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "<label>Budget <input name=\"budget_percent\" type=\"number\" min=\"0\" max=\"100\" data-num=\"float\" data-scale=\"0.01\" class=\"short\"> %</label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"timeout\"><fieldset><legend>Timeout</legend>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 25, "<label>Budget <input name=\"budget_percent\" type=\"number\" min=\"0\" max=\"100\" data-num=\"float\" data-scale=\"0.01\" class=\"short\"> %</label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"timeout\"><fieldset><legend>Timeout</legend>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -349,7 +242,7 @@ func labControls(l LabLive) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "<label>Timeout <input name=\"ms\" type=\"number\" min=\"0\" max=\"60000\" value=\"2000\" data-num=\"int\" class=\"short\"> ms (0: none)</label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"lb\"><fieldset><legend>Load balancing</legend>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<label>Timeout <input name=\"ms\" type=\"number\" min=\"0\" max=\"60000\" value=\"2000\" data-num=\"int\" class=\"short\"> ms (0: none)</label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"lb\"><fieldset><legend>Load balancing</legend>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -357,55 +250,55 @@ func labControls(l LabLive) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "<label>Policy <select name=\"mode\"><option value=\"round-robin\">round robin</option> <option value=\"least-outstanding\">least outstanding</option> <option value=\"random\">random</option></select></label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"sidecar\"><fieldset><legend>Sidecar</legend> <label>Service")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 27, "<label>Policy <select name=\"mode\"><option value=\"round-robin\">round robin</option> <option value=\"least-outstanding\">least outstanding</option> <option value=\"random\">random</option></select></label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"sidecar\"><fieldset><legend>Sidecar</legend> <label>Service")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = serviceSelect(l, "service", "orders").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = picker(l, pickService, "service", "orders").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "</label>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 28, "</label>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = boolSelect("enabled", "Sidecar").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = boolSelect(l, "enabled", "Sidecar").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = boolSelect("own_retries", "Owns retries").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = boolSelect(l, "own_retries", "Owns retries").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = boolSelect("own_timeouts", "Owns timeouts").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = boolSelect(l, "own_timeouts", "Owns timeouts").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = boolSelect("mtls", "mTLS").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = boolSelect(l, "mtls", "mTLS").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = boolSelect("metrics", "Owns metrics").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = boolSelect(l, "metrics", "Owns metrics").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "<button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"rate-limit\"><fieldset><legend>Gateway rate limit (per client)</legend>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 29, "<button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"rate-limit\"><fieldset><legend>Gateway rate limit (per client)</legend>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = boolSelect("enabled", "On").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = boolSelect(l, "enabled", "On").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "<label>Rate <input name=\"rate\" type=\"number\" min=\"1\" max=\"10000\" data-num=\"int\" class=\"short\"> /s</label> <label>Burst <input name=\"burst\" type=\"number\" min=\"1\" max=\"10000\" data-num=\"int\" class=\"short\"></label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"cache\"><fieldset><legend>Gateway cache</legend>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "<label>Rate <input name=\"rate\" type=\"number\" min=\"1\" max=\"10000\" data-num=\"int\" class=\"short\"> /s</label> <label>Burst <input name=\"burst\" type=\"number\" min=\"1\" max=\"10000\" data-num=\"int\" class=\"short\"></label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"cache\"><fieldset><legend>Gateway cache</legend>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = boolSelect("enabled", "On").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = boolSelect(l, "enabled", "On").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "<label>TTL <input name=\"ttl_ms\" type=\"number\" min=\"1\" max=\"300000\" data-num=\"int\" class=\"short\"> ms</label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"saga-mode\"> <label>Saga <select name=\"mode\"><option value=\"orchestrated\">orchestrated</option> <option value=\"choreographed\">choreographed</option></select></label> <button type=\"submit\">Apply</button></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"publish-mode\"> <label>While the broker is down, publishers <select name=\"mode\"><option value=\"buffer\">buffer in an outbox</option> <option value=\"fail\">fail</option></select></label> <button type=\"submit\">Apply</button></form></details></fieldset><p id=\"cmd-status\" class=\"cmd-status\" role=\"status\" data-testid=\"cmd-status\"></p></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<label>TTL <input name=\"ttl_ms\" type=\"number\" min=\"1\" max=\"300000\" data-num=\"int\" class=\"short\"> ms</label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"saga-mode\"> <label>Saga <select name=\"mode\"><option value=\"orchestrated\">orchestrated</option> <option value=\"choreographed\">choreographed</option></select></label> <button type=\"submit\">Apply</button></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"publish-mode\"> <label>While the broker is down, publishers <select name=\"mode\"><option value=\"buffer\">buffer in an outbox</option> <option value=\"fail\">fail</option></select></label> <button type=\"submit\">Apply</button></form></template></details></fieldset><p id=\"cmd-status\" class=\"cmd-status\" role=\"status\" data-testid=\"cmd-status\"></p></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -413,19 +306,9 @@ func labControls(l LabLive) templ.Component {
 	})
 }
 
-func clientNames(n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		if i < 9 {
-			out[i] = "client-0" + strconv.Itoa(i+1)
-		} else {
-			out[i] = "client-" + strconv.Itoa(i+1)
-		}
-	}
-	return out
-}
-
-func serviceSelect(l LabLive, name, selected string) templ.Component {
+// picker is a menu of the list kind (see labpickers.go), holding only the
+// option chosen, value, until the page's script fills it.
+func picker(l LabLive, kind, name, value string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -442,251 +325,69 @@ func serviceSelect(l LabLive, name, selected string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 44, "<select name=\"")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "<select name=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var14 string
-		templ_7745c5c3_Var14, templ_7745c5c3_Err = templruntime.NewAttributeExpression(name).Resolve(ctx)
+		var templ_7745c5c3_Var7 string
+		templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(name).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 294, Col: 20}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 272, Col: 13}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var14)
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 45, "\">")
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var7)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, s := range l.Topology.Services {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 46, "<option value=\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var15 string
-			templ_7745c5c3_Var15, templ_7745c5c3_Err = templruntime.NewAttributeExpression(s).Resolve(ctx)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 296, Col: 20}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var15)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 47, "\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			if s == selected {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 48, " selected")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 49, ">")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var16 string
-			templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(s)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 296, Col: 54}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var16))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 50, "</option>")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 51, "</select>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 33, "\" data-picker=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		return nil
-	})
-}
-
-func nodeSelect(l LabLive, name, selected string) templ.Component {
-	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
-		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
-		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
-			return templ_7745c5c3_CtxErr
+		var templ_7745c5c3_Var8 string
+		templ_7745c5c3_Var8, templ_7745c5c3_Err = templruntime.NewAttributeExpression(kind).Resolve(ctx)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 273, Col: 20}
 		}
-		templ_7745c5c3_Buffer, templ_7745c5c3_IsBuffer := templruntime.GetBuffer(templ_7745c5c3_W)
-		if !templ_7745c5c3_IsBuffer {
-			defer func() {
-				templ_7745c5c3_BufErr := templruntime.ReleaseBuffer(templ_7745c5c3_Buffer)
-				if templ_7745c5c3_Err == nil {
-					templ_7745c5c3_Err = templ_7745c5c3_BufErr
-				}
-			}()
-		}
-		ctx = templ.InitializeContext(ctx)
-		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 52, "<select name=\"")
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var8)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var18 string
-		templ_7745c5c3_Var18, templ_7745c5c3_Err = templruntime.NewAttributeExpression(name).Resolve(ctx)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 302, Col: 20}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var18)
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 34, "\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 53, "\">")
+		if kind == pickBool {
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 35, " data-bool=\"true\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 36, "><option value=\"")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, n := range []string{"gateway", "registry", "broker"} {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 54, "<option value=\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var19 string
-			templ_7745c5c3_Var19, templ_7745c5c3_Err = templruntime.NewAttributeExpression(n).Resolve(ctx)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 304, Col: 20}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var19)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 55, "\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			if n == selected {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 56, " selected")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 57, ">")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var20 string
-			templ_7745c5c3_Var20, templ_7745c5c3_Err = templ.JoinStringErrs(n)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 304, Col: 54}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var20))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "</option> ")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
+		var templ_7745c5c3_Var9 string
+		templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(value).Resolve(ctx)
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 278, Col: 23}
 		}
-		for _, s := range l.Topology.Services {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 59, "<optgroup label=\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var21 string
-			templ_7745c5c3_Var21, templ_7745c5c3_Err = templruntime.NewAttributeExpression(s).Resolve(ctx)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 307, Col: 22}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var21)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 60, "\"><option value=\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var22 string
-			templ_7745c5c3_Var22, templ_7745c5c3_Err = templruntime.NewAttributeExpression(s).Resolve(ctx)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 308, Col: 21}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var22)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 61, "\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			if s == selected {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 62, " selected")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 63, ">")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var23 string
-			templ_7745c5c3_Var23, templ_7745c5c3_Err = templ.JoinStringErrs(s)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 308, Col: 55}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var23))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 64, " (all)</option> ")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			for _, in := range l.instances(s) {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 65, "<option value=\"")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				var templ_7745c5c3_Var24 string
-				templ_7745c5c3_Var24, templ_7745c5c3_Err = templruntime.NewAttributeExpression(in).Resolve(ctx)
-				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 310, Col: 23}
-				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var24)
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 66, "\"")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				if in == selected {
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 67, " selected")
-					if templ_7745c5c3_Err != nil {
-						return templ_7745c5c3_Err
-					}
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 68, ">")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				var templ_7745c5c3_Var25 string
-				templ_7745c5c3_Var25, templ_7745c5c3_Err = templ.JoinStringErrs(in)
-				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 310, Col: 59}
-				}
-				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var25))
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 69, "</option>")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 70, "</optgroup>")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var9)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 71, "</select>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 37, "\" selected>")
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		var templ_7745c5c3_Var10 string
+		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(l.pickLabel(kind, value))
+		if templ_7745c5c3_Err != nil {
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 278, Col: 61}
+		}
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
+		}
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 38, "</option></select>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -711,53 +412,15 @@ func edgeSelect(l LabLive, selected string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 72, "<label>Edge <select name=\"edge\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "<label>Edge")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, e := range l.edgeIDs() {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 73, "<option value=\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var27 string
-			templ_7745c5c3_Var27, templ_7745c5c3_Err = templruntime.NewAttributeExpression(e).Resolve(ctx)
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 322, Col: 21}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var27)
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 74, "\"")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			if e == selected {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 75, " selected")
-				if templ_7745c5c3_Err != nil {
-					return templ_7745c5c3_Err
-				}
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 76, ">")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			var templ_7745c5c3_Var28 string
-			templ_7745c5c3_Var28, templ_7745c5c3_Err = templ.JoinStringErrs(arrow(e))
-			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 322, Col: 62}
-			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var28))
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 77, "</option>")
-			if templ_7745c5c3_Err != nil {
-				return templ_7745c5c3_Err
-			}
+		templ_7745c5c3_Err = picker(l, pickEdge, "edge", selected).Render(ctx, templ_7745c5c3_Buffer)
+		if templ_7745c5c3_Err != nil {
+			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 78, "</select></label>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 40, "</label>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -765,7 +428,7 @@ func edgeSelect(l LabLive, selected string) templ.Component {
 	})
 }
 
-func boolSelect(name, label string) templ.Component {
+func boolSelect(l LabLive, name, label string) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
 		if templ_7745c5c3_CtxErr := ctx.Err(); templ_7745c5c3_CtxErr != nil {
@@ -782,33 +445,24 @@ func boolSelect(name, label string) templ.Component {
 		}
 		ctx = templ.InitializeContext(ctx)
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 79, "<label>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "<label>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var30 string
-		templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(label)
+		var templ_7745c5c3_Var13 string
+		templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(label)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 330, Col: 9}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 291, Col: 9}
 		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var30))
-		if templ_7745c5c3_Err != nil {
-			return templ_7745c5c3_Err
-		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 80, " <select name=\"")
+		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var31 string
-		templ_7745c5c3_Var31, templ_7745c5c3_Err = templruntime.NewAttributeExpression(name).Resolve(ctx)
-		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 331, Col: 21}
-		}
-		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var31)
+		templ_7745c5c3_Err = picker(l, pickBool, name, "").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 81, "\" data-bool=\"true\"><option value=\"\">unchanged</option> <option value=\"true\">on</option> <option value=\"false\">off</option></select></label>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "</label>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

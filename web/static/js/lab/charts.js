@@ -1,9 +1,10 @@
 // The charts: the last 60 s of simulated time for the subject the reader
 // picks (all requests at the gateway, or one edge's calls), drawn by uPlot
-// (vendor/uplot, loaded by the page before this module) with a time axis,
-// y axes in their units, gridlines, a legend that follows the cursor, and a
-// dashed, labelled line for each notable event: a command, an instance
-// killed, an eviction, a breaker changing state.
+// with a time axis, y axes in their units, gridlines, a legend that follows
+// the cursor, and a dashed, labelled line for each notable event: a
+// command, an instance killed, an eviction, a breaker changing state.
+// uPlot (vendor/uplot) is loaded once the first frame is drawn: the
+// drawing and the figures come first, the plots a moment later.
 import { $, text } from './dom.js';
 import { arrow, fmtMS, fmtPct, fmtRate } from './format.js';
 
@@ -11,10 +12,17 @@ const WINDOW = 60; // seconds of simulated time shown
 
 // What each chart shows: its series (fields of a history point), their
 // legend labels, the y axis's formatter and the smallest top of its scale.
+// Series take the page's colours in turn; dashed ones are dashed. The
+// breaker's window is drawn for an edge with a breaker only: its failure
+// and slow-call rates, each beside its threshold, dashed in its colour.
 const CHARTS = [
   { id: 'tp', fields: ['tp'], labels: ['requests/s'], fmt: (v) => fmtRate(v) + '/s', floor: 1 },
   { id: 'er', fields: ['er'], labels: ['failing'], fmt: fmtPct, floor: 0.05 },
-  { id: 'lat', fields: ['p50', 'p99'], labels: ['p50', 'p99'], fmt: fmtMS, floor: 1 },
+  { id: 'lat', fields: ['p50', 'p99'], labels: ['p50', 'p99'], dashed: [false, true], fmt: fmtMS, floor: 1 },
+  {
+    id: 'brk', fields: ['fr', 'sr', 'thr', 'slowthr'], labels: ['failures', 'slow calls', 'failure threshold', 'slow threshold'],
+    colours: [0, 1, 0, 1], dashed: [false, false, true, true], fmt: fmtPct, floor: 1, max: 1, breaker: true,
+  },
 ];
 
 // Kinds of event worth a marker, and how to label one; the rest (a
@@ -90,19 +98,27 @@ function drawMarkers(u) {
   ctx.restore();
 }
 
-function makePlot(c, host) {
-  const theme = {
+let colours = null;
+
+// pageTheme is the page's colours as the canvas needs them, resolved once:
+// each colour() makes the page work out its styles again.
+function pageTheme() {
+  colours ||= {
     text: colour('var(--text)'), muted: colour('var(--muted)'), grid: colour('var(--border)'),
-    bad: colour('var(--bad)'), mark: colour('var(--muted)'),
-    lines: [colour('var(--accent)'), colour('var(--bad)')],
+    bad: colour('var(--bad)'), accent: colour('var(--accent)'),
   };
+  return { ...colours, mark: colours.muted, lines: [colours.accent, colours.bad] };
+}
+
+function makePlot(c, host) {
+  const theme = pageTheme();
   const axis = { stroke: theme.muted, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1 }, font: '11px system-ui, sans-serif' };
   const opts = {
-    width: Math.max(200, host.clientWidth),
+    width: Math.max(140, host.clientWidth),
     height: 130,
     scales: {
       x: { time: false, range: () => [view.t0, view.t0 + WINDOW] },
-      y: { range: (u, min, max) => [0, Math.max(c.floor, max * 1.15)] },
+      y: { range: (u, min, max) => [0, c.max || Math.max(c.floor, max * 1.15)] },
     },
     axes: [
       { ...axis, values: (u, vals) => vals.map((v) => Math.round(v) + ' s'), space: 50 },
@@ -111,7 +127,8 @@ function makePlot(c, host) {
     series: [
       { label: 'time', value: (u, v) => (v == null ? '–' : v.toFixed(1) + ' s') },
       ...c.fields.map((f, i) => ({
-        label: c.labels[i], stroke: theme.lines[i], width: 1.5, dash: i === 1 ? [5, 3] : undefined,
+        label: c.labels[i], stroke: theme.lines[c.colours ? c.colours[i] : i], width: 1.5,
+        dash: c.dashed && c.dashed[i] ? [5, 3] : undefined,
         points: { show: false }, value: (u, v) => (v == null ? '–' : c.fmt(v)),
       })),
     ],
@@ -121,15 +138,47 @@ function makePlot(c, host) {
   };
   const u = new window.uPlot(opts, [[], ...c.fields.map(() => [])], host);
   u.theme = theme;
-  new ResizeObserver(() => u.setSize({ width: Math.max(200, host.clientWidth), height: 130 })).observe(host);
+  new ResizeObserver(() => u.setSize({ width: Math.max(140, host.clientWidth), height: 130 })).observe(host);
   return u;
 }
 
+let uPlotAsked = false;
+const uPlotAfter = 300; // ms after the first frame
+
+// loadUPlot adds uPlot's script to the page, with the nonce the page's
+// own scripts carry, and draws the charts once it has run.
+function loadUPlot(s) {
+  const script = document.createElement('script');
+  script.src = $('lab').dataset.uplot;
+  script.nonce = document.querySelector('script[nonce]').nonce;
+  script.onload = () => renderCharts(s);
+  document.head.append(script);
+}
+
 export function renderCharts(s) {
-  if (!window.uPlot) return;
   const subject = $('chart-subject').value;
-  const arr = s.history(subject);
   const now = s.series(subject);
+  text($('chart-tp-now'), fmtRate(now.tp) + ' req/s');
+  text($('chart-er-now'), fmtPct(now.er));
+  text($('chart-lat-now'), 'p50 ' + fmtMS(now.p50) + ', p99 ' + fmtMS(now.p99));
+  // The breaker's window, for an edge that has a breaker.
+  const breaker = !!now.br;
+  const fig = $('chart-brk');
+  if (fig && fig.hidden === breaker) {
+    fig.hidden = !breaker;
+    fig.parentElement.classList.toggle('with-breaker', breaker);
+  }
+  if (breaker) {
+    text($('chart-brk-now'), 'failures ' + fmtPct(now.fr) + ' (opens at ' + fmtPct(now.thr) + '), slow ' + fmtPct(now.sr) +
+      ' (at ' + fmtPct(now.slowthr) + ')');
+  }
+  if (!window.uPlot) {
+    // Once this frame and the next few are drawn.
+    if (!uPlotAsked) setTimeout(() => loadUPlot(s), uPlotAfter);
+    uPlotAsked = true;
+    return;
+  }
+  const arr = s.history(subject);
   // The window ends now, but starts no earlier than 0 s: a young run fills
   // the charts from the left.
   view = { t0: Math.max(0, s.at / 1000 - WINDOW) };
@@ -137,12 +186,9 @@ export function renderCharts(s) {
   const xs = arr.map((p) => p.t);
   for (const c of CHARTS) {
     const host = $('chart-' + c.id + '-plot');
-    if (!host) continue;
+    if (!host || (c.breaker && !breaker)) continue;
     plots[c.id] ||= makePlot(c, host);
     plots[c.id].setData([xs, ...c.fields.map((f) => arr.map((p) => p[f]))]);
     host.dataset.markers = String(shown); // for tests: the canvas cannot be read
   }
-  text($('chart-tp-now'), fmtRate(now.tp) + ' req/s');
-  text($('chart-er-now'), fmtPct(now.er));
-  text($('chart-lat-now'), 'p50 ' + fmtMS(now.p50) + ', p99 ' + fmtMS(now.p99));
 }

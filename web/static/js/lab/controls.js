@@ -13,6 +13,26 @@ export function status(message, kind) {
   text(el, message);
 }
 
+// The parts of the controls that come folded (Load, the pattern knobs)
+// come as a template, kept as markup until the reader opens the part: till
+// then their forms cost the page no nodes, no styles and no layout.
+const folded = new WeakMap(); // details → the markup of its forms
+
+function foldAway(details) {
+  const tpl = details.querySelector(':scope > template[data-unpack]');
+  if (!tpl) return;
+  folded.set(details, tpl.innerHTML);
+  tpl.remove();
+}
+
+// unfold puts a folded part's forms in place.
+export function unfold(details) {
+  const html = details && folded.get(details);
+  if (html === undefined) return;
+  folded.delete(details);
+  details.insertAdjacentHTML('beforeend', html);
+}
+
 // enableControls opens the controls' fieldset, for the owner only.
 export function enableControls(on, owner) {
   $('controls').disabled = !(on && owner);
@@ -24,6 +44,7 @@ const RUN_LABELS = {
   paused: 'paused',
   'fast-forward': 'fast-forwarding',
   ended: 'ended, paused',
+  asking: 'waiting for an answer',
 };
 
 // moving says whether simulated time advances in this run state.
@@ -47,17 +68,6 @@ export function renderRun(s, root) {
   text($('run-toggle'), moving(st) ? 'Pause' : st === 'waiting' ? 'Start' : 'Resume');
   const sel = $('speed');
   if (document.activeElement !== sel && sel.value !== String(run.speed)) sel.value = String(run.speed);
-}
-
-// renderInstanceChoices hides the instances that do not run from the
-// controls' pickers (unless one is picked).
-export function renderInstanceChoices(s) {
-  for (const opt of document.querySelectorAll('#controls option')) {
-    const m = /^([a-z]+)-(\d+)$/.exec(opt.value);
-    if (!m || !s.services.includes(m[1])) continue;
-    const absent = !s.instance(m[1], m[2]).state;
-    if (opt.hidden !== absent && !opt.selected) opt.hidden = absent;
-  }
 }
 
 // formMessage turns a command form into its message: fields marked
@@ -91,17 +101,32 @@ export function wireControls({ state, lab, send, redraw, pickTrace }) {
   const command = (msg) => {
     if (!send(msg)) status('Not connected: the command was not sent.', 'error');
   };
-  for (const form of document.querySelectorAll('form.cmd')) {
-    form.addEventListener('submit', (e) => {
-      e.preventDefault();
-      const msg = formMessage(form, e.submitter);
-      if (!msg.type) return;
-      status('Sending ' + msg.type + '…', '');
-      command(msg);
+  const controls = $('controls');
+  controls.addEventListener('submit', (e) => {
+    const form = e.target.closest('form.cmd');
+    if (!form) return;
+    e.preventDefault();
+    const msg = formMessage(form, e.submitter);
+    if (!msg.type) return;
+    status('Sending ' + msg.type + '…', '');
+    command(msg);
+  });
+  for (const details of controls.querySelectorAll('details')) {
+    foldAway(details);
+    // Unfolded before the summary's click opens it, and whenever it opens.
+    details.addEventListener('click', (e) => {
+      if (e.target.closest('summary')) unfold(details);
     });
+    details.addEventListener('toggle', () => details.open && unfold(details));
   }
   $('run-toggle').addEventListener('click', () => {
     const st = state.run().state;
+    if (st === 'asking') {
+      status('Answer this stage’s question first; the run goes on when you do.', 'error');
+      const first = document.querySelector('#stage-box .stage:not([hidden]) form input');
+      if (first) first.focus();
+      return;
+    }
     if (st === 'waiting') {
       status('Answer the prediction question first; the run starts when you do.', 'error');
       const first = document.querySelector('#predict-form input');

@@ -3,12 +3,15 @@
 // is rendered by the server; these modules only bring it to life.
 import { addMarker, clearMarkers, renderCharts } from './charts.js';
 import { Connection } from './connection.js';
-import { enableControls, moving, renderInstanceChoices, renderRun, status, wireControls } from './controls.js';
+import { enableControls, moving, renderRun, status, wireControls } from './controls.js';
 import { $, announce, text } from './dom.js';
-import { addEvent, clearLog, refilterLog, renderBulkheads, renderRegistry, renderSagas, renderText, renderTraces, showTrace } from './panels.js';
+import { addEvent, clearLog, refilterLog, renderBulkheads, renderLog, renderRegistry, renderSagas, renderText, renderTraces, showTrace } from './panels.js';
+import { wirePickers } from './pickers.js';
 import { announceChanges, renderScenario } from './scenario.js';
 import { LabState } from './state.js';
 import { renderKnobWindow, wireShop } from './shop.js';
+import { renderStages, wireStages } from './stages.js';
+import { wireZoom } from './zoom.js';
 import { wireTabs } from './tabs.js';
 import { pauseTraffic, renderTopology } from './topology.js';
 
@@ -24,14 +27,17 @@ function start(root) {
   function render(full) {
     renderRun(state, root);
     pauseTraffic(!moving(state.run().state));
-    if (scenario) renderScenario(state, lab);
+    if (scenario) {
+      renderScenario(state, lab);
+      renderStages(state, lab);
+    }
     renderTopology(state);
-    renderInstanceChoices(state);
     renderCharts(state);
     renderKnobWindow(state);
     renderBulkheads(state);
     renderRegistry(state);
     renderText(state);
+    renderLog();
     if (full || !$('sagas-hold').checked) renderSagas(state);
     renderTraces(state, openTrace);
     announceChanges(state);
@@ -83,8 +89,20 @@ function start(root) {
     },
   });
 
-  wireTabs();
+  // A panel shown anew is drawn at once, not at the next frame.
+  wireTabs(() => {
+    if (state.ready) render(true);
+  });
+  wirePickers(root, state);
   wireShop(state);
+  wireZoom();
+  wireStages({
+    state, lab,
+    send: (msg) => {
+      if (conn.send(msg) === 0) status('Not connected: the answer was not sent.', 'error');
+    },
+    redraw: () => renderStages(state, lab),
+  });
   wireControls({
     state, lab,
     send: (msg) => conn.send(msg) !== 0,

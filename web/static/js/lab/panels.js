@@ -1,11 +1,27 @@
 // The panels under the drawing: bulkheads, the registry beside the truth,
 // everything as text, the event log, sagas, and sampled traces with their
-// waterfall.
+// waterfall. They are tabs, one shown at a time: a hidden panel is not
+// drawn, and the log, the sagas and the registry's names hold no nodes at
+// all until their tab is chosen. Everything as text is kept current
+// whatever the tab, for it is the drawing's text equivalent, and so is the
+// short list of sampled requests, ready to be chosen from.
 import { $, h, svg, text } from './dom.js';
 import { arrow, fmtMS, fmtPct, fmtRate, fmtSec, safeID } from './format.js';
+import { setList } from './pickers.js';
 import { breakerLabel } from './topology.js';
 
+const hidden = (name) => $('panel-' + name).hidden;
+
+// emptyList drops a hidden panel's list, so that its next drawing starts
+// from nothing.
+function emptyList(list) {
+  if (!list.firstChild) return;
+  list.replaceChildren();
+  delete list.dataset.key;
+}
+
 export function renderBulkheads(s) {
+  if (hidden('bulkheads')) return;
   for (const id of s.edges) {
     const bh = s.edgeState(id).bulkhead;
     const li = $('bh-' + safeID(id));
@@ -32,6 +48,10 @@ function ordinals(mask) {
 const VIEWS = ['alive', 'registry', 'gateway', 'orders'];
 
 export function renderRegistry(s) {
+  if (hidden('registry')) {
+    for (const cell of $('panel-registry').querySelectorAll('td')) emptyList(cell);
+    return;
+  }
   const reg = s.registry();
   let line = reg.up ? 'The registry is up.' : 'The registry is DOWN: callers keep routing from their cached lists.';
   line += ' Evictions so far: ' + reg.evictions + '.';
@@ -106,19 +126,30 @@ export function renderText(s) {
   }
 }
 
-// The event log, newest first, at most 300 lines, filtered by kind and text.
+// The event log, newest first. The page keeps the last few hundred events
+// for the filter, and draws the newest that match: a long log is thousands
+// of nodes the page must hold and restyle, and the filter finds the rest.
+const maxLogKept = 300;
+const maxLogShown = 30;
+const logged = []; // {at, kind, subject, message, text}, oldest first
 const kinds = new Set();
+let logDrawn = false; // the list shows what logged and the filter say
 
 export function clearLog() {
+  logged.length = 0;
   $('log').replaceChildren();
+  logDrawn = !hidden('log');
 }
 
-// The log keeps the newest events only: a long log is thousands of nodes
-// the page must hold and restyle, and the filter finds what matters.
-const maxLogEntries = 120;
+function logLine(e) {
+  // The spaces between the parts are inside them, to save a node each.
+  const li = h('li', { 'data-kind': e.kind }, h('time', {}, fmtSec(e.at) + ' '), h('span', { class: 'kind kind-' + e.kind }, e.kind));
+  if (e.subject) li.append(h('b', {}, ' ' + arrow(e.subject)));
+  li.append(' ' + e.message);
+  return li;
+}
 
 export function addEvent({ at, kind, subject, message }) {
-  const log = $('log');
   // The subject is in bold before the message: say it once.
   for (const name of [subject, arrow(subject)]) {
     if (name && message.startsWith(name + ' ')) {
@@ -126,34 +157,55 @@ export function addEvent({ at, kind, subject, message }) {
       break;
     }
   }
-  const li = h('li', { 'data-kind': kind }, h('time', {}, fmtSec(at)), ' ', h('span', { class: 'kind kind-' + kind }, kind), ' ',
-    h('b', {}, arrow(subject)), ' ', message);
-  li.hidden = !matchesFilter(li);
-  log.prepend(li);
-  while (log.childElementCount > maxLogEntries) log.lastElementChild.remove();
+  const e = { at, kind, subject, message, text: (fmtSec(at) + ' ' + kind + ' ' + arrow(subject) + ' ' + message).toLowerCase() };
+  logged.push(e);
+  if (logged.length > maxLogKept) logged.shift();
   if (!kinds.has(kind)) {
     kinds.add(kind);
-    const sel = $('log-kind');
-    const opts = [...kinds].sort();
-    const current = sel.value;
-    sel.replaceChildren(h('option', { value: '' }, 'all'), ...opts.map((k) => h('option', { value: k }, k)));
-    sel.value = current;
+    setList('log-kind', [{ v: '', l: 'all' }, ...[...kinds].sort().map((k) => ({ v: k, l: k }))]);
   }
+  if (!logDrawn || hidden('log') || !matchesFilter(e)) return;
+  const log = $('log');
+  log.prepend(logLine(e));
+  while (log.childElementCount > maxLogShown) log.lastElementChild.remove();
 }
 
-function matchesFilter(li) {
+function matchesFilter(e) {
   const k = $('log-kind').value;
   const f = $('log-filter').value.trim().toLowerCase();
-  return (!k || li.dataset.kind === k) && (!f || li.textContent.toLowerCase().includes(f));
+  return (!k || e.kind === k) && (!f || e.text.includes(f));
 }
 
+// refilterLog draws the log again, for a changed filter.
 export function refilterLog() {
-  for (const li of $('log').children) li.hidden = !matchesFilter(li);
+  logDrawn = false;
+  renderLog();
+}
+
+// renderLog draws the log when its tab is shown and empties it when not.
+export function renderLog() {
+  const log = $('log');
+  if (hidden('log')) {
+    if (log.firstChild) log.replaceChildren();
+    logDrawn = false;
+    return;
+  }
+  if (logDrawn) return;
+  const lines = [];
+  for (let i = logged.length - 1; i >= 0 && lines.length < maxLogShown; i--) {
+    if (matchesFilter(logged[i])) lines.push(logLine(logged[i]));
+  }
+  log.replaceChildren(...lines);
+  logDrawn = true;
 }
 
 const COMPENSATION = /^(release|refund|cancel)/;
 
 export function renderSagas(s) {
+  if (hidden('sagas')) {
+    emptyList($('sagas'));
+    return;
+  }
   const c = s.sagaCounts();
   text($('saga-counts'), c.mode + ' · ' + c.started + ' started, ' + c.running + ' running, ' +
     c.compensating + ' compensating, ' + c.completed + ' completed, ' + c.compensated + ' compensated, ' + c.stuck + ' stuck');

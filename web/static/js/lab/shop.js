@@ -5,7 +5,8 @@
 // the focus on the first action, so that one more key press kills, crashes
 // or slows it.
 import { $ } from './dom.js';
-import { status } from './controls.js';
+import { status, unfold } from './controls.js';
+import { choose } from './pickers.js';
 
 function openBreakThings() {
   const details = document.querySelector('#controls details');
@@ -14,14 +15,14 @@ function openBreakThings() {
 
 function pickInstance(name) {
   const form = document.querySelector('[data-testid=cmd-instance]');
-  form.elements.namedItem('target').value = name;
+  choose(form.elements.namedItem('target'), name);
   openBreakThings();
   form.querySelector('button[value=kill]').focus();
   status(name + ' is chosen: Kill or Restart it.', '');
 }
 
 function pickService(state, svc) {
-  for (const sel of document.querySelectorAll('#controls select[name=service]')) sel.value = svc;
+  for (const sel of document.querySelectorAll('#controls select[name=service]')) choose(sel, svc);
   const sv = state.service(svc);
   const lat = document.querySelector('[data-testid=cmd-latency] input[name=ms]');
   if (sv.latency > 0) lat.value = String(Math.round(sv.latency));
@@ -58,11 +59,12 @@ function fillKnobs(state, form) {
 const knobForms = () => [...document.querySelectorAll('#controls form.cmd')].filter((f) => f.elements.namedItem('edge'));
 
 function pickEdge(state, id) {
+  const knobs = document.querySelector('[data-testid=knobs]');
+  unfold(knobs);
   for (const form of knobForms()) {
-    form.elements.namedItem('edge').value = id;
+    choose(form.elements.namedItem('edge'), id);
     fillKnobs(state, form);
   }
-  const knobs = document.querySelector('[data-testid=knobs]');
   if (knobs) knobs.open = true;
   const first = document.querySelector('[data-testid=cmd-breaker] input[name=failure_rate]');
   if (first) {
@@ -96,13 +98,16 @@ export function wireShop(state) {
     else if (el.dataset.actEdge) pickEdge(state, el.dataset.actEdge);
     else pickService(state, el.dataset.actService);
   };
-  for (const form of knobForms()) {
-    form.elements.namedItem('edge').addEventListener('change', () => fillKnobs(state, form));
-  }
+  $('controls').addEventListener('change', (e) => {
+    const form = e.target.name === 'edge' && e.target.closest('form.cmd');
+    if (form) fillKnobs(state, form);
+  });
   const knobs = document.querySelector('[data-testid=knobs]');
   if (knobs) {
     knobs.addEventListener('toggle', () => {
-      if (knobs.open) for (const form of knobForms()) fillKnobs(state, form);
+      if (!knobs.open) return;
+      unfold(knobs);
+      for (const form of knobForms()) fillKnobs(state, form);
     });
   }
   topo.addEventListener('click', (e) => act(e.target));

@@ -157,6 +157,10 @@ export class LabState {
     return typeof v === 'string' ? v : '';
   }
 
+  #has(k) {
+    return typeof this.#v[k] === 'number';
+  }
+
   // --- questions the drawing asks --------------------------------------------
 
   // run: state is waiting, running, paused, fast-forward, or ended (a
@@ -170,7 +174,16 @@ export class LabState {
   // scenario: the owner's prediction (−1 before it) and whether the script
   // is over.
   scenario() {
-    return { prediction: this.#num('sc.pred'), ended: this.#num('sc.end') === 1 };
+    return {
+      prediction: this.#num('sc.pred'), ended: this.#num('sc.end') === 1,
+      stage: this.#num('sc.stage'), asking: this.#has('sc.ask') ? this.#num('sc.ask') : -1,
+    };
+  }
+
+  // stageAnswer is the owner's answer to stage i's question, −1 before it.
+  stageAnswer(i) {
+    const k = 'sc.g.' + i + '.ans';
+    return this.#has(k) ? this.#num(k) : -1;
   }
 
   // step i of the scenario's timeline: state is '', 'done' or 'error', and
@@ -305,9 +318,17 @@ export class LabState {
   }
 
   // series is a chart subject's figures now.
+  // An edge's also carry its breaker's window: failure and slow-call rates
+  // (fr, sr) beside their thresholds (thr, slowthr); br is 1 when it has a
+  // breaker.
   series(subject) {
     const p = subject === GATEWAY_SUBJECT ? 'gw.' : subject + '.';
-    return { tp: this.#num(p + 'tp'), er: this.#num(p + 'er'), p50: this.#num(p + 'p50'), p99: this.#num(p + 'p99') };
+    const out = { tp: this.#num(p + 'tp'), er: this.#num(p + 'er'), p50: this.#num(p + 'p50'), p99: this.#num(p + 'p99') };
+    if (subject === GATEWAY_SUBJECT) return out;
+    return {
+      ...out, br: this.#num(p + 'br.en'), fr: this.#num(p + 'br.fr'), sr: this.#num(p + 'br.sr'),
+      thr: this.#num(p + 'br.thr'), slowthr: this.#num(p + 'br.slowthr'),
+    };
   }
 
   // history is a chart subject's last minute, one point a frame, oldest

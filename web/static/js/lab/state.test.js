@@ -10,7 +10,7 @@ import { LabState } from './state.js';
 // vector from a few values, the rest zero or empty.
 const KEYS = [
   'run.state', 'run.speed', 'run.eff', 'run.viewers', 'run.epoch',
-  'sc.pred', 'sc.end', 'sc.s.0.st', 'sc.c.0.st', 'sc.c.0.d', 'sc.c.1.st', 'sc.c.1.d',
+  'sc.pred', 'sc.end', 'sc.stage', 'sc.ask', 'sc.g.0.ans', 'sc.g.1.ans', 'sc.g.2.ans', 'sc.s.0.st', 'sc.c.0.st', 'sc.c.0.d', 'sc.c.1.st', 'sc.c.1.d',
   'load.rate', 'load.burst', 'load.bu',
   'gw.tp', 'gw.er', 'gw.p50', 'gw.p99', 'gw.infl', 'gw.maxinfl',
   'reg.up', 'reg.evict', 'reg.gateway.stale', 'reg.orders.stale', 'reg.payment.alive', 'reg.payment.reg', 'reg.payment.gw', 'reg.payment.ord',
@@ -23,7 +23,7 @@ const KEYS = [
   'e.orders>payment.br', 'e.orders>payment.br.calls', 'e.orders>payment.br.fr', 'e.orders>payment.br.hoc',
   'e.orders>payment.bh.en', 'e.orders>payment.bh.use', 'e.orders>payment.bh.q', 'e.orders>payment.bh.rej',
   'e.orders>payment.bh.max', 'e.orders>payment.bh.mq',
-  'e.orders>payment.br.sr', 'e.orders>payment.br.thr', 'e.orders>payment.budp', 'e.orders>payment.lb',
+  'e.orders>payment.br.sr', 'e.orders>payment.br.thr', 'e.orders>payment.br.slowthr', 'e.orders>payment.br.en', 'e.orders>payment.budp', 'e.orders>payment.lb',
   'saga.mode', 'saga.started', 'saga.run', 'saga.comp', 'saga.done', 'saga.undone', 'saga.stuck',
   'zz.future', // a key this client has never heard of
 ];
@@ -215,19 +215,26 @@ describe('frames', () => {
 describe('questions', () => {
   test('scenario steps, checks and the prediction', () => {
     const { s } = joined({
-      'run.epoch': 0, 'sc.pred': 1, 'sc.s.0.st': 'error: payment-9 does not run',
+      'run.epoch': 0, 'sc.pred': 1, 'sc.stage': 2, 'sc.ask': 2, 'sc.g.0.ans': -1, 'sc.g.2.ans': 3,
+      'sc.s.0.st': 'error: payment-9 does not run',
       'sc.c.0.st': 'pass', 'sc.c.0.d': 'opened at 12 s', 'sc.c.1.st': '',
     });
-    assert.deepEqual(s.scenario(), { prediction: 1, ended: false });
+    assert.deepEqual(s.scenario(), { prediction: 1, ended: false, stage: 2, asking: 2 });
+    assert.equal(s.stageAnswer(0), -1);
+    assert.equal(s.stageAnswer(2), 3);
+    assert.equal(s.stageAnswer(7), -1, 'a stage the schema does not have');
     assert.deepEqual(s.step(0), { state: 'error', error: 'payment-9 does not run' });
     assert.deepEqual(s.check(0), { state: 'pass', detail: 'opened at 12 s' });
     assert.deepEqual(s.checks(), [{ index: 0, state: 'pass', detail: 'opened at 12 s' }, { index: 1, state: '', detail: '' }]);
   });
 
   test('chart subjects and their figures', () => {
-    const { s } = joined({ 'run.epoch': 0, 'e.orders>payment.tp': 3, 'e.orders>payment.p99': 250, 'gw.p50': 4 });
+    const { s } = joined({
+      'run.epoch': 0, 'e.orders>payment.tp': 3, 'e.orders>payment.p99': 250, 'gw.p50': 4,
+      'e.orders>payment.br.fr': 0.45, 'e.orders>payment.br.sr': 0.1, 'e.orders>payment.br.thr': 0.5, 'e.orders>payment.br.slowthr': 0.8, 'e.orders>payment.br.en': 1,
+    });
     assert.deepEqual(s.chartSubjects(), ['gw', 'e.orders>payment']);
-    assert.deepEqual(s.series('e.orders>payment'), { tp: 3, er: 0, p50: 0, p99: 250 });
+    assert.deepEqual(s.series('e.orders>payment'), { tp: 3, er: 0, p50: 0, p99: 250, br: 1, fr: 0.45, sr: 0.1, thr: 0.5, slowthr: 0.8 });
     assert.deepEqual(s.series('gw'), { tp: 0, er: 0, p50: 4, p99: 0 });
   });
 

@@ -1,9 +1,11 @@
 // The secondary panels as tabs. Without JavaScript they are all shown, one
-// after another; with it, one at a time, chosen by its tab, and the arrow
-// keys, Home and End move between the tabs (the WAI-ARIA tabs pattern).
+// after another (lab.css); with it, one at a time, chosen by its tab, and
+// the arrow keys, Home and End move between the tabs (the WAI-ARIA tabs
+// pattern). The page comes with the first shown, as the tabs begin.
+// onSelect() is told when another panel is shown, to draw it.
 import { $ } from './dom.js';
 
-export function wireTabs() {
+export function wireTabs(onSelect) {
   const list = $('panel-tabs');
   if (!list) return;
   const tabs = [...list.querySelectorAll('[role=tab]')];
@@ -16,6 +18,7 @@ export function wireTabs() {
       panelOf(t).hidden = !on;
     }
     if (focus) tab.focus();
+    if (onSelect) onSelect();
   };
   tabs.forEach((t, i) => {
     const panel = panelOf(t);

@@ -39,9 +39,14 @@ export function renderTopology(s) {
       const inst = s.instance(svc, o);
       const hl = health(inst);
       cls(dot, 'inst act ' + hl);
-      const t = dot.firstElementChild;
-      if (t) text(t, hl === 'absent' ? name + ': not running' : name + ': ' + inst.state + ', ' +
-        fmtRate(inst.tp) + ' req/s, ' + fmtPct(inst.er) + ' errors, ' + inst.busy + ' busy');
+      // The tooltip; an instance that is not drawn has none.
+      let t = dot.firstElementChild;
+      if (hl === 'absent') {
+        if (t) t.remove();
+        continue;
+      }
+      t ||= svg('title', {}, dot);
+      text(t, name + ': ' + inst.state + ', ' + fmtRate(inst.tp) + ' req/s, ' + fmtPct(inst.er) + ' errors, ' + inst.busy + ' busy');
     }
     const sv = s.service(svc);
     let line = fmtRate(sv.tp) + '/s · p95 ' + fmtMS(sv.p95);
@@ -94,12 +99,17 @@ const trafficKeys = Object.create(null);
 const dots = []; // {el, edge, x1, y1, x2, y2, phase}
 const DOT_PERIOD = 1.6; // seconds for a dot to run its edge
 
+// edgeEnds are where an edge's line starts and ends. The lines never move,
+// and asking the browser makes it lay out the page first: it is asked once.
+const lineEnds = Object.create(null);
+
 function edgeEnds(id) {
+  if (lineEnds[id]) return lineEnds[id];
   const path = $('edge-' + safeID(id));
   const len = path.getTotalLength();
   const a = path.getPointAtLength(0);
   const b = path.getPointAtLength(len);
-  return { x1: a.x, y1: a.y, x2: b.x, y2: b.y };
+  return (lineEnds[id] = { x1: a.x, y1: a.y, x2: b.x, y2: b.y });
 }
 
 function renderTraffic(s) {
