@@ -40,6 +40,24 @@ func startLab(base, slug string) []chromedp.Action[chromedp.Void] {
 	}
 }
 
+// predicted answers the opening prediction with B by clicks and waits for
+// the run to start.
+func predicted() []chromedp.Action[chromedp.Void] {
+	return []chromedp.Action[chromedp.Void]{
+		chromedp.Click(chromedp.CSS(`#predict-form input[value="1"]`)),
+		chromedp.Click(chromedp.CSS(`#predict-submit`)),
+		waitJS(`document.querySelector('[data-testid=run-state]').textContent === 'running'`, 10*time.Second),
+	}
+}
+
+// choose focuses the select sel, picks value and fires change, in one step
+// as a person's pick is: a frame arriving between a bare SetValue and the
+// change event would put an unfocused select back to what the run says.
+func choose(sel, value string) chromedp.Action[chromedp.Void] {
+	return chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('` + sel + `');
+		s.focus(); s.value = '` + value + `'; s.dispatchEvent(new Event('change')) })()`)
+}
+
 // settled waits until the scenario has folded away after the prediction
 // and the page's scroll to the dashboard has stopped (two polls 50 ms
 // apart see the same position): a click placed while the page still
@@ -85,11 +103,7 @@ func TestBrowserLabBreaker(t *testing.T) {
 		// The story and the checks arrive once the prediction is in.
 		waitJS(`document.querySelectorAll('#checks li[data-check]').length > 0 && document.querySelector('[data-testid=narrative]') !== null`, 10*time.Second),
 		settled(),
-		// Focus, pick and fire change in one step, as a person's pick is:
-		// a frame arriving between a bare SetValue and the change event
-		// puts the unfocused select back to the run's speed.
-		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#speed');
-			s.focus(); s.value = '5'; s.dispatchEvent(new Event('change')) })()`),
+		choose(`#speed`, "5"),
 		waitJS(`document.querySelector('[data-testid=run-speed]').textContent.startsWith('5×')`, 10*time.Second),
 		chromedp.Click(chromedp.CSS(`[data-testid=cmd-latency] button[type=submit]`)),
 		waitJS(`document.querySelector('[data-testid=cmd-status]').textContent.includes('payment latency')`, 10*time.Second),
@@ -136,12 +150,8 @@ func TestBrowserLabBreaker(t *testing.T) {
 
 	// An edge with a breaker charts its window: the rates against the
 	// thresholds that open it.
-	pick := func(subject string) chromedp.Action[chromedp.Void] {
-		return chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#chart-subject');
-			s.focus(); s.value = '` + subject + `'; s.dispatchEvent(new Event('change')) })()`)
-	}
 	owner.Do(
-		pick("e.orders>payment"),
+		choose(`#chart-subject`, "e.orders>payment"),
 		waitJS(`!document.querySelector('#chart-brk').hidden && document.querySelector('#chart-brk-plot canvas') !== null &&
 			/opens at 50%.*at 80%/.test(document.querySelector('[data-testid=chart-brk-now]').textContent)`, 10*time.Second),
 	)
@@ -150,7 +160,7 @@ func TestBrowserLabBreaker(t *testing.T) {
 	}
 	owner.Do(chromedp.Evaluate[chromedp.Void](`document.querySelector('#chart-brk').scrollIntoView()`))
 	owner.Screenshot("lab-owner-breaker-window")
-	owner.Do(pick("gw"), waitJS(`document.querySelector('#chart-brk').hidden`, 10*time.Second))
+	owner.Do(choose(`#chart-subject`, "gw"), waitJS(`document.querySelector('#chart-brk').hidden`, 10*time.Second))
 
 	// The share link: the same state, read-only.
 	share := browsertest.Eval[string](owner, `document.querySelector('#share').value`)
@@ -287,12 +297,8 @@ func TestBrowserLabDashboardFitsOneScreen(t *testing.T) {
 	_, hs := newLabTestServer(t, nil)
 	tab := b.NewTab(1280, 800, "light")
 	tab.Do(startLab(hs.URL, "payment-outage")...)
-	tab.Do(
-		chromedp.Click(chromedp.CSS(`#predict-form input[value="1"]`)),
-		chromedp.Click(chromedp.CSS(`#predict-submit`)),
-		waitJS(`document.querySelector('[data-testid=run-state]').textContent === 'running'`, 10*time.Second),
-		settled(),
-	)
+	tab.Do(predicted()...)
+	tab.Do(settled())
 	type box struct {
 		Name        string
 		Top, Bottom float64

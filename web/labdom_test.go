@@ -123,12 +123,9 @@ func TestBrowserLabHiddenPanelsHoldNoRows(t *testing.T) {
 	_, hs := newLabTestServer(t, nil)
 	tab := b.NewTab(1280, 800, "light")
 	tab.Do(startLab(hs.URL, "payment-outage")...)
+	tab.Do(predicted()...)
 	tab.Do(
-		chromedp.Click(chromedp.CSS(`#predict-form input[value="1"]`)),
-		chromedp.Click(chromedp.CSS(`#predict-submit`)),
-		waitJS(`document.querySelector('[data-testid=run-state]').textContent === 'running'`, 10*time.Second),
-		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#speed');
-			s.focus(); s.value = '10'; s.dispatchEvent(new Event('change')) })()`),
+		choose(`#speed`, "10"),
 		waitJS(`document.querySelectorAll('#log li').length >= 30 && parseFloat(document.querySelector('[data-testid=clock]').textContent) > 15`, 20*time.Second),
 	)
 	rows := func(sel string) int { return browsertest.Eval[int](tab, `document.querySelectorAll('`+sel+`').length`) }
@@ -179,12 +176,10 @@ func TestBrowserLabDOMBudget(t *testing.T) {
 	_, hs := newLabTestServer(t, nil)
 	tab := b.NewTab(1280, 800, "light")
 	tab.Do(startLab(hs.URL, "payment-outage")...)
+	tab.Do(predicted()...)
 	tab.Do(
-		chromedp.Click(chromedp.CSS(`#predict-form input[value="1"]`)),
-		chromedp.Click(chromedp.CSS(`#predict-submit`)),
-		waitJS(`document.querySelector('[data-testid=run-state]').textContent === 'running'`, 10*time.Second),
-		chromedp.Evaluate[chromedp.Void](`(() => { const s = document.querySelector('#speed');
-			s.focus(); s.value = '5'; s.dispatchEvent(new Event('change')); s.blur() })()`),
+		choose(`#speed`, "5"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('#speed').blur()`),
 		waitJS(`parseFloat(document.querySelector('[data-testid=clock]').textContent) >= 30`, 30*time.Second),
 	)
 	var nodes float64
