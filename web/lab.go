@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -91,7 +92,10 @@ func (s *Server) labScenario(c echo.Context) error {
 		return s.notFoundWithHints(c.Param("scenario"))
 	}
 	r := views.LabReport{Scenario: sc, PatternTitle: s.patternTitle(sc.Pattern)}
-	return s.cached(c, sc.Title, sc.Setup, func(f views.Frame) templ.Component { return views.LabScenarioPage(f, r) })
+	return s.cached(c, sc.Title, sc.Setup, func(f views.Frame) templ.Component {
+		f.Prefetch = s.labPrefetch()
+		return views.LabScenarioPage(f, r)
+	})
 }
 
 // labRecorded tells what a headless run of a scenario showed: the answer,
@@ -174,6 +178,17 @@ func errLabNotRunning() error {
 	return e
 }
 
+// labStyles are the stylesheets of a live lab's page.
+var labStyles = []string{"vendor/uplot/uPlot.min.css", "css/lab.css"}
+
+// labPrefetch names what a live lab's page loads besides itself, for the
+// scenario page to fetch while its reader reads: its stylesheets, its
+// modules and the chart library. Their URLs are content hashes, so the
+// cached copies are the ones the lab page asks for.
+func (s *Server) labPrefetch() []string {
+	return slices.Concat(labStyles, s.assets.Modules("js/lab"), []string{"vendor/uplot/uPlot.iife.min.js"})
+}
+
 // labLive is the page of one running lab, for its owner and its viewers.
 func (s *Server) labLive(c echo.Context) error {
 	l := s.labs.Get(c.Param("id"))
@@ -190,10 +205,11 @@ func (s *Server) labLive(c echo.Context) error {
 		v.PatternTitle = s.patternTitle(info.Scenario.Pattern)
 	}
 	f := s.frame(c, info.Title+" · live", "A live simulation of the shop.")
-	f.Styles = []string{"vendor/uplot/uPlot.min.css", "css/lab.css"}
+	f.Styles = labStyles
 	f.Modules = s.assets.Modules("js/lab")
 	f.NoHTMX = true
 	f.PaintAfter = "announce"
+	f.Socket = "/lab/s/" + info.ID + "/ws"
 	c.Response().Header().Set("Cache-Control", "no-store")
 	return s.page(c, views.LabLivePage(f, v))
 }

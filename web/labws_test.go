@@ -215,6 +215,11 @@ func TestLabPagesAndStart(t *testing.T) {
 		if res.StatusCode != 200 || doc.Find("form[method=post][action='/lab/payment-outage'] button[data-testid=start-lab]").Length() != 1 {
 			t.Errorf("/lab/payment-outage = %d, want 200 with a start form", res.StatusCode)
 		}
+		// The lab's modules are what the next page needs: fetched ahead.
+		if doc.Find(`head link[rel=prefetch][href*="/static/js/lab."][href$="/main.js"]`).Length() != 1 ||
+			doc.Find(`head link[rel=prefetch][href^="/static/css/lab."]`).Length() != 1 {
+			t.Error("the scenario page does not prefetch the lab's modules and stylesheet")
+		}
 	})
 
 	path := alice.start(t, "payment-outage")
@@ -227,6 +232,13 @@ func TestLabPagesAndStart(t *testing.T) {
 	}
 	if doc.Find(`script[type=module][src*="/static/js/lab."][src$="/main.js"][nonce]`).Length() != 1 {
 		t.Error("the lab page does not load the lab's entry module with a nonce")
+	}
+	// The socket opens from the head, ahead of the stylesheets (an inline
+	// script waits for those above it), at the path the modules use.
+	early := doc.Find("head script[data-socket]")
+	if ws, _ := doc.Find("#lab").Attr("data-ws"); early.Length() != 1 || early.AttrOr("data-socket", "") != ws ||
+		early.AttrOr("nonce", "") == "" || early.PrevAll().Filter("link[rel=stylesheet]").Length() != 0 {
+		t.Errorf("the lab page's head has no nonced early socket for %q ahead of its stylesheets", ws)
 	}
 
 	bob := newLearner(t, hs.URL)

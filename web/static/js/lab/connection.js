@@ -17,6 +17,7 @@ export class Connection {
   #WebSocket;
   #setTimeout;
   #ws = null;
+  #early;
   #retries = 0;
   #nextID = 1;
 
@@ -25,15 +26,23 @@ export class Connection {
   // connecting, live or closed; onClose({final, ended, problem}) each time
   // the socket closes: final when it will not come back (ended when the
   // server said so), problem being what to tell the reader then.
-  constructor(url, handlers, { WebSocket = globalThis.WebSocket, setTimeout = globalThis.setTimeout } = {}) {
+  //
+  // early, when given, is a socket the page opened before its modules
+  // arrived, { ws, messages, closed }: the messages it heard meanwhile and
+  // its close event, if it closed. The first start adopts it instead of
+  // dialling again.
+  constructor(url, handlers, { WebSocket = globalThis.WebSocket, setTimeout = globalThis.setTimeout, early = null } = {}) {
     this.#url = url;
+    this.#early = early;
     this.#h = handlers;
     this.#WebSocket = WebSocket;
     this.#setTimeout = setTimeout;
   }
 
   start() {
-    const ws = new this.#WebSocket(this.#url);
+    const early = this.#early;
+    this.#early = null;
+    const ws = early ? early.ws : new this.#WebSocket(this.#url);
     this.#ws = ws;
     this.#h.onStatus('connecting', this.#retries ? 'Reconnecting…' : 'Connecting…');
     ws.onmessage = (e) => {
@@ -47,6 +56,9 @@ export class Connection {
       else this.#h.onMessage(m);
     };
     ws.onclose = (e) => this.#closed(e);
+    if (!early) return;
+    for (const e of early.messages) ws.onmessage(e);
+    if (early.closed) this.#closed(early.closed);
   }
 
   // established is called once the server has sent its state: the line is

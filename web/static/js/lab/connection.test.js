@@ -20,7 +20,7 @@ class FakeSocket {
   }
 }
 
-function setup() {
+function setup(early = null) {
   FakeSocket.made = [];
   const log = [];
   const timers = [];
@@ -29,7 +29,7 @@ function setup() {
     onReply: (r) => log.push(['reply', r]),
     onStatus: (st, label) => log.push(['status', st, label]),
     onClose: (c) => log.push(['close', c.final, c.ended]),
-  }, { WebSocket: FakeSocket, setTimeout: (fn, ms) => timers.push([fn, ms]) });
+  }, { WebSocket: FakeSocket, setTimeout: (fn, ms) => timers.push([fn, ms]), early });
   conn.start();
   return { conn, log, timers, socket: () => FakeSocket.made.at(-1) };
 }
@@ -93,4 +93,25 @@ test('a lab that ended does not reconnect', () => {
     assert.deepEqual(log.at(-1), ['close', true, true]);
   }
   assert.equal(retryDelay(1), 600);
+});
+
+test('a socket the page opened early is adopted with what it heard, in order', () => {
+  const ws = new FakeSocket('ws://lab/ws');
+  const { log } = setup({ ws, messages: [{ data: '{"type":"hello"}' }, { data: '{"type":"snapshot"}' }], closed: null });
+  assert.equal(FakeSocket.made.length, 0, 'no second dial');
+  assert.deepEqual(log, [['status', 'connecting', 'Connecting…'], ['message', 'hello'], ['message', 'snapshot']]);
+  ws.onmessage({ data: '{"type":"frame"}' });
+  assert.deepEqual(log.at(-1), ['message', 'frame']);
+});
+
+test('an early socket that closed before the modules came is handled as a drop', () => {
+  const ws = new FakeSocket('ws://lab/ws');
+  const { log, timers } = setup({ ws, messages: [], closed: { code: 1006, reason: '' } });
+  assert.deepEqual(timers.map(([, ms]) => ms), [600]);
+  timers[0][0]();
+  assert.equal(FakeSocket.made.length, 1, 'the retry dials anew');
+  assert.deepEqual(log.at(-1), ['status', 'connecting', 'Reconnecting…']);
+  const ended = setup({ ws: new FakeSocket('ws://lab/ws'), messages: [], closed: { code: 1000, reason: 'The lab ended.' } });
+  assert.deepEqual(ended.log.at(-1), ['close', true, true]);
+  assert.equal(ended.timers.length, 0);
 });

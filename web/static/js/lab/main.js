@@ -87,7 +87,7 @@ function start(root) {
       }
       render(!!u.snapshot);
     },
-  });
+  }, { early: globalThis.microlabSocket });
 
   // A panel shown anew is drawn at once, not at the next frame.
   wireTabs(() => {
