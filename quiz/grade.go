@@ -78,8 +78,11 @@ func ValidateAnswer(q Question, a Answer) error {
 	k := len(a.Choices)
 	switch q.Type {
 	case TypeSingle, TypePredict:
-		if k != 1 {
-			return answerErr("Pick exactly one option (the answer picks %d).", k)
+		if k == 0 {
+			return answerErr("Pick one of the options, then submit.")
+		}
+		if k > 1 {
+			return answerErr("Pick only one option: this answer picks %d.", k)
 		}
 	case TypeMultiple:
 		if k == 0 {

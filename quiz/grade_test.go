@@ -106,9 +106,9 @@ func TestValidateAnswer(t *testing.T) {
 		want    string // "" for valid; else a fragment of the message
 	}{
 		{"single: one option is valid", question(TypeSingle, 3, 0), []int{1}, ""},
-		{"single: no option is refused", question(TypeSingle, 3, 0), nil, "Pick exactly one option (the answer picks 0)"},
-		{"single: two options are refused", question(TypeSingle, 3, 0), []int{0, 1}, "Pick exactly one option (the answer picks 2)"},
-		{"predict: two options are refused", question(TypePredict, 3, 0), []int{0, 2}, "Pick exactly one option"},
+		{"single: no option is refused", question(TypeSingle, 3, 0), nil, "Pick one of the options"},
+		{"single: two options are refused", question(TypeSingle, 3, 0), []int{0, 1}, "Pick only one option: this answer picks 2"},
+		{"predict: two options are refused", question(TypePredict, 3, 0), []int{0, 2}, "Pick only one option"},
 		{"multiple: any number from one is valid", question(TypeMultiple, 4, 0, 1), []int{0, 1, 2, 3}, ""},
 		{"multiple: nothing ticked is refused", question(TypeMultiple, 4, 0, 1), []int{}, "Tick at least one option"},
 		{"ordering: a permutation of all items is valid", question(TypeOrdering, 3), []int{2, 0, 1}, ""},

@@ -124,7 +124,7 @@ func (s *Server) handleError(err error, c echo.Context) {
 		werr = c.JSON(status, map[string]any{"error": map[string]any{
 			"status": status, "message": message, "request_id": rid,
 		}})
-	case c.Request().Header.Get("HX-Request") == "true":
+	case wantsFragment(c.Request()):
 		werr = s.render(c, status, views.ErrorFragment(status, title, message, hints))
 	default:
 		werr = s.render(c, status, views.ErrorPage(s.frame(c, title, message), status, title, message, hints))
@@ -132,6 +132,14 @@ func (s *Server) handleError(err error, c echo.Context) {
 	if werr != nil {
 		s.log.Error("writing error response", "request_id", rid, "err", werr)
 	}
+}
+
+// wantsFragment reports whether the request is htmx asking for part of a
+// page. When htmx restores a page from history it has no copy of, it asks
+// for the address anew with HX-Request too, but it puts the answer in
+// place of the whole body: that request gets the whole page.
+func wantsFragment(r *http.Request) bool {
+	return r.Header.Get("HX-Request") == "true" && r.Header.Get("HX-History-Restore-Request") != "true"
 }
 
 // wantsJSON reports whether the client prefers JSON over HTML.

@@ -107,13 +107,13 @@ func (s *Server) progressData(c echo.Context) (views.Progress, error) {
 			return v, err
 		}
 	}
-	for _, g := range s.topicGroups() {
+	for _, g := range s.topicGroups(false) {
 		for _, t := range g.Topics {
 			m := views.Mastery{Topic: t, Group: g.Title}
-			if st, ok := stats[t.Slug]; ok && st.Answered > 0 {
+			if st, ok := stats[t.Slug()]; ok && st.Answered > 0 {
 				m.Answered, m.QuizScore = st.Answered, st.ScoreSum/float64(st.Answered)
 			}
-			if card, ok := cards[t.Slug]; ok && card.State != quiz.StateNew {
+			if card, ok := cards[t.Slug()]; ok && card.State != quiz.StateNew {
 				m.Reviewed = true
 				m.StableDays = card.Stability
 				m.Memory = min(1, card.Stability/memoryTargetDays)

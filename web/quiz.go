@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -21,7 +22,10 @@ import (
 // quizBuilder serves GET /quiz: the form that builds a quiz, with the
 // topic of ?topic= ticked.
 func (s *Server) quizBuilder(c echo.Context) error {
-	v := views.QuizBuilder{Groups: s.topicGroups(), Length: 10}
+	v := views.QuizBuilder{Groups: s.topicGroups(true), Length: 10}
+	if err := s.builderLearner(c, &v); err != nil {
+		return err
+	}
 	if t := c.QueryParam("topic"); t != "" {
 		if _, ok := s.catalog.Bank(t); !ok {
 			return errorf(http.StatusBadRequest, "There is no quiz on “%s”. Pick topics from the list instead.", humanize.Truncate(t, maxSlugLen))
@@ -29,6 +33,12 @@ func (s *Server) quizBuilder(c echo.Context) error {
 		v.Selected = []string{t}
 		v.Focus = s.topicTitle(t)
 	}
+	return s.showBuilder(c, http.StatusOK, v)
+}
+
+// builderLearner fills in what the builder shows of the learner: how many
+// questions they have missed.
+func (s *Server) builderLearner(c echo.Context, v *views.QuizBuilder) error {
 	if id := s.learnerID(c); id != "" {
 		missed, err := s.store.MissedQuestionIDs(c.Request().Context(), id, nil)
 		if err != nil {
@@ -36,26 +46,46 @@ func (s *Server) quizBuilder(c echo.Context) error {
 		}
 		v.Missed = len(missed)
 	}
+	return nil
+}
+
+func (s *Server) showBuilder(c echo.Context, status int, v views.QuizBuilder) error {
 	title := "Build a quiz"
 	if v.Focus != "" {
 		title = "Quiz: " + v.Focus
 	}
-	return s.page(c, views.QuizBuilderPage(s.frame(c, title, "Choose topics, length and difficulty, then answer one question at a time with an explanation for every option."), v))
+	return s.render(c, status, views.QuizBuilderPage(s.frame(c, title, "Choose topics, length and difficulty, then answer one question at a time with an explanation for every option."), v))
 }
 
 // topicGroups lists the quiz topics by kind of page, in reading order.
-func (s *Server) topicGroups() []views.TopicGroup {
-	var groups []views.TopicGroup
-	for _, sec := range views.LearnSections {
-		g := views.TopicGroup{Title: sec.Title}
+// With merge, a subject with a bank on two pages of the same title (a
+// guide and an interview question) is listed once, where it first
+// appears, with the questions of both: the builder's list. Without, each
+// page with a bank is a topic of its own: progress, which follows pages.
+func (s *Server) topicGroups(merge bool) []views.TopicGroup {
+	groups := make([]views.TopicGroup, len(views.LearnSections))
+	type at struct{ group, topic int }
+	seen := map[string]at{} // title → where it is listed
+	for gi, sec := range views.LearnSections {
+		groups[gi].Title = sec.Title
 		for _, p := range s.content.Pages(sec.Kind) {
-			if b, ok := s.catalog.Bank(p.Slug); ok {
-				g.Topics = append(g.Topics, views.Topic{Slug: p.Slug, Title: p.Title, Questions: len(b.Questions)})
+			b, ok := s.catalog.Bank(p.Slug)
+			if !ok {
+				continue
 			}
+			if w, ok := seen[p.Title]; ok && merge {
+				t := &groups[w.group].Topics[w.topic]
+				t.Slugs = append(t.Slugs, p.Slug)
+				t.Questions += len(b.Questions)
+				continue
+			}
+			seen[p.Title] = at{gi, len(groups[gi].Topics)}
+			groups[gi].Topics = append(groups[gi].Topics, views.Topic{Slugs: []string{p.Slug}, Title: p.Title, Questions: len(b.Questions)})
 		}
-		groups = append(groups, g)
 	}
-	return groups
+	// A kind of page whose every subject is listed under another has
+	// nothing of its own to show.
+	return slices.DeleteFunc(groups, func(g views.TopicGroup) bool { return len(g.Topics) == 0 })
 }
 
 func (s *Server) topicTitle(slug string) string {
@@ -74,7 +104,14 @@ func (s *Server) createQuiz(c echo.Context) error {
 	if err != nil {
 		return errorf(http.StatusBadRequest, "The form could not be read.")
 	}
-	spec := quiz.Spec{Topics: form["topic"], Difficulty: quiz.Difficulty(form.Get("difficulty"))}
+	if len(form["topic"]) > len(s.catalog.Topics()) {
+		return errorf(http.StatusBadRequest, "Too many topics in the form.")
+	}
+	spec := quiz.Spec{Difficulty: quiz.Difficulty(form.Get("difficulty"))}
+	for _, t := range form["topic"] {
+		// A checkbox may tick several banks (views.Topic.Value).
+		spec.Topics = append(spec.Topics, strings.Fields(t)...)
+	}
 	if len(spec.Topics) > len(s.catalog.Topics()) {
 		return errorf(http.StatusBadRequest, "Too many topics in the form.")
 	}
@@ -115,6 +152,18 @@ func (s *Server) createQuiz(c echo.Context) error {
 		}
 		return err
 	}
+	if len(planned) < spec.Length && len(spec.OnlyIDs) == 0 && form.Get("short") != "ok" {
+		// Asked for more than the choice holds: say so before starting a
+		// quiz shorter than the learner expects.
+		v := views.QuizBuilder{
+			Groups: s.topicGroups(true), Selected: spec.Topics, Length: spec.Length, Difficulty: spec.Difficulty,
+			Short: shortQuizReason(spec, len(planned)), Available: len(planned),
+		}
+		if err := s.builderLearner(c, &v); err != nil {
+			return err
+		}
+		return s.showBuilder(c, http.StatusUnprocessableEntity, v)
+	}
 	nq := quiz.NewAttempt{ID: randomHex(16), Spec: spec, Seed: seed} // 128 bits: unguessable
 	for _, p := range planned {
 		nq.Items = append(nq.Items, quiz.Item{QuestionID: p.Question.ID, Order: p.Order})
@@ -123,6 +172,23 @@ func (s *Server) createQuiz(c echo.Context) error {
 		return s.quizError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/quiz/"+nq.ID)
+}
+
+// shortQuizReason says that only n questions match spec, fewer than its
+// length: "Only 1 hard question in these topics, not 20."
+func shortQuizReason(spec quiz.Spec, n int) string {
+	what := "question"
+	if n != 1 {
+		what = "questions"
+	}
+	if spec.Difficulty != "" {
+		what = string(spec.Difficulty) + " " + what
+	}
+	where := "in all the topics"
+	if len(spec.Topics) > 0 {
+		where = "in these topics"
+	}
+	return fmt.Sprintf("Only %d %s %s, not %d.", n, what, where, spec.Length)
 }
 
 // newSeed draws a quiz seed from the token generator.
@@ -196,12 +262,18 @@ func (s *Server) renderQuestion(c echo.Context, status int, quizID string, i int
 		return err
 	}
 	v.Notice = notice
+	return s.showQuestion(c, status, v)
+}
+
+// showQuestion writes the question v: the card alone, with its title, to
+// htmx, and the whole page otherwise.
+func (s *Server) showQuestion(c echo.Context, status int, v views.QuizQuestion) error {
 	v.CSRF = csrfToken(c)
-	if c.Request().Header.Get("HX-Request") == "true" {
+	if wantsFragment(c.Request()) {
 		c.Response().Header().Set("HX-Push-Url", v.URL)
-		return s.render(c, status, views.QuizCard(v))
+		return s.render(c, status, views.QuizCardSwap(v))
 	}
-	return s.render(c, status, views.QuizQuestionPage(s.frame(c, fmt.Sprintf("Question %d of %d", i+1, iv.Total), ""), v))
+	return s.render(c, status, views.QuizQuestionPage(s.frame(c, v.Title(), ""), v))
 }
 
 func (s *Server) questionView(quizID string, i int, iv quiz.ItemView) (views.QuizQuestion, error) {
@@ -248,7 +320,7 @@ func (s *Server) answerQuiz(c echo.Context) error {
 	}
 	ans, err := parseAnswer(question, form)
 	if err != nil {
-		return err
+		return s.refuseAnswer(c, learner, quizID, n-1, question, form, err)
 	}
 	res := quiz.Grade(question, ans)
 	rec := quiz.AnswerRecord{QuestionID: question.ID, Choices: ans.Choices, Score: res.Score, Correct: res.Correct}
@@ -286,7 +358,7 @@ func (s *Server) answerQuiz(c echo.Context) error {
 			return err
 		}
 	}
-	if c.Request().Header.Get("HX-Request") == "true" {
+	if wantsFragment(c.Request()) {
 		iv, err := s.store.QuizItem(ctx, learner, quizID, n-1)
 		if err != nil {
 			return s.quizError(err)
@@ -294,6 +366,52 @@ func (s *Server) answerQuiz(c echo.Context) error {
 		return s.renderQuestion(c, http.StatusOK, quizID, n-1, iv, "")
 	}
 	return c.Redirect(http.StatusSeeOther, fmt.Sprintf("/quiz/%s/q/%d", quizID, n))
+}
+
+// refuseAnswer answers a form that parseAnswer refused (err): with the
+// question again, its form keeping what was chosen and the reason above
+// it, so that the learner can mend the answer in place, with or without
+// JavaScript. When the item is not one the form can be shown for (already
+// answered, or not that question), the bare error stands.
+func (s *Server) refuseAnswer(c echo.Context, learner, quizID string, i int, question quiz.Question, form url.Values, err error) error {
+	var e *Error
+	if !errors.As(err, &e) {
+		return err
+	}
+	iv, ierr := s.store.QuizItem(c.Request().Context(), learner, quizID, i)
+	if ierr != nil {
+		return s.quizError(ierr)
+	}
+	if iv.Answer != nil || iv.QuestionID != question.ID || i > iv.Answered {
+		return err
+	}
+	v, verr := s.questionView(quizID, i, iv)
+	if verr != nil {
+		return verr
+	}
+	v.Problem = e.Message
+	v.Picked, v.Positions = keptChoices(question, form)
+	return s.showQuestion(c, e.Status, v)
+}
+
+// keptChoices reads back what a refused form chose, leaving out whatever
+// does not name an option or a position of question.
+func keptChoices(q quiz.Question, form url.Values) (picked []int, positions map[int]int) {
+	if q.Type == quiz.TypeOrdering {
+		positions = map[int]int{}
+		for opt := range q.Options {
+			if p, err := strconv.Atoi(form.Get("pos-" + strconv.Itoa(opt))); err == nil && p >= 1 && p <= len(q.Options) {
+				positions[opt] = p
+			}
+		}
+		return nil, positions
+	}
+	for _, r := range form["choice"] {
+		if v, err := strconv.Atoi(r); err == nil && v >= 0 && v < len(q.Options) && !slices.Contains(picked, v) {
+			picked = append(picked, v)
+		}
+	}
+	return picked, nil
 }
 
 // maxQuizLength is the longest quiz there is.
@@ -355,6 +473,12 @@ func (s *Server) quizResult(c echo.Context) error {
 	}
 	if !q.Finished() {
 		return c.Redirect(http.StatusSeeOther, "/quiz/"+q.ID)
+	}
+	if wantsFragment(c.Request()) {
+		// A page of its own, never a card: a page from before the result
+		// became a plain link would otherwise nest a whole page in it.
+		c.Response().Header().Set("HX-Redirect", "/quiz/"+q.ID+"/result")
+		return c.NoContent(http.StatusOK)
 	}
 	v := views.QuizResult{QuizID: q.ID}
 	for i := range q.Items {

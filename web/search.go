@@ -31,8 +31,8 @@ func (s *Server) search(c echo.Context) error {
 	if q != "" {
 		v.Results = s.content.Search(q, searchLimit)
 	}
-	if c.Request().Header.Get("HX-Request") == "true" {
-		c.Response().Header().Set("Vary", "HX-Request")
+	c.Response().Header().Add("Vary", "HX-Request, HX-History-Restore-Request")
+	if wantsFragment(c.Request()) {
 		return s.page(c, views.SearchResults(v))
 	}
 	title := "Search"

@@ -34,3 +34,12 @@ func Truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// Count writes n with the noun that fits it: "1 question", "3 questions",
+// "0 questions".
+func Count(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
+}

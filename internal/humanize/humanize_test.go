@@ -39,3 +39,14 @@ func TestTruncate(t *testing.T) {
 		}
 	}
 }
+
+func TestCount(t *testing.T) {
+	for _, c := range []struct {
+		n    int
+		want string
+	}{{0, "0 questions"}, {1, "1 question"}, {2, "2 questions"}, {20, "20 questions"}} {
+		if got := Count(c.n, "question", "questions"); got != c.want {
+			t.Errorf("Count(%d) = %q, want %q", c.n, got, c.want)
+		}
+	}
+}

@@ -67,7 +67,7 @@ func SearchPage(f Frame, v SearchView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" maxlength=\"200\" autocomplete=\"off\" hx-get=\"/search\" hx-trigger=\"input changed delay:200ms, search\" hx-target=\"#results\" hx-push-url=\"true\"> <button type=\"submit\" class=\"primary\">Search</button></form><div id=\"results\" aria-live=\"polite\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" maxlength=\"200\" autocomplete=\"off\" hx-get=\"/search\" hx-trigger=\"input changed delay:200ms\" hx-target=\"#results\" hx-replace-url=\"true\"> <button type=\"submit\" class=\"primary\">Search</button></form><div id=\"results\" aria-live=\"polite\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -8,8 +8,44 @@
     return t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) && t.type !== "radio" && t.type !== "checkbox");
   }
 
+  // After htmx swaps a new question or its feedback into the quiz card,
+  // focus goes where a reader continues (the question, the feedback, or
+  // what was wrong with the answer) instead of falling back to <body>.
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    var target = ev.detail && ev.detail.target;
+    if (!target || target.id !== "quiz-card") return;
+    var next = target.querySelector("[data-focus]");
+    if (next) next.focus();
+  });
+
+  // The search box follows the address: after Back or Forward the box
+  // shows the query the results are for.
+  function syncSearchBox() {
+    var box = document.getElementById("q");
+    if (box) box.value = new URLSearchParams(location.search).get("q") || "";
+  }
+  document.addEventListener("htmx:historyRestore", syncSearchBox);
+  window.addEventListener("pageshow", function (ev) { if (ev.persisted) syncSearchBox(); });
+
   document.addEventListener("keydown", function (ev) {
+    // Enter submits the quiz's answer from wherever focus is in its form:
+    // a radio, a checkbox or a position menu (the hint says so).
+    if (ev.key === "Enter" && !ev.ctrlKey && !ev.metaKey && !ev.altKey && !ev.shiftKey) {
+      var quizForm = ev.target.closest && ev.target.closest("form[data-shortcuts=quiz]");
+      if (quizForm && /^(INPUT|SELECT)$/.test(ev.target.tagName)) {
+        ev.preventDefault();
+        quizForm.requestSubmit();
+        return;
+      }
+    }
     if (ev.ctrlKey || ev.metaKey || ev.altKey || typing(ev)) return;
+
+    // "/" goes to the search box: the page's own, or the header's.
+    if (ev.key === "/") {
+      var search = document.getElementById("q") || document.getElementById("site-q");
+      if (search) { search.focus(); search.select(); ev.preventDefault(); }
+      return;
+    }
 
     // Quiz: 1-9 choose an option, N goes to the next question. Enter
     // submits the form natively.
