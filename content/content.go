@@ -10,14 +10,14 @@ import (
 	"unicode/utf8"
 )
 
-// embedded holds the content tree. The quiz banks ride along for package
-// quiz; this package never parses them.
+// embedded holds the content tree. The quiz banks and the flashcards ride
+// along for package quiz; this package never parses them.
 //
-//go:embed patterns questions guides diagrams quiz
+//go:embed patterns questions guides diagrams quiz cards
 var embedded embed.FS
 
 // Files returns the embedded content tree: patterns/, questions/, guides/,
-// diagrams/ and quiz/, each at the root of the returned file system.
+// diagrams/, quiz/ and cards/, each at the root of the returned file system.
 func Files() fs.FS { return embedded }
 
 // Kind says what sort of page a Page is. It is also the folder the page's

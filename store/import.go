@@ -121,7 +121,7 @@ func (w *batchWriter) writeAll(ctx context.Context, e quiz.Export) error {
 	}
 	for _, l := range e.ReviewLogs {
 		err := w.add(ctx, 1, func(tx *sql.Tx, stats *ImportStats) error {
-			added, err := insertLog(ctx, tx, id, l.CardID, l.ReviewLog())
+			added, err := insertLog(ctx, tx, id, l.CardID, l.ReviewLog(), sql.NullString{})
 			if err != nil {
 				return fmt.Errorf("review of %s: %w", l.CardID, err)
 			}

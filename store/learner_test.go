@@ -65,6 +65,9 @@ func fillLearner(tb testing.TB, db *DB, c *clock, learnerID string, n int) {
 	mustCreateQuiz(tb, db, learnerID, newQuiz(id, "saga-01", "bulkhead-02"))
 	mustSaveAnswer(tb, db, learnerID, id, 0, right("saga-01"))
 	mustReview(tb, db, c, learnerID, "what-are-microservices", quiz.Good)
+	if err := db.SaveReviewSettings(context.Background(), learnerID, ReviewSettings{Decks: []string{"saga"}, NewPerDay: 5, ReviewsPerDay: 50}); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 func TestDeleteLearnerRemovesAllItsRowsAndNoOneElses(t *testing.T) {

@@ -174,16 +174,18 @@ func (db *DB) SaveReview(ctx context.Context, learnerID, cardID string, c quiz.C
 		if err := db.ensureLearner(ctx, tx, learnerID); err != nil {
 			return err
 		}
-		var reps int
-		err := tx.QueryRowContext(ctx, "SELECT reps FROM review_cards WHERE learner_id = ? AND card_id = ?",
-			learnerID, cardID).Scan(&reps)
+		_, before, err := scanCard(tx.QueryRowContext(ctx, "SELECT "+cardColumns+" FROM review_cards WHERE learner_id = ? AND card_id = ?",
+			learnerID, cardID).Scan)
+		existed := err == nil
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		if reps != c.Reps-1 {
+		if before.Reps != c.Reps-1 {
 			return ErrAlreadyAnswered // reviewed since this review's card was read
 		}
-		added, err := insertLog(ctx, tx, learnerID, cardID, log)
+		// A card stored only to carry its suspension was never reviewed:
+		// undoing goes back to new.
+		added, err := insertLog(ctx, tx, learnerID, cardID, log, sql.NullString{String: encodePrev(before, existed && before.Reps > 0), Valid: true})
 		if err != nil {
 			return err
 		}
@@ -202,12 +204,13 @@ func (db *DB) SaveReview(ctx context.Context, learnerID, cardID string, c quiz.C
 }
 
 // insertLog adds a review log unless the card already has one at that
-// instant, and reports whether it did.
-func insertLog(ctx context.Context, tx *sql.Tx, learnerID, cardID string, l quiz.ReviewLog) (bool, error) {
+// instant, and reports whether it did. prev is the card before the review,
+// for undo (see encodePrev), or NULL when unknown.
+func insertLog(ctx context.Context, tx *sql.Tx, learnerID, cardID string, l quiz.ReviewLog, prev sql.NullString) (bool, error) {
 	return inserted(tx.ExecContext(ctx, `INSERT INTO review_logs
-		(learner_id, card_id, rating, reviewed_at, state, elapsed_days, interval_ns)
-		VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (learner_id, card_id, reviewed_at) DO NOTHING`,
-		learnerID, cardID, int(l.Rating), formatTime(l.Reviewed), int(l.State), l.ElapsedDays, int64(l.Interval)))
+		(learner_id, card_id, rating, reviewed_at, state, elapsed_days, interval_ns, prev_card)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (learner_id, card_id, reviewed_at) DO NOTHING`,
+		learnerID, cardID, int(l.Rating), formatTime(l.Reviewed), int(l.State), l.ElapsedDays, int64(l.Interval), prev))
 }
 
 // upsertCard stores a card unless the stored one was reviewed later (or at

@@ -58,6 +58,35 @@ func Load() (*content.Library, *quiz.Catalog, error) {
 	return lib, catalog, nil
 }
 
+// Deck loads the atomic flashcards of content/cards and checks them
+// against lib's pages (each card's section is a heading of its page) and
+// catalog's questions.
+func Deck(lib *content.Library, catalog *quiz.Catalog) ([]quiz.Fact, error) {
+	facts, err := quiz.LoadDeck(content.Files(), "cards", quiz.DeckSource{
+		Sections: func(topic string) ([]string, bool) {
+			var p *content.Page
+			for _, q := range lib.All() {
+				if q.Slug == topic {
+					p = q
+				}
+			}
+			if p == nil {
+				return nil, false
+			}
+			ids := make([]string, len(p.TOC))
+			for i, h := range p.TOC {
+				ids[i] = h.ID
+			}
+			return ids, true
+		},
+		Question: func(id string) bool { _, ok := catalog.Question(id); return ok },
+	})
+	if err != nil {
+		return nil, fmt.Errorf("flashcards: %w", err)
+	}
+	return facts, nil
+}
+
 // stems lists the names, without their extension, of the files matching
 // pattern, leaving out README.md.
 func stems(fsys fs.FS, pattern string) ([]string, error) {
