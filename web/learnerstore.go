@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"time"
 
 	"microlab/quiz"
 	"microlab/store"
@@ -24,6 +25,15 @@ type LearnerStore interface {
 	Cards(ctx context.Context, learnerID string) (map[string]quiz.Card, error)
 	Card(ctx context.Context, learnerID, cardID string) (quiz.Card, bool, error)
 	SaveReview(ctx context.Context, learnerID, cardID string, c quiz.Card, log quiz.ReviewLog) error
+	ReviewSettings(ctx context.Context, learnerID string) (store.ReviewSettings, error)
+	SaveReviewSettings(ctx context.Context, learnerID string, s store.ReviewSettings) error
+	ReviewCounts(ctx context.Context, learnerID string, since time.Time) (reviews, introduced int, err error)
+	ReviewLogsSince(ctx context.Context, learnerID string, since time.Time) ([]quiz.CardReview, error)
+	SuspendedCards(ctx context.Context, learnerID string) (map[string]bool, error)
+	SetSuspended(ctx context.Context, learnerID, cardID string, suspended bool) error
+	ResetCard(ctx context.Context, learnerID, cardID string) error
+	Undoable(ctx context.Context, learnerID string) (store.LastReview, bool, error)
+	UndoReview(ctx context.Context, learnerID, cardID string, reviewed time.Time) error
 
 	// The progress page and the learner's own data.
 	Attempts(ctx context.Context, learnerID string, limit int) ([]quiz.AttemptSummary, error)

@@ -87,11 +87,11 @@ const maxImport = 1 << 20
 func (s *Server) progressData(c echo.Context) (views.Progress, error) {
 	v := views.Progress{Cards: len(s.cards)}
 	now := s.now()
-	due, err := s.dueCards(c, now)
+	q, err := s.queue(c, now)
 	if err != nil {
 		return v, err
 	}
-	v.Due = len(due)
+	v.Due = len(q.reviews) + len(q.fresh)
 	learner := s.learnerID(c)
 	stats := map[string]quiz.TopicStat{}
 	cards := map[string]quiz.Card{}
@@ -113,10 +113,25 @@ func (s *Server) progressData(c echo.Context) (views.Progress, error) {
 			if st, ok := stats[t.Slug()]; ok && st.Answered > 0 {
 				m.Answered, m.QuizScore = st.Answered, st.ScoreSum/float64(st.Answered)
 			}
-			if card, ok := cards[t.Slug()]; ok && card.State != quiz.StateNew {
+			// A topic's memory is over all its cards: each counts for how
+			// close its stability is to the target, an unstudied one for 0.
+			var studied, total int
+			var stability, memory float64
+			for _, fc := range s.cards {
+				if fc.Deck != t.Slug() {
+					continue
+				}
+				total++
+				if card, ok := cards[fc.ID]; ok && card.Reps > 0 {
+					studied++
+					stability += card.Stability
+					memory += min(1, card.Stability/memoryTargetDays)
+				}
+			}
+			if studied > 0 {
 				m.Reviewed = true
-				m.StableDays = card.Stability
-				m.Memory = min(1, card.Stability/memoryTargetDays)
+				m.StableDays = stability / float64(studied)
+				m.Memory = memory / float64(total)
 			}
 			m.Level = m.ComputeLevel()
 			v.Topics = append(v.Topics, m)
@@ -159,30 +174,48 @@ func (s *Server) exportJSON(c echo.Context) error {
 	return c.JSONPretty(http.StatusOK, e, "  ")
 }
 
-// exportCSV serves /progress/export.csv: the flashcards as front, back and
-// tags, which Anki imports (Import File, fields separated by comma, HTML
-// allowed).
+// exportCSV serves /progress/export.csv: the deck as Anki imports it
+// (File › Import): a header telling Anki the separator and which columns
+// are the deck and the tags, then one row a card: front, back, deck, tags.
+// Backs are short, self-contained HTML; every link in them is absolute, so
+// it works inside Anki, and each ends with a link to where the site
+// teaches it.
 func (s *Server) exportCSV(c echo.Context) error {
+	base := s.publicURL(c, "")
 	var buf bytes.Buffer
+	buf.WriteString("#separator:comma\n#html:true\n#columns:Front,Back,Deck,Tags\n#deck column:3\n#tags column:4\n")
 	w := csv.NewWriter(&buf)
 	for _, fc := range s.cards {
 		var back strings.Builder
-		if fc.Page.Question != "" {
-			back.WriteString(fc.Page.HTML)
+		if fc.Aloud {
+			back.WriteString("<ul>")
+			for _, kp := range fc.Page.KeyPointsHTML {
+				back.WriteString("<li>" + absoluteLinks(kp, base) + "</li>")
+			}
+			back.WriteString("</ul>")
 		} else {
-			fmt.Fprintf(&back, "<p>%s</p>", html.EscapeString(fc.Page.Summary))
+			fmt.Fprintf(&back, "<p>%s</p>", html.EscapeString(fc.Back))
 		}
-		back.WriteString("<h3>Key points</h3><ul>")
-		for _, kp := range fc.Page.KeyPointsHTML {
-			back.WriteString("<li>" + kp + "</li>")
-		}
-		back.WriteString("</ul>")
-		tags := append([]string{"microlab", strings.ToLower(strings.ReplaceAll(fc.Kind, " ", "-"))}, fc.Page.Tags...)
-		w.Write([]string{fc.Front, back.String(), strings.Join(tags, " ")})
+		fmt.Fprintf(&back, `<p><a href="%s">%s</a></p>`, html.EscapeString(base+fc.SourceURL()), html.EscapeString("Microlab: "+fc.Page.Title))
+		deck := "Microlab::" + fc.Page.Title
+		tags := append([]string{"microlab", kindLabelTag(fc), fc.Deck}, fc.Page.Tags...)
+		w.Write([]string{fc.Front, back.String(), deck, strings.Join(tags, " ")})
 	}
 	w.Flush()
 	c.Response().Header().Set("Content-Disposition", `attachment; filename="microlab-cards.csv"`)
 	return c.Blob(http.StatusOK, "text/csv; charset=utf-8", buf.Bytes())
+}
+
+func kindLabelTag(fc views.Flashcard) string {
+	if fc.Aloud {
+		return "explain-aloud"
+	}
+	return "fact"
+}
+
+// absoluteLinks makes the site-relative links of rendered HTML absolute.
+func absoluteLinks(h, base string) string {
+	return strings.ReplaceAll(h, `href="/`, `href="`+base+"/")
 }
 
 // importJSON handles POST /progress/import: an export file, validated and

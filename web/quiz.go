@@ -354,7 +354,7 @@ func (s *Server) answerQuiz(c echo.Context) error {
 		return err
 	}
 	if !res.Correct {
-		if err := s.lapse(ctx, learner, question.Topic); err != nil {
+		if err := s.lapse(ctx, learner, question); err != nil {
 			return err
 		}
 	}
@@ -496,21 +496,30 @@ func (s *Server) quizResult(c echo.Context) error {
 	return s.page(c, views.QuizResultPage(s.frame(c, "Quiz result", ""), v))
 }
 
-// lapse records a wrong quiz answer as an Again rating of the topic's
-// flashcard, when the topic has one: the quiz feeds the review schedule.
-// Right answers leave the schedule alone, so a quiz never pushes a card
-// further out than its own reviews would.
-func (s *Server) lapse(ctx context.Context, learner, topic string) error {
-	if _, ok := s.cardByID(topic); !ok {
-		return nil
+// lapse records a wrong quiz answer on question as an Again rating of the
+// flashcards that test it (their quiz field) and of the topic's explain-
+// aloud card, when it has one: the quiz feeds the review schedule. Only
+// cards the learner has studied are touched, so a miss never introduces a
+// new card past the day's limit. Right answers leave the schedule alone,
+// so a quiz never pushes a card further out than its own reviews would.
+func (s *Server) lapse(ctx context.Context, learner string, question quiz.Question) error {
+	ids := slices.Clone(s.cardsByQuestion[question.ID])
+	if fc, ok := s.cardByID(question.Topic); ok && fc.Aloud {
+		ids = append(ids, fc.ID)
 	}
-	card, _, err := s.store.Card(ctx, learner, topic)
-	if err != nil {
-		return err
-	}
-	next, log := s.scheduler.Review(card, quiz.Again, s.now())
-	if err := s.store.SaveReview(ctx, learner, topic, next, log); err != nil && !errors.Is(err, store.ErrAlreadyAnswered) {
-		return err
+	now := s.now()
+	for _, id := range ids {
+		card, ok, err := s.store.Card(ctx, learner, id)
+		if err != nil {
+			return err
+		}
+		if !ok || card.Reps == 0 {
+			continue
+		}
+		next, log := s.scheduler.Review(card, quiz.Again, now)
+		if err := s.store.SaveReview(ctx, learner, id, next, log); err != nil && !errors.Is(err, store.ErrAlreadyAnswered) {
+			return err
+		}
 	}
 	return nil
 }

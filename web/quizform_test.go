@@ -1,11 +1,13 @@
 package web
 
 import (
+	"encoding/csv"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -192,6 +194,78 @@ func TestQuizBuilderListsATopicOnce(t *testing.T) {
 		doc := mustDoc(t, alice.get(t, "/quiz?topic="+slug))
 		if doc.Find(`input[name=topic][checked]`).AttrOr("value", "") != "advantages-of-microservices advantages" {
 			t.Errorf("/quiz?topic=%s does not tick the shared box", slug)
+		}
+	}
+}
+
+// TestAWrongAnswerBringsItsCardsBack: a miss rates Again the studied
+// cards that test the question (and the topic's explain-aloud card), and
+// leaves cards never studied alone.
+func TestAWrongAnswerBringsItsCardsBack(t *testing.T) {
+	ts := newTestServer(t)
+	srv := httptest.NewServer(ts)
+	defer srv.Close()
+	for _, topic := range []string{"what-are-microservices", "saga"} {
+		alice := newLearner(t, srv.URL)
+		id := startQuiz(t, alice, url.Values{"topic": {topic}, "length": {"20"}, "short": {"ok"}})
+		state, _ := ts.db.Quiz(t.Context(), alice.id(), id)
+		// The first question some card tests; the ones before it right.
+		var q quiz.Question
+		var cards []string
+		for n := 1; n <= len(state.Items) && len(cards) == 0; n++ {
+			q = question(t, ts, alice, id, n)
+			cards = slices.Clone(ts.cardsByQuestion[q.ID])
+			if fc, ok := ts.cardByID(topic); ok && fc.Aloud {
+				cards = append(cards, fc.ID)
+			}
+			if len(cards) == 0 {
+				wantStatus(t, alice.submit(t, "/quiz/"+id+"/answer", answerFor(q, n, true)), http.StatusSeeOther)
+			}
+		}
+		if len(cards) == 0 {
+			t.Fatalf("%s: no card tests any of its questions; the quiz cannot feed review", topic)
+		}
+		// Study the first card; leave the rest new.
+		studied := cards[0]
+		wantStatus(t, alice.submit(t, "/review", url.Values{"card": {studied}, "rating": {"4"}, "shown_due": {"0"}}), http.StatusSeeOther)
+		before, _, _ := ts.db.Card(t.Context(), alice.id(), studied)
+		at, _ := ts.db.Quiz(t.Context(), alice.id(), id)
+		wantStatus(t, alice.submit(t, "/quiz/"+id+"/answer", answerFor(q, len(at.Answers)+1, false)), http.StatusSeeOther)
+		after, _, _ := ts.db.Card(t.Context(), alice.id(), studied)
+		if after.Reps != before.Reps+1 || !after.Due.Before(before.Due) {
+			t.Errorf("%s: after missing %s, card %s went from %+v to %+v; want it rated Again", topic, q.ID, studied, before, after)
+		}
+		for _, other := range cards[1:] {
+			if _, ok, _ := ts.db.Card(t.Context(), alice.id(), other); ok {
+				t.Errorf("%s: the miss introduced %s, a card never studied", topic, other)
+			}
+		}
+	}
+}
+
+// checkAnkiCSV reads the Anki export: Anki's header lines, then a row a
+// card of front, back, deck and tags, whose backs link absolutely.
+func checkAnkiCSV(t *testing.T, ts *testServer, res *http.Response, base string) {
+	t.Helper()
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	text := string(body)
+	header := "#separator:comma\n#html:true\n#columns:Front,Back,Deck,Tags\n#deck column:3\n#tags column:4\n"
+	if !strings.HasPrefix(text, header) {
+		t.Fatalf("the CSV does not start with Anki's header lines: %.200q", text)
+	}
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(text, header))).ReadAll()
+	if err != nil || len(rows) != len(ts.cards) {
+		t.Fatalf("CSV: %d rows, %v; want one a card, %d", len(rows), err, len(ts.cards))
+	}
+	for i, r := range rows {
+		fc := ts.cards[i]
+		if len(r) != 4 || r[0] != fc.Front || !strings.HasPrefix(r[2], "Microlab::") || !strings.Contains(r[3], fc.Deck) {
+			t.Errorf("row %d = %q, want the front, back, deck and tags of %s", i, r, fc.ID)
+			continue
+		}
+		if strings.Contains(r[1], `href="/`) || strings.Contains(r[1], "<h2") || !strings.Contains(r[1], `href="`+base+fc.Page.URL) {
+			t.Errorf("row %d's back has site-relative links or headings, or no link to %s: %.300s", i, fc.Page.URL, r[1])
 		}
 	}
 }

@@ -15,65 +15,109 @@ import (
 	"microlab/web/views"
 )
 
-// dueCards returns the learner's cards that are due at now, earliest
-// first (new cards count as due), and how many cards there are in all.
-func (s *Server) dueCards(c echo.Context, now time.Time) ([]views.DueCard, error) {
-	var stored map[string]quiz.Card
-	if id := s.learnerID(c); id != "" {
-		var err error
-		if stored, err = s.store.Cards(c.Request().Context(), id); err != nil {
-			return nil, err
-		}
-	}
-	var due []views.DueCard
-	for _, fc := range s.cards {
-		card := stored[fc.ID] // the zero Card is a new card
-		if card.State == quiz.StateNew || !card.Due.After(now) {
-			due = append(due, views.DueCard{Flashcard: fc, Card: card})
-		}
-	}
-	// Cards seen before and now due come first, earliest first; new cards
-	// after them in deck order.
-	slices.SortStableFunc(due, func(a, b views.DueCard) int {
-		an, bn := a.Card.State == quiz.StateNew, b.Card.State == quiz.StateNew
-		switch {
-		case an != bn:
-			if an {
-				return 1
-			}
-			return -1
-		case an:
-			return 0
-		}
-		return a.Card.Due.Compare(b.Card.Due)
-	})
-	return due, nil
+// studyQueue is what a learner has to study now, within the day's limits.
+type studyQueue struct {
+	reviews, fresh []views.DueCard // seen before and due, earliest first; new, in deck order
+	settings       store.ReviewSettings
+	reviewsToday   int
+	newToday       int
+	stored         map[string]quiz.Card
 }
 
-// review serves GET /review: the first card due now, front up, with its
+// queue builds the learner's study queue at now: the cards of the chosen
+// decks that are not suspended, reviews due (up to what is left of the
+// day's review limit), then new cards (up to what is left of the new-card
+// limit). A visitor who has stored nothing gets the defaults.
+func (s *Server) queue(c echo.Context, now time.Time) (studyQueue, error) {
+	q := studyQueue{settings: store.DefaultReviewSettings}
+	suspended := map[string]bool{}
+	if id := s.learnerID(c); id != "" {
+		ctx := c.Request().Context()
+		var err error
+		if q.settings, err = s.store.ReviewSettings(ctx, id); err != nil {
+			return q, err
+		}
+		if q.stored, err = s.store.Cards(ctx, id); err != nil {
+			return q, err
+		}
+		if suspended, err = s.store.SuspendedCards(ctx, id); err != nil {
+			return q, err
+		}
+		if q.reviewsToday, q.newToday, err = s.store.ReviewCounts(ctx, id, dayStart(now, learnerZone(c))); err != nil {
+			return q, err
+		}
+	}
+	for _, fc := range s.cards {
+		if suspended[fc.ID] || len(q.settings.Decks) > 0 && !slices.Contains(q.settings.Decks, fc.Deck) {
+			continue
+		}
+		card := q.stored[fc.ID] // the zero Card is a new card
+		switch {
+		case card.Reps == 0:
+			q.fresh = append(q.fresh, views.DueCard{Flashcard: fc, Card: card})
+		case !card.Due.After(now):
+			q.reviews = append(q.reviews, views.DueCard{Flashcard: fc, Card: card})
+		}
+	}
+	slices.SortStableFunc(q.reviews, func(a, b views.DueCard) int { return a.Card.Due.Compare(b.Card.Due) })
+	q.reviews = q.reviews[:min(len(q.reviews), max(0, q.settings.ReviewsPerDay-q.reviewsToday))]
+	q.fresh = q.fresh[:min(len(q.fresh), max(0, q.settings.NewPerDay-q.newToday))]
+	return q, nil
+}
+
+func (q studyQueue) next() *views.DueCard {
+	switch {
+	case len(q.reviews) > 0:
+		return &q.reviews[0]
+	case len(q.fresh) > 0:
+		return &q.fresh[0]
+	}
+	return nil
+}
+
+// review serves GET /review: the next card to study, front up, with its
 // answer behind a <details> so revealing needs no JavaScript.
 func (s *Server) review(c echo.Context) error {
 	now := s.now()
-	due, err := s.dueCards(c, now)
+	q, err := s.queue(c, now)
 	if err != nil {
 		return err
 	}
-	v := views.ReviewView{Due: len(due), Total: len(s.cards), CSRF: csrfToken(c)}
-	if len(due) > 0 {
-		v.Card = &due[0]
-		v.Intervals = s.previewIntervals(due[0].Card, now)
-	} else if id := s.learnerID(c); id != "" {
-		cards, err := s.store.Cards(c.Request().Context(), id)
+	v := views.ReviewView{
+		DueReviews: len(q.reviews), DueNew: len(q.fresh), NewToday: q.newToday, ReviewsToday: q.reviewsToday,
+		Settings: views.ReviewSettings{Decks: q.settings.Decks, NewPerDay: q.settings.NewPerDay, ReviewsPerDay: q.settings.ReviewsPerDay},
+		Total:    len(s.cards), CSRF: csrfToken(c),
+	}
+	for _, d := range q.settings.Decks {
+		v.DeckTitles = append(v.DeckTitles, s.topicTitle(d))
+	}
+	if c.QueryParam("undone") != "" {
+		v.Notice = "Undone: the card is back as it was before that rating."
+	}
+	if v.Card = q.next(); v.Card != nil {
+		v.Intervals = s.previewIntervals(v.Card.Card, now)
+	} else {
+		var next time.Time
+		for _, card := range q.stored {
+			if card.Reps > 0 && card.Due.After(now) && (next.IsZero() || card.Due.Before(next)) {
+				next = card.Due
+			}
+		}
+		if !next.IsZero() {
+			v.NextDue = when(next, now, learnerZone(c))
+		}
+	}
+	if id := s.learnerID(c); id != "" {
+		last, ok, err := s.store.Undoable(c.Request().Context(), id)
 		if err != nil {
 			return err
 		}
-		for _, card := range cards {
-			if v.NextDue.IsZero() || card.Due.Before(v.NextDue) {
-				v.NextDue = card.Due
-			}
+		if fc, known := s.cardByID(last.CardID); ok && known {
+			v.Undo = &views.UndoView{CardID: last.CardID, Front: humanize.Truncate(fc.Front, 80), Rating: views.RatingLabel(last.Rating), Reviewed: last.Reviewed.UnixMilli()}
 		}
 	}
-	return s.page(c, views.ReviewPage(s.frame(c, "Review", "Flashcards of the interview questions and patterns, on a spaced-repetition schedule."), v))
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return s.page(c, views.ReviewPage(s.frame(c, "Review", "Flashcards of the patterns and interview questions, on a spaced-repetition schedule."), v))
 }
 
 // previewIntervals says when the card would come back for each rating.
@@ -121,4 +165,21 @@ func (s *Server) rateCard(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/review")
+}
+
+// undoRating handles POST /review/undo: the card and the time of the
+// rating the page offered to undo, which must still be the latest.
+func (s *Server) undoRating(c echo.Context) error {
+	learner := s.learnerID(c)
+	ms, err := strconv.ParseInt(c.FormValue("reviewed"), 10, 64)
+	if learner == "" || err != nil {
+		return errorf(http.StatusBadRequest, "There is no rating to undo.")
+	}
+	if err := s.store.UndoReview(c.Request().Context(), learner, c.FormValue("card"), time.UnixMilli(ms)); err != nil {
+		if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrInvalid) {
+			return errorf(http.StatusConflict, "That rating can no longer be undone: it is not your latest, or it was undone already.")
+		}
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, "/review?undone=1")
 }

@@ -54,6 +54,9 @@ type Deps struct {
 	Store   LearnerStore
 	Content *content.Library
 	Quiz    *quiz.Catalog
+	// Deck is the atomic flashcards (materials.Deck); without them the
+	// review deck holds only the interview questions' explain-aloud cards.
+	Deck []quiz.Fact
 }
 
 // Server is the Microlab web application.
@@ -68,12 +71,16 @@ type Server struct {
 	catalog   *quiz.Catalog
 	scheduler quiz.Scheduler
 	cards     []views.Flashcard
-	echo      *echo.Echo
-	assets    *assets
-	metrics   *metrics
-	pages     *pageCache
-	reports   labReports
-	labs      *lab.Manager
+	// cardIndex finds a card by id; cardsByQuestion names the cards a quiz
+	// question tests (see lapse).
+	cardIndex       map[string]int
+	cardsByQuestion map[string][]string
+	echo            *echo.Echo
+	assets          *assets
+	metrics         *metrics
+	pages           *pageCache
+	reports         labReports
+	labs            *lab.Manager
 	// imports bound how often a learner, and a client address, may import
 	// a file: each import holds the one writer of the database for a while.
 	importsByLearner, importsByAddress, importsByAddressDay *window.Limit
@@ -120,7 +127,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	a.add("css/highlight.css", "text/css; charset=utf-8", []byte(deps.Content.HighlightCSS()))
 	s.assets = a
-	s.cards = s.buildCards()
+	s.cards = s.buildCards(deps.Deck)
+	s.indexCards()
 	s.bodyLimits["/progress/import"] = maxImport + 64<<10 // the file plus the multipart envelope
 
 	e := echo.New()

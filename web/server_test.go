@@ -63,13 +63,18 @@ var (
 	libOnce sync.Once
 	lib     *content.Library
 	catalog *quiz.Catalog
+	deck    []quiz.Fact
 	libErr  error
 )
 
 // mustContent loads the embedded content once per test binary.
 func mustContent(tb testing.TB) *content.Library {
 	tb.Helper()
-	libOnce.Do(func() { lib, catalog, libErr = materials.Load() })
+	libOnce.Do(func() {
+		if lib, catalog, libErr = materials.Load(); libErr == nil {
+			deck, libErr = materials.Deck(lib, catalog)
+		}
+	})
 	if libErr != nil {
 		tb.Fatal(libErr)
 	}
@@ -92,7 +97,7 @@ func newConfiguredServer(tb testing.TB, mod func(*Config)) *testServer {
 	if mod != nil {
 		mod(&cfg)
 	}
-	s, err := New(cfg, Deps{Log: slog.New(logs), DB: db, Store: db, Content: mustContent(tb), Quiz: catalog})
+	s, err := New(cfg, Deps{Log: slog.New(logs), DB: db, Store: db, Content: mustContent(tb), Quiz: catalog, Deck: deck})
 	if err != nil {
 		tb.Fatal(err)
 	}

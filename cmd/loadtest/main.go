@@ -147,11 +147,15 @@ func newAppWith(opts store.Options, cfg web.Config) (*app, error) {
 	if err != nil {
 		return nil, err
 	}
+	deck, err := materials.Deck(lib, catalog)
+	if err != nil {
+		return nil, err
+	}
 	// Every client of a load test is this machine, one address: lift the
 	// per-address bounds that would otherwise stop it first.
 	local := lab.Limits{PerAddress: 10000, StartsPerMinute: 100000, Sockets: 100000, SocketsPerAddress: 100000}
 	cfg.Secret, cfg.Labs = []byte("loadtest-secret-loadtest-secret!!"), local
-	h, err := web.New(cfg, web.Deps{Log: log, DB: db, Store: db, Content: lib, Quiz: catalog})
+	h, err := web.New(cfg, web.Deps{Log: log, DB: db, Store: db, Content: lib, Quiz: catalog, Deck: deck})
 	if err != nil {
 		return nil, err
 	}

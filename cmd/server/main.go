@@ -29,6 +29,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	_ "time/tzdata" // the learners' time zones, on machines without a tz database
 
 	"microlab/internal/materials"
 	"microlab/lab"
@@ -90,6 +91,10 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	deck, err := materials.Deck(lib, catalog)
+	if err != nil {
+		return err
+	}
 	secret, err := loadSecret(filepath.Join(cfg.DataDir, "secret.key"))
 	if err != nil {
 		return err
@@ -97,7 +102,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	srv, err := web.New(web.Config{
 		BaseURL: cfg.BaseURL, Secret: secret, TrustedProxies: cfg.TrustedProxies,
 		Labs: lab.Limits{Total: cfg.Labs, PerAddress: cfg.LabsPerAddress, Sockets: labSockets(cfg.LabSockets)},
-	}, web.Deps{Log: log, DB: db, Store: db, Content: lib, Quiz: catalog})
+	}, web.Deps{Log: log, DB: db, Store: db, Content: lib, Quiz: catalog, Deck: deck})
 	if err != nil {
 		return err
 	}

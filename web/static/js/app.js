@@ -8,6 +8,16 @@
     return t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) && t.type !== "radio" && t.type !== "checkbox");
   }
 
+  // The server shows due times on the learner's clock and starts their
+  // review day at 4:00 their time: tell it the time zone.
+  try {
+    var zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+    var cookie = "tz=" + encodeURIComponent(zone);
+    if (zone && document.cookie.split("; ").indexOf(cookie) < 0) {
+      document.cookie = cookie + "; path=/; max-age=31536000; samesite=lax" + (location.protocol === "https:" ? "; secure" : "");
+    }
+  } catch (e) { /* no Intl: the pages say UTC */ }
+
   // After htmx swaps a new question or its feedback into the quiz card,
   // focus goes where a reader continues (the question, the feedback, or
   // what was wrong with the answer) instead of falling back to <body>.
@@ -65,7 +75,13 @@
       return;
     }
 
-    // Review: Space reveals the answer, 1-4 rate once it is revealed.
+    // Review: U undoes the last rating, Space reveals the answer, 1-4
+    // rate once it is revealed.
+    if (ev.key === "u" || ev.key === "U") {
+      var undo = document.querySelector("form[data-testid=undo]");
+      if (undo) { undo.requestSubmit(); ev.preventDefault(); }
+      return;
+    }
     var back = document.querySelector("details[data-shortcuts=review]");
     if (!back) return;
     if (ev.key === " " && !back.open) {
