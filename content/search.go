@@ -2,8 +2,8 @@ package content
 
 import (
 	"cmp"
+	"math/bits"
 	"slices"
-	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -27,6 +27,7 @@ type Result struct {
 	Section      string
 	SectionTitle string
 	// Snippet is about 160 characters of the page's text around the first
+	// occurrence of a phrase of the query or, failing that, the first
 	// match, with the matching words marked. It is plain text: escape it.
 	Snippet []Fragment
 }
@@ -40,15 +41,32 @@ type Fragment struct {
 // Search returns the pages that contain every word of q, best first, at most
 // limit of them (all when limit <= 0). The last word also matches as a
 // prefix, unless q ends in a space, so results follow the reader as they
-// type. Pages whose title (or, for a question page, whose question) holds
-// the words come first, as a phrase before scattered; then pages with a
-// heading that holds them all; then by how many words the title and
-// headings hold, and how often the words occur in the text. Plural and
-// singular match each other. An empty or wordless q, or one that matches
-// nothing, returns nil.
+// type. Plural and singular match each other. A word of four letters or
+// more that matches no term is read as the nearest terms a typo away
+// ("circut" as "circuit"); see SearchWithInfo. Words in double quotes, or
+// joined by hyphens ("half-open"), are a phrase.
+//
+// Pages that hold the words as typed come before pages found through a
+// corrected spelling. Then come pages that hold the phrases word for word;
+// then pages whose title (or, for a question page, whose question) holds
+// the words, as a phrase before scattered; then pages with a heading that
+// holds them all; then by how many words the title and headings hold, and
+// how often the words occur in the text. An empty or wordless q, or one
+// that matches nothing, returns nil.
 func (l *Library) Search(q string, limit int) []Result {
+	results, _ := l.SearchWithInfo(q, limit)
+	return results
+}
+
+// SearchWithInfo is Search that also says how q was read. When a word of q
+// matched nothing as typed and was taken for a near spelling, corrected is
+// q with each such word replaced by the spelling used ("Circut breaker" →
+// "Circuit breaker"), the rest as typed, so the page can say "showing
+// results for". It is "" when every word matched as typed, and whenever
+// results is nil.
+func (l *Library) SearchWithInfo(q string, limit int) (results []Result, corrected string) {
 	if l == nil || l.index == nil {
-		return nil
+		return nil, ""
 	}
 	return l.index.search(q, limit)
 }
@@ -60,6 +78,7 @@ type searchIndex struct {
 	terms    []string    // sorted; a term's id is its index
 	postings [][]posting // term id → the docs holding it, by doc id
 	docs     []indexDoc
+	fuzzy    fuzzyDict // for correcting typos
 }
 
 // posting says that a doc holds a term, and how often in its text (the
@@ -244,70 +263,66 @@ func buildIndex(drafts []*draft, pages []*Page) *searchIndex {
 		d.meta = toSection(doc, r.meta)
 		ix.docs = append(ix.docs, d)
 	}
+	ix.fuzzy = newFuzzyDict(ix)
 	return ix
 }
 
-// termRange is the term ids [lo, hi) one query word matches.
-type termRange struct{ lo, hi int32 }
-
-// has reports whether a term id is in the range.
-func (r termRange) has(t int32) bool { return r.lo <= t && t < r.hi }
-
-// lookup returns the ids of the term w, or of every term starting with w.
-func (ix *searchIndex) lookup(w string, prefix bool) termRange {
-	lo := sort.SearchStrings(ix.terms, w)
-	if !prefix {
-		if lo < len(ix.terms) && ix.terms[lo] == w {
-			return termRange{int32(lo), int32(lo + 1)}
-		}
-		return termRange{}
-	}
-	hi := lo + sort.Search(len(ix.terms)-lo, func(i int) bool {
-		return !strings.HasPrefix(ix.terms[lo+i], w)
-	})
-	return termRange{int32(lo), int32(hi)}
-}
-
-// search answers Library.Search.
-func (ix *searchIndex) search(q string, limit int) []Result {
+// search answers Library.SearchWithInfo.
+func (ix *searchIndex) search(q string, limit int) ([]Result, string) {
 	if len(q) > maxQueryBytes {
-		q = q[:maxQueryBytes]
+		q = q[:runeBoundary(q, maxQueryBytes)]
 	}
-	var words []string
-	for _, w := range tokenize(q) {
-		if !slices.Contains(words, w) && len(words) < maxQueryTerms {
-			words = append(words, w)
+	qu := parseQuery(q)
+	if len(qu.words) == 0 {
+		return nil, ""
+	}
+	m := match{words: make([]termSet, len(qu.words)), phrases: qu.phrases}
+	fixed := false
+	for i, w := range qu.words {
+		s := ix.lookup(w, i == qu.prefix)
+		if s.lo == s.hi {
+			s.fixes, fixed = ix.corrections(w), true
+			if len(s.fixes) == 0 {
+				return nil, "" // AND: one word nowhere means no page
+			}
+		}
+		m.words[i] = s
+	}
+	m.which = make([]uint8, len(ix.terms))
+	for i, s := range m.words {
+		m.all = append(m.all, i)
+		for t := s.lo; t < s.hi; t++ {
+			m.which[t] |= 1 << i
+		}
+		for _, f := range s.fixes {
+			m.which[f.term] |= 1 << i
 		}
 	}
-	if len(words) == 0 {
-		return nil
-	}
-	r, _ := utf8.DecodeLastRuneInString(q)
-	prefixLast := unicode.IsLetter(r) || unicode.IsDigit(r)
 
-	ranges := make([]termRange, len(words))
-	for i, w := range words {
-		ranges[i] = ix.lookup(w, prefixLast && i == len(words)-1)
-		if ranges[i].lo == ranges[i].hi {
-			return nil // AND: one word nowhere means no page
-		}
-	}
-
-	// Candidates: the docs holding every word, and how often the words
-	// occur in each.
-	hits := make([]int, len(ix.docs))
-	counts := make([]int, len(ix.docs))
-	seen := make([]bool, len(ix.docs))
-	for _, r := range ranges {
+	// Candidates: the docs holding every word, how often the words occur in
+	// each, and how many edits the terms they hold are from the words typed.
+	n := len(ix.docs)
+	hits, counts, fuzz := make([]int, n), make([]int, n), make([]int, n)
+	seen := make([]bool, n)
+	for _, s := range m.words {
 		clear(seen)
-		for t := r.lo; t < r.hi; t++ {
+		visit := func(t int32, dist int) {
 			for _, p := range ix.postings[t] {
 				counts[p.doc] += int(p.count)
 				if !seen[p.doc] {
+					// Corrections come closest first, so this is the
+					// nearest spelling the doc holds.
 					seen[p.doc] = true
 					hits[p.doc]++
+					fuzz[p.doc] += dist
 				}
 			}
+		}
+		for t := s.lo; t < s.hi; t++ {
+			visit(t, 0)
+		}
+		for _, f := range s.fixes {
+			visit(f.term, int(f.dist))
 		}
 	}
 
@@ -317,15 +332,17 @@ func (ix *searchIndex) search(q string, limit int) []Result {
 	}
 	var cands []scored
 	for i := range ix.docs {
-		if hits[i] == len(ranges) {
-			cands = append(cands, scored{&ix.docs[i], ix.docs[i].rank(ranges, counts[i])})
+		if hits[i] == len(m.words) {
+			r := ix.docs[i].rank(&m, counts[i])
+			r.fuzz = fuzz[i]
+			cands = append(cands, scored{&ix.docs[i], r})
 		}
 	}
 	slices.SortFunc(cands, func(a, b scored) int {
 		return cmp.Or(compareRanks(a.rank, b.rank), comparePages(a.doc.page, b.doc.page))
 	})
 	if len(cands) == 0 {
-		return nil
+		return nil, ""
 	}
 	if limit > 0 && len(cands) > limit {
 		cands = cands[:limit]
@@ -333,15 +350,21 @@ func (ix *searchIndex) search(q string, limit int) []Result {
 
 	out := make([]Result, len(cands))
 	for i, c := range cands {
-		sec := c.doc.bestSection(ranges)
-		out[i] = Result{Page: c.doc.page, Section: sec.id, SectionTitle: sec.title, Snippet: sec.snippet(ranges)}
+		sec := c.doc.bestSection(&m)
+		out[i] = Result{Page: c.doc.page, Section: sec.id, SectionTitle: sec.title, Snippet: sec.snippet(&m)}
 	}
-	return out
+	if !fixed {
+		return out, ""
+	}
+	return out, ix.correct(q, &qu, m.words)
 }
 
 // rank is how well a page matches a query, compared field by field: the
+// words as typed before corrections, phrases before scattered words, the
 // headline (title or question) before the headings before the body.
 type rank struct {
+	fuzz        int  // edits from the words as typed to the terms the page holds
+	phrases     int  // quoted or hyphenated phrases the page holds word for word
 	titlePhrase bool // the words in order, side by side, in the headline
 	titleAll    bool // every word somewhere in the headline
 	headingAll  bool // every word in one heading
@@ -352,7 +375,8 @@ type rank struct {
 
 // compareRanks orders ranks best first.
 func compareRanks(a, b rank) int {
-	return cmp.Or(compareBool(b.titlePhrase, a.titlePhrase), compareBool(b.titleAll, a.titleAll),
+	return cmp.Or(cmp.Compare(a.fuzz, b.fuzz), cmp.Compare(b.phrases, a.phrases),
+		compareBool(b.titlePhrase, a.titlePhrase), compareBool(b.titleAll, a.titleAll),
 		compareBool(b.headingAll, a.headingAll), cmp.Compare(b.titleHits, a.titleHits),
 		cmp.Compare(b.headingHits, a.headingHits), cmp.Compare(b.count, a.count))
 }
@@ -368,109 +392,85 @@ func compareBool(a, b bool) int {
 	return -1
 }
 
-// rank scores the page against the query words' ranges; count is how often
-// they occur in its text.
-func (d *indexDoc) rank(ranges []termRange, count int) rank {
+// rank scores the page against the query; count is how often its words
+// occur in the page's text. It leaves fuzz to the caller.
+func (d *indexDoc) rank(m *match, count int) rank {
 	r := rank{count: count}
-	for _, t := range d.titles {
-		r.titlePhrase = r.titlePhrase || hasPhrase(t, ranges)
-		r.titleAll = r.titleAll || matched(t, ranges) == len(ranges)
+	for _, ph := range m.phrases {
+		if m.docHolds(d, ph) {
+			r.phrases++
+		}
 	}
-	for _, rg := range ranges {
-		if slices.ContainsFunc(d.titles, func(t []int32) bool { return anyIn(t, rg) }) {
-			r.titleHits++
-		}
-		if slices.ContainsFunc(d.sections, func(s indexSection) bool { return anyIn(s.heading, rg) }) {
-			r.headingHits++
-		}
+	var inTitle, inHeading uint8 // the words found there
+	for _, t := range d.titles {
+		r.titlePhrase = r.titlePhrase || m.termsHold(t, m.all)
+		r.titleAll = r.titleAll || m.matched(t) == len(m.words)
+		inTitle |= m.union(t)
 	}
 	for _, s := range d.sections {
-		r.headingAll = r.headingAll || matched(s.heading, ranges) == len(ranges)
+		r.headingAll = r.headingAll || m.matched(s.heading) == len(m.words)
+		inHeading |= m.union(s.heading)
 	}
+	r.titleHits, r.headingHits = bits.OnesCount8(inTitle), bits.OnesCount8(inHeading)
 	return r
 }
 
-// hasPhrase reports whether the ranges match consecutive terms, in order.
-func hasPhrase(terms []int32, ranges []termRange) bool {
-	for i := 0; i+len(ranges) <= len(terms); i++ {
-		ok := true
-		for j, r := range ranges {
-			if !r.has(terms[i+j]) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			return true
-		}
+// union returns the set of query words that any of the terms matches.
+func (m *match) union(terms []int32) uint8 {
+	var u uint8
+	for _, t := range terms {
+		u |= m.which[t]
 	}
-	return false
+	return u
 }
 
-// matched counts the ranges with a term among terms.
-func matched(terms []int32, ranges []termRange) int {
-	n := 0
-	for _, r := range ranges {
-		if anyIn(terms, r) {
-			n++
-		}
-	}
-	return n
-}
-
-// anyIn reports whether any of the terms is in the range.
-func anyIn(terms []int32, r termRange) bool {
-	return slices.ContainsFunc(terms, r.has)
-}
-
-// countIn counts the tokens that match any of the ranges.
-func countIn(toks []token, ranges []termRange) int {
-	n := 0
-	for _, t := range toks {
-		for _, r := range ranges {
-			if r.has(t.term) {
-				n++
-				break
-			}
-		}
-	}
-	return n
-}
+// matched counts the query words matched by some term among terms.
+func (m *match) matched(terms []int32) int { return bits.OnesCount8(m.union(terms)) }
 
 // bestSection picks the part of a page to link to and quote: the section
-// whose heading matches the most query words, then the one whose text
-// matches most often, the earlier on a tie. When no section's text or heading
-// matches, the match was in the front matter, and the summary is quoted.
-func (d *indexDoc) bestSection(ranges []termRange) *indexSection {
+// holding the most of the query's phrases, then the one whose heading
+// matches the most query words, then the one whose text matches most often,
+// the earlier on a tie. When no section's text or heading matches, or the
+// front matter holds more of the phrases, the summary is quoted.
+func (d *indexDoc) bestSection(m *match) *indexSection {
 	var best *indexSection
-	bestHeading, bestCount := 0, 0
+	var bestScore [3]int // phrases, heading words, text matches
 	for i := range d.sections {
 		s := &d.sections[i]
-		heading, count := matched(s.heading, ranges), countIn(s.toks, ranges)
-		if heading == 0 && count == 0 {
+		count, phrases := m.tally(s)
+		score := [3]int{phrases, m.matched(s.heading), count}
+		if score[1] == 0 && score[2] == 0 {
 			continue
 		}
-		if best == nil || heading > bestHeading || heading == bestHeading && count > bestCount {
-			best, bestHeading, bestCount = s, heading, count
+		if best == nil || slices.Compare(score[:], bestScore[:]) > 0 {
+			best, bestScore = s, score
 		}
 	}
-	if best == nil {
+	if _, phrases := m.tally(&d.meta); best == nil || phrases > bestScore[0] {
 		return &d.meta
 	}
 	return best
 }
 
 // snippet quotes about snippetWidth bytes of the section's text, starting a
-// little before its first match, with every matching word marked. When only
-// the heading matched, it quotes the section's opening.
-func (s *indexSection) snippet(ranges []termRange) []Fragment {
+// little before the first phrase of the query it holds or, failing that, its
+// first match, with every matching word marked. When only the heading
+// matched, it quotes the section's opening.
+func (s *indexSection) snippet(m *match) []Fragment {
 	if s.text == "" {
 		return nil
 	}
-	matches := func(t token) bool {
-		return slices.ContainsFunc(ranges, func(r termRange) bool { return r.has(t.term) })
+	matches := func(t token) bool { return m.which[t.term] != 0 }
+	first, last := -1, -1 // the tokens that must be in the quote
+	for _, ph := range m.phrases {
+		if i := m.phraseAt(s, ph); i >= 0 && (first < 0 || i < first) {
+			first, last = i, i+len(ph)-1
+		}
 	}
-	first := slices.IndexFunc(s.toks, matches)
+	if first < 0 {
+		first = slices.IndexFunc(s.toks, matches)
+		last = first
+	}
 
 	// Start and end on word boundaries, and keep the first match inside.
 	start, end := 0, len(s.text)
@@ -488,11 +488,10 @@ func (s *indexSection) snippet(ranges []termRange) []Fragment {
 			end = int(s.toks[i-1].end)
 		}
 		if first >= 0 {
-			end = max(end, int(s.toks[first].end))
+			end = max(end, int(s.toks[last].end))
 		}
 		end = runeBoundary(s.text, end)
 	}
-
 	var frags []Fragment
 	add := func(text string, hit bool) {
 		if text == "" {

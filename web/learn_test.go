@@ -137,6 +137,24 @@ func TestSearch(t *testing.T) {
 			t.Errorf("htmx search = %d, %d bytes; want a results fragment", res.StatusCode, len(b))
 		}
 	})
+	t.Run("a typo is corrected, and the page says so", func(t *testing.T) {
+		doc := mustDoc(t, ts.get(t, "/search?q=circut"))
+		if href := doc.Find("[data-testid=results] li a").First().AttrOr("href", ""); !strings.HasPrefix(href, "/patterns/circuit-breaker") {
+			t.Errorf("first result for 'circut' = %q, want the circuit breaker", href)
+		}
+		if got := doc.Find("[data-testid=result-count]").Text(); !strings.Contains(got, "for “circuit”") || !strings.Contains(got, "you typed “circut”") {
+			t.Errorf("the count says %q, want the corrected query and what was typed", got)
+		}
+		if mustDoc(t, ts.get(t, "/search?q=saga")).Find("[data-testid=corrected]").Length() != 0 {
+			t.Error("a query spelt right is said to be corrected")
+		}
+	})
+	t.Run("a phrase outranks its words apart", func(t *testing.T) {
+		doc := mustDoc(t, ts.get(t, "/search?q=half-open"))
+		if href := doc.Find("[data-testid=results] li a").First().AttrOr("href", ""); !strings.HasPrefix(href, "/patterns/circuit-breaker") {
+			t.Errorf("first result for 'half-open' = %q, want the circuit breaker", href)
+		}
+	})
 	t.Run("no match says so", func(t *testing.T) {
 		if mustDoc(t, ts.get(t, "/search?q=xylophone")).Find("[data-testid=no-results]").Length() != 1 {
 			t.Error("no 'nothing matches' message")

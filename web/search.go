@@ -29,7 +29,7 @@ func (s *Server) search(c echo.Context) error {
 	}
 	v := views.SearchView{Query: q, Limit: searchLimit}
 	if q != "" {
-		v.Results = s.content.Search(q, searchLimit)
+		v.Results, v.Corrected = s.content.SearchWithInfo(q, searchLimit)
 	}
 	c.Response().Header().Add("Vary", "HX-Request, HX-History-Restore-Request")
 	if wantsFragment(c.Request()) {
