@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"microlab/internal/browsertest"
 	"microlab/internal/quizclient"
@@ -80,10 +81,19 @@ func TestBrowserQuizWithJavaScript(t *testing.T) {
 			if got := browsertest.Eval[string](tab, `document.querySelector('[data-testid=answer-problem]').textContent`); !strings.Contains(got, "Two items share position 1") {
 				t.Errorf("two items at position 1 says %q", got)
 			}
-			if kept := browsertest.Eval[int](tab, `[...document.querySelectorAll('[data-testid=answer-form] select')].filter(s => s.value === '1').length`); kept != len(q.Options) {
-				t.Errorf("after the refusal %d of %d menus still say 1; the form should keep what was chosen", kept, len(q.Options))
+			// With script the items move and the menus follow the list:
+			// the refused form shows the items in order, one a place.
+			if got := browsertest.Eval[string](tab, `[...document.querySelectorAll('ol[data-reorder] select')].map(s => s.value).join(',')`); got != positions(len(q.Options)) {
+				t.Errorf("after the refusal the menus say %s, want the list's order %s", got, positions(len(q.Options)))
+			}
+			// Move the first item down with the keyboard.
+			first := browsertest.Eval[string](tab, `document.querySelector('ol[data-reorder] li').dataset.option`)
+			tab.Do(chromedp.Focus(chromedp.CSS(`ol[data-reorder] li`)), chromedp.KeyEvent(kb.ArrowDown))
+			if got := browsertest.Eval[string](tab, `(() => { const li = document.querySelector('ol[data-reorder] li:nth-child(2)'); return li.dataset.option + ' ' + li.querySelector('select').value + ' ' + (document.activeElement === li); })()`); got != first+" 2 true" {
+				t.Errorf("after ArrowDown on the first item, the second is %q, want %s at position 2, focused", got, first)
 			}
 			tab.Screenshot("quiz-refused-order")
+			tab.CheckAxe()
 		}
 
 		// Then the right answer; Enter on a focused option submits.
@@ -130,4 +140,13 @@ func TestBrowserQuizWithJavaScript(t *testing.T) {
 			t.Error(p)
 		}
 	}
+}
+
+// positions is "1,2,…,n".
+func positions(n int) string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprint(i + 1)
+	}
+	return strings.Join(out, ",")
 }

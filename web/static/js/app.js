@@ -28,6 +28,97 @@
     if (next) next.focus();
   });
 
+  // Ordering questions: without JavaScript each item has a position menu.
+  // With it, the items themselves move (drag them, or focus one and use
+  // the arrow keys or its buttons) and the menus follow the list, so the
+  // form sends what the reader sees.
+  function enhanceOrdering(root) {
+    var list = root.querySelector("ol[data-reorder]");
+    if (!list || list.dataset.enhanced) return;
+    list.dataset.enhanced = "1";
+    var hint = root.querySelector("[data-testid=reorder-hint]");
+    if (hint) hint.hidden = false;
+    var live = document.createElement("p");
+    live.className = "visually-hidden";
+    live.setAttribute("aria-live", "polite");
+    list.after(live);
+    function items() { return Array.prototype.slice.call(list.children); }
+    function name(li) { return li.querySelector("label").textContent.trim(); }
+    function sync() {
+      items().forEach(function (li, i) {
+        var select = li.querySelector("select");
+        if (select) select.value = String(i + 1);
+        li.querySelector("[data-move=up]").disabled = i === 0;
+        li.querySelector("[data-move=down]").disabled = i === items().length - 1;
+      });
+    }
+    function move(li, by) {
+      var all = items(), i = all.indexOf(li), j = i + by;
+      if (j < 0 || j >= all.length) return;
+      if (by < 0) list.insertBefore(li, all[j]); else list.insertBefore(li, all[j].nextSibling);
+      sync();
+      li.focus();
+      live.textContent = name(li) + ": position " + (j + 1) + " of " + all.length + ".";
+    }
+    items().forEach(function (li) {
+      li.tabIndex = 0;
+      li.draggable = true;
+      li.classList.add("movable");
+      li.setAttribute("aria-roledescription", "movable item");
+      var label = li.querySelector("label");
+      label.querySelector("select").classList.add("visually-hidden");
+      var tools = document.createElement("span");
+      tools.className = "move-buttons";
+      [["up", "↑", -1], ["down", "↓", 1]].forEach(function (b) {
+        var button = document.createElement("button");
+        button.type = "button";
+        button.dataset.move = b[0];
+        button.textContent = b[1];
+        button.setAttribute("aria-label", "Move “" + name(li) + "” " + b[0]);
+        button.addEventListener("click", function () { move(li, b[2]); });
+        tools.appendChild(button);
+      });
+      li.appendChild(tools);
+      li.addEventListener("keydown", function (ev) {
+        if (ev.target !== li) return;
+        if (ev.key === "ArrowUp" || ev.key === "ArrowDown") {
+          ev.preventDefault();
+          move(li, ev.key === "ArrowUp" ? -1 : 1);
+        }
+      });
+      li.addEventListener("dragstart", function (ev) {
+        li.classList.add("dragging");
+        ev.dataTransfer.effectAllowed = "move";
+        ev.dataTransfer.setData("text/plain", li.dataset.option);
+      });
+      li.addEventListener("dragend", function () { li.classList.remove("dragging"); sync(); });
+    });
+    // A form shown again after a refusal keeps the positions sent: when
+    // they put every item in its own place, the list starts in that order.
+    var given = items().map(function (li) { return Number(li.querySelector("select").value); });
+    var distinct = given.filter(function (p, i) { return p >= 1 && given.indexOf(p) === i; });
+    if (distinct.length === given.length) {
+      items().slice().sort(function (a, b) {
+        return Number(a.querySelector("select").value) - Number(b.querySelector("select").value);
+      }).forEach(function (li) { list.appendChild(li); });
+    }
+    list.addEventListener("dragover", function (ev) {
+      var dragging = list.querySelector(".dragging");
+      if (!dragging) return;
+      ev.preventDefault();
+      var after = items().filter(function (li) {
+        var r = li.getBoundingClientRect();
+        return li !== dragging && ev.clientY < r.top + r.height / 2;
+      })[0];
+      list.insertBefore(dragging, after || null);
+    });
+    sync();
+  }
+  enhanceOrdering(document);
+  document.addEventListener("htmx:afterSwap", function (ev) {
+    if (ev.detail && ev.detail.target) enhanceOrdering(ev.detail.target);
+  });
+
   // The search box follows the address: after Back or Forward the box
   // shows the query the results are for.
   function syncSearchBox() {
@@ -39,10 +130,11 @@
 
   document.addEventListener("keydown", function (ev) {
     // Enter submits the quiz's answer from wherever focus is in its form:
-    // a radio, a checkbox or a position menu (the hint says so).
+    // a radio, a checkbox, a position menu or a movable item (the hint
+    // says so).
     if (ev.key === "Enter" && !ev.ctrlKey && !ev.metaKey && !ev.altKey && !ev.shiftKey) {
       var quizForm = ev.target.closest && ev.target.closest("form[data-shortcuts=quiz]");
-      if (quizForm && /^(INPUT|SELECT)$/.test(ev.target.tagName)) {
+      if (quizForm && /^(INPUT|SELECT|LI)$/.test(ev.target.tagName)) {
         ev.preventDefault();
         quizForm.requestSubmit();
         return;
