@@ -42,6 +42,18 @@ func TestBrowserFrame(t *testing.T) {
 		}
 	})
 
+	t.Run("the theme toggle comes back to the same place", func(t *testing.T) {
+		tab := b.NewTab(1280, 900, "light")
+		tab.Do(chromedp.Navigate(srv.URL+"/patterns/saga"),
+			chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.body.scrollHeight)`))
+		before := browsertest.Eval[int](tab, `Math.round(window.scrollY)`)
+		tab.Do(chromedp.Click(chromedp.CSS(`button[name=theme][value=dark]`), chromedp.NodeVisible))
+		waitAcross(t, tab, `document.documentElement.dataset.theme === 'dark' && document.readyState === 'complete'`)
+		if after := browsertest.Eval[int](tab, `Math.round(window.scrollY)`); before < 1000 || after < before-5 || after > before+5 {
+			t.Errorf("scrolled to %d before the theme change and %d after; want the same place", before, after)
+		}
+	})
+
 	t.Run("theme toggle works and is remembered", func(t *testing.T) {
 		tab := b.NewTab(1280, 900, "light")
 		tab.Do(chromedp.Navigate(srv.URL+"/quiz"),

@@ -228,22 +228,22 @@ func (s *Server) importJSON(c echo.Context) error {
 	}
 	fh, err := c.FormFile("file")
 	if err != nil {
-		return errorf(http.StatusBadRequest, "Choose an export file (microlab-progress.json) to import.")
+		return s.refuseImport(c, http.StatusBadRequest, "Choose an export file (microlab-progress.json) to import.")
 	}
 	if fh.Size > maxImport {
-		return errorf(http.StatusRequestEntityTooLarge, "That file is %s; the limit is 1 MB.", byteSize(fh.Size))
+		return s.refuseImport(c, http.StatusRequestEntityTooLarge, "That file is "+byteSize(fh.Size)+"; the limit is 1 MB. Nothing was changed.")
 	}
 	f, err := fh.Open()
 	if err != nil {
-		return errorf(http.StatusBadRequest, "The file could not be read.")
+		return s.refuseImport(c, http.StatusBadRequest, "The file could not be read. Nothing was changed.")
 	}
 	defer f.Close()
 	data, err := io.ReadAll(io.LimitReader(f, maxImport+1))
 	if err != nil {
-		return errorf(http.StatusBadRequest, "The file could not be read.")
+		return s.refuseImport(c, http.StatusBadRequest, "The file could not be read. Nothing was changed.")
 	}
 	if len(data) > maxImport {
-		return errorf(http.StatusRequestEntityTooLarge, "That file is larger than the limit of 1 MB.")
+		return s.refuseImport(c, http.StatusRequestEntityTooLarge, "That file is larger than the limit of 1 MB. Nothing was changed.")
 	}
 	e, err := quiz.ParseExport(data)
 	if err == nil {
@@ -257,12 +257,27 @@ func (s *Server) importJSON(c echo.Context) error {
 		_, err = s.store.Import(c.Request().Context(), learner, e)
 	}
 	if problem, ok := importProblem(err); ok {
-		return errorf(http.StatusBadRequest, "That file cannot be imported: %s. Nothing was changed.", asClause(problem))
+		return s.refuseImport(c, http.StatusBadRequest, "That file cannot be imported: "+asClause(problem)+". Nothing was changed.")
 	}
 	if err != nil {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/progress?done=imported")
+}
+
+// refuseImport shows the progress page again, the import form with it,
+// and why the file was refused above the form.
+func (s *Server) refuseImport(c echo.Context, status int, why string) error {
+	if wantsJSON(c.Request()) {
+		return errorf(status, "%s", why)
+	}
+	v, err := s.progressData(c)
+	if err != nil {
+		return err
+	}
+	v.CSRF, v.ImportProblem = csrfToken(c), why
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return s.render(c, status, views.ProgressPage(s.frame(c, "Progress", ""), v))
 }
 
 // importProblem is the reason, for the person importing, that a file was
@@ -285,6 +300,29 @@ func asClause(problem string) string { return strings.TrimRight(problem, ".") }
 
 // deleteData handles POST /progress/delete: every row of the learner goes.
 func (s *Server) deleteData(c echo.Context) error {
+	if c.FormValue("confirm") != "yes" {
+		// The first step only asks: a stray click deletes nothing.
+		v := views.ConfirmDelete{CSRF: csrfToken(c)}
+		if id := s.learnerID(c); id != "" {
+			ctx := c.Request().Context()
+			attempts, err := s.store.Attempts(ctx, id, 1000)
+			if err != nil {
+				return err
+			}
+			cards, err := s.store.Cards(ctx, id)
+			if err != nil {
+				return err
+			}
+			v.Quizzes = len(attempts)
+			for _, card := range cards {
+				if card.Reps > 0 {
+					v.Cards++
+				}
+			}
+		}
+		c.Response().Header().Set("Cache-Control", "no-store")
+		return s.page(c, views.ConfirmDeletePage(s.frame(c, "Delete your data?", ""), v))
+	}
 	if id := s.learnerID(c); id != "" {
 		if err := s.store.DeleteLearner(c.Request().Context(), id); err != nil {
 			return err

@@ -280,7 +280,15 @@ func TestProgressExportImportAndDelete(t *testing.T) {
 	checkAnkiCSV(t, ts, alice.get(t, "/progress/export.csv"), srv.URL)
 
 	aliceID := alice.id()
-	res = wantStatus(t, alice.submit(t, "/progress/delete", url.Values{}), http.StatusSeeOther)
+	// The first step asks and deletes nothing.
+	ask := mustDoc(t, wantStatus(t, alice.submit(t, "/progress/delete", url.Values{}), http.StatusOK))
+	if !strings.Contains(ask.Find("[data-testid=confirm-delete]").Text(), "1 quiz") || ask.Find(`input[name=confirm][value=yes]`).Length() != 1 {
+		t.Errorf("the first step of delete does not ask, with what goes: %q", ask.Find("main").Text())
+	}
+	if left, _ := ts.db.Attempts(t.Context(), alice.id(), 10); len(left) != 1 {
+		t.Error("asking to delete deleted something")
+	}
+	res = wantStatus(t, alice.submit(t, "/progress/delete", url.Values{"confirm": {"yes"}}), http.StatusSeeOther)
 	if left, _ := ts.db.Attempts(t.Context(), aliceID, 10); len(left) != 0 {
 		t.Error("alice's quizzes survived 'delete my data'")
 	}

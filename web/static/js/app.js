@@ -119,6 +119,18 @@
     if (ev.detail && ev.detail.target) enhanceOrdering(ev.detail.target);
   });
 
+  // Changing the theme reloads the page: come back to the same place.
+  document.addEventListener("submit", function (ev) {
+    if (ev.target.classList && ev.target.classList.contains("theme-form")) {
+      try { sessionStorage.setItem("microlab-scroll", location.pathname + " " + Math.round(window.scrollY)); } catch (e) { /* private mode */ }
+    }
+  });
+  try {
+    var kept = (sessionStorage.getItem("microlab-scroll") || "").split(" ");
+    sessionStorage.removeItem("microlab-scroll");
+    if (kept[0] === location.pathname && kept[1]) window.scrollTo(0, Number(kept[1]));
+  } catch (e) { /* private mode */ }
+
   // The search box follows the address: after Back or Forward the box
   // shows the query the results are for.
   function syncSearchBox() {
