@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	chromahtml "github.com/alecthomas/chroma/v2/formatters/html"
 	"github.com/alecthomas/chroma/v2/styles"
@@ -184,6 +185,55 @@ type pageRenderer struct{}
 func (pageRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(ast.KindHeading, renderHeading)
 	reg.Register(kindFigure, renderFigure)
+	reg.Register(ast.KindCodeSpan, renderCodeSpan)
+}
+
+// renderCodeSpan writes inline code with places to break a long name:
+// between the words of a camelCase name and after a dot, underscore or
+// slash, so a narrow table cell wraps slowCallDurationThreshold between
+// its words and never inside one ("…Threshol" + "d").
+func renderCodeSpan(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	var raw []byte
+	for c := node.FirstChild(); c != nil; c = c.NextSibling() {
+		switch t := c.(type) {
+		case *ast.Text:
+			v := t.Segment.Value(source)
+			if n := len(v); n > 0 && v[n-1] == '\n' {
+				v = append(v[:n-1:n-1], ' ') // a line end inside code is a space
+			}
+			raw = append(raw, v...)
+		case *ast.String:
+			raw = append(raw, t.Value...)
+		}
+	}
+	_, _ = w.WriteString("<code>")
+	_, _ = w.WriteString(breakableCode(string(raw)))
+	_, _ = w.WriteString("</code>")
+	return ast.WalkSkipChildren, nil
+}
+
+// breakableCode escapes code for HTML and, in a name long enough to need
+// it, marks with <wbr> where a line may break.
+func breakableCode(code string) string {
+	if utf8.RuneCountInString(code) < 16 {
+		return html.EscapeString(code)
+	}
+	var b strings.Builder
+	var prev rune
+	for _, r := range code {
+		if unicode.IsUpper(r) && unicode.IsLower(prev) {
+			b.WriteString("<wbr>")
+		}
+		b.WriteString(html.EscapeString(string(r)))
+		if r == '.' || r == '_' || r == '/' {
+			b.WriteString("<wbr>")
+		}
+		prev = r
+	}
+	return b.String()
 }
 
 // renderHeading writes a heading with its id and, for h2 to h4, a "#" link

@@ -63,3 +63,26 @@ func TestStem(t *testing.T) {
 		}
 	}
 }
+
+// TestLongCodeNamesBreakBetweenWords: a long name in inline code gets
+// break opportunities between its words, a short one none, and the code
+// is still escaped and joined across a line end.
+func TestLongCodeNamesBreakBetweenWords(t *testing.T) {
+	for _, c := range []struct{ md, want string }{
+		{"Set `slowCallDurationThreshold` low.", "<code>slow<wbr>Call<wbr>Duration<wbr>Threshold</code>"},
+		{"See `resilience4j.circuitbreaker.instances`.", "<code>resilience4j.<wbr>circuitbreaker.<wbr>instances</code>"},
+		{"Use `maxAttempts`.", "<code>maxAttempts</code>"},
+		{"Read `<T> value_of_a_thing`.", "<code>&lt;T&gt; value_<wbr>of_<wbr>a_<wbr>thing</code>"},
+		{"Split `permittedNumber\nOfCalls` here.", "<code>permitted<wbr>Number Of<wbr>Calls</code>"},
+	} {
+		src := []byte(c.md)
+		md := newMarkdown()
+		out, err := render(md, md.Parser().Parse(text.NewReader(src)), src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(out, c.want) {
+			t.Errorf("%q renders as %s, want %s", c.md, out, c.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
@@ -272,4 +273,74 @@ func TestBrowserQuizReviewAndProgress(t *testing.T) {
 	if p := tab.Problems(); len(p) > 0 {
 		t.Error(strings.Join(p, "; "))
 	}
+}
+
+// TestBrowserEveryPageType loads each kind of page a visitor can open by
+// address at 1280 and 375 wide, light and dark: nothing sticks out, no
+// console error, axe finds nothing, and a screenshot of each. The pages
+// reached only by acting (a question, its feedback, the result, the
+// review's back) are checked by the tests that act. One tab a size and
+// scheme visits them all, which keeps the test to a minute.
+func TestBrowserEveryPageType(t *testing.T) {
+	b := browsertest.New(t)
+	srv := httptest.NewServer(newTestServer(t))
+	defer srv.Close()
+	pages := []struct{ path, name string }{
+		{"/", "home"}, {"/patterns/saga", "pattern"}, {"/questions/design-patterns", "question"},
+		{"/guides/challenges", "guide"}, {"/search?q=retry+budget", "search"}, {"/quiz", "quiz-builder"},
+		{"/review", "review"}, {"/review/cards", "card-browser"}, {"/review/stats", "review-stats"},
+		{"/review/settings", "review-settings"}, {"/progress", "progress"}, {"/nowhere", "not-found"},
+	}
+	for _, v := range []struct {
+		w, h int64
+		form string
+	}{{1280, 900, "desktop"}, {375, 812, "phone"}} {
+		for _, scheme := range []string{"light", "dark"} {
+			t.Run(v.form+"-"+scheme, func(t *testing.T) {
+				tab := b.NewTab(v.w, v.h, scheme)
+				for _, p := range pages {
+					tab.Do(chromedp.Navigate(srv.URL + p.path))
+					if w := browsertest.Eval[int64](tab, `document.documentElement.scrollWidth`); w > v.w {
+						t.Errorf("%s is %d px wide in a %d px viewport: %s", p.path, w, v.w, browsertest.Eval[string](tab, widestElement))
+					}
+					tab.Screenshot("all-" + p.name + "-" + v.form + "-" + scheme)
+					tab.CheckAxe()
+				}
+				for _, problem := range tab.Problems() {
+					if !strings.Contains(problem, "status of 404") || !strings.HasSuffix(problem, "/nowhere)") {
+						t.Error(problem)
+					}
+				}
+			})
+		}
+	}
+}
+
+// widestElement names the element that reaches furthest right.
+const widestElement = `(() => { let best = null, right = 0; for (const e of document.querySelectorAll('body *')) { const r = e.getBoundingClientRect().right; if (r > right) { right = r; best = e; } } return best ? best.tagName + '.' + best.className + ' ' + Math.round(right) : ''; })()`
+
+// TestBrowserPatternContents: on a phone the contents are a folded list
+// near the top, not 13 000 px down; wide, they sit beside the page and
+// mark the section being read. A wide table says it scrolls and keeps its
+// first column in view.
+func TestBrowserPatternContents(t *testing.T) {
+	b := browsertest.New(t)
+	srv := httptest.NewServer(newTestServer(t))
+	defer srv.Close()
+	phone := b.NewTab(375, 812, "light")
+	phone.Do(chromedp.Navigate(srv.URL + "/patterns/circuit-breaker"))
+	if got := browsertest.Eval[string](phone, `(() => { const d = document.querySelector('[data-testid=toc-narrow]'); const a = document.querySelector('.article-layout > .toc'); return Math.round(d.getBoundingClientRect().top + scrollY) + ' ' + getComputedStyle(a).display; })()`); !strings.HasSuffix(got, " none") || len(got) > 9 {
+		t.Errorf("on a phone the folded contents sit at %q (top, and the side list's display); want near the top and the side list hidden", got)
+	}
+	if got := browsertest.Eval[string](phone, `(() => { const t = document.querySelector('.prose table'); if (!t) return 'no table'; const c = t.querySelector('tbody td:first-child, tbody th:first-child'); return getComputedStyle(c).position + ' ' + (t.scrollWidth > t.clientWidth); })()`); got != "sticky true" {
+		t.Errorf("a wide table on a phone: %q, want its first column sticky and the table scrolling", got)
+	}
+	phone.Screenshot("pattern-phone-contents")
+
+	wide := b.NewTab(1280, 900, "light")
+	wide.Do(chromedp.Navigate(srv.URL+"/patterns/circuit-breaker"),
+		chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('.prose h2[id]')[2].scrollIntoView()`))
+	want := browsertest.Eval[string](wide, `document.querySelectorAll('.prose h2[id]')[2].id`)
+	wide.Do(waitJS(`document.querySelector('.toc a[aria-current=location]') !== null && document.querySelector('.toc a[aria-current=location]').getAttribute('href') === '#`+want+`'`, 5*time.Second))
+	wide.CheckAxe()
 }

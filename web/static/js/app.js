@@ -119,6 +119,25 @@
     if (ev.detail && ev.detail.target) enhanceOrdering(ev.detail.target);
   });
 
+  // The contents beside a long page mark the section being read.
+  var tocLinks = document.querySelectorAll(".article-layout > .toc a[href^='#']");
+  if (tocLinks.length && "IntersectionObserver" in window) {
+    var byID = {};
+    tocLinks.forEach(function (a) { byID[decodeURIComponent(a.getAttribute("href").slice(1))] = a; });
+    var observer = new IntersectionObserver(function () {
+      var current = null;
+      document.querySelectorAll(".prose h2[id], .prose h3[id]").forEach(function (h) {
+        if (h.getBoundingClientRect().top < window.innerHeight * 0.3) current = h.id;
+      });
+      tocLinks.forEach(function (a) { a.removeAttribute("aria-current"); });
+      if (current && byID[current]) byID[current].setAttribute("aria-current", "location");
+    }, { rootMargin: "0px 0px -70% 0px" });
+    Object.keys(byID).forEach(function (id) {
+      var h = document.getElementById(id);
+      if (h) observer.observe(h);
+    });
+  }
+
   // Changing the theme reloads the page: come back to the same place.
   document.addEventListener("submit", function (ev) {
     if (ev.target.classList && ev.target.classList.contains("theme-form")) {
