@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -516,7 +517,13 @@ func (s *Server) lapse(ctx context.Context, learner string, question quiz.Questi
 		if !ok || card.Reps == 0 {
 			continue
 		}
-		next, log := s.scheduler.Review(card, quiz.Again, now)
+		// A review is one a millisecond (the store's grain): a miss in the
+		// millisecond of the card's last rating counts just after it.
+		at := now
+		if !at.After(card.LastReview) {
+			at = card.LastReview.Add(time.Millisecond)
+		}
+		next, log := s.scheduler.Review(card, quiz.Again, at)
 		if err := s.store.SaveReview(ctx, learner, id, next, log); err != nil && !errors.Is(err, store.ErrAlreadyAnswered) {
 			return err
 		}
