@@ -68,6 +68,7 @@ func fillLearner(tb testing.TB, db *DB, c *clock, learnerID string, n int) {
 	if err := db.SaveReviewSettings(context.Background(), learnerID, ReviewSettings{Decks: []string{"saga"}, NewPerDay: 5, ReviewsPerDay: 50}); err != nil {
 		tb.Fatal(err)
 	}
+	mustCreateLinkCode(tb, db, learnerID, device(n)) // a device, the learner's mark and a code waiting
 }
 
 func TestDeleteLearnerRemovesAllItsRowsAndNoOneElses(t *testing.T) {

@@ -289,7 +289,8 @@ func TestBrowserEveryPageType(t *testing.T) {
 		{"/", "home"}, {"/patterns/saga", "pattern"}, {"/questions/design-patterns", "question"},
 		{"/guides/challenges", "guide"}, {"/search?q=retry+budget", "search"}, {"/quiz", "quiz-builder"},
 		{"/review", "review"}, {"/review/cards", "card-browser"}, {"/review/stats", "review-stats"},
-		{"/review/settings", "review-settings"}, {"/progress", "progress"}, {"/nowhere", "not-found"},
+		{"/review/settings", "review-settings"}, {"/progress", "progress"}, {"/devices", "devices"}, {"/devices/link", "device-link"},
+		{"/nowhere", "not-found"},
 	}
 	for _, v := range []struct {
 		w, h int64
@@ -343,4 +344,34 @@ func TestBrowserPatternContents(t *testing.T) {
 	want := browsertest.Eval[string](wide, `document.querySelectorAll('.prose h2[id]')[2].id`)
 	wide.Do(waitJS(`document.querySelector('.toc a[aria-current=location]') !== null && document.querySelector('.toc a[aria-current=location]').getAttribute('href') === '#`+want+`'`, 5*time.Second))
 	wide.CheckAxe()
+}
+
+// TestBrowserLinkAnotherDevice makes a code on one browser and enters it
+// on another, as a person would, with axe on each page.
+func TestBrowserLinkAnotherDevice(t *testing.T) {
+	b := browsertest.New(t)
+	srv := httptest.NewServer(newTestServer(t))
+	defer srv.Close()
+	a := b.NewTab(1280, 900, "light")
+	a.Do(chromedp.Navigate(srv.URL+"/devices"),
+		chromedp.Click(chromedp.CSS(`form[action="/devices/code"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=link-qr]`)))
+	code := browsertest.Eval[string](a, `document.querySelector('[data-testid=link-code-text]').textContent.trim()`)
+	a.Screenshot("devices-code")
+	a.CheckAxe()
+	phone := b.NewTab(375, 812, "dark")
+	phone.Do(chromedp.Navigate(srv.URL+"/devices/link"),
+		chromedp.SendKeys(chromedp.CSS(`[data-testid=enter-code-form] input[name=code]`), strings.ToLower(code)),
+		chromedp.Submit(chromedp.CSS(`[data-testid=enter-code-form] input[name=code]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid=flash]`)))
+	if got := browsertest.Eval[string](phone, `document.querySelector('[data-testid=flash]').textContent`); !strings.Contains(got, "now carries your progress") {
+		t.Errorf("entering %q says %q", code, got)
+	}
+	phone.Screenshot("devices-linked-phone")
+	phone.CheckAxe()
+	for _, tab := range []*browsertest.Tab{a, phone} {
+		if p := tab.Problems(); len(p) > 0 {
+			t.Error(strings.Join(p, "; "))
+		}
+	}
 }

@@ -66,12 +66,7 @@ func (s *Server) ensureLearner(c echo.Context) string {
 		}
 	}
 	id := randomHex(learnerIDLen / 2)
-	value := id + "." + s.signLearner(id)
-	c.SetCookie(&http.Cookie{
-		Name: learnerCookie, Value: value, Path: "/",
-		MaxAge: learnerMaxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: s.secureCookies(c.Request()),
-	})
+	value := s.setLearnerCookie(c, id)
 	// Later reads in this request see the new learner, not the old one.
 	r := c.Request()
 	old := r.Cookies()
@@ -83,6 +78,18 @@ func (s *Server) ensureLearner(c echo.Context) string {
 	}
 	r.AddCookie(&http.Cookie{Name: learnerCookie, Value: value})
 	return id
+}
+
+// setLearnerCookie gives the browser the learner cookie for id, and
+// returns its value.
+func (s *Server) setLearnerCookie(c echo.Context, id string) string {
+	value := id + "." + s.signLearner(id)
+	c.SetCookie(&http.Cookie{
+		Name: learnerCookie, Value: value, Path: "/",
+		MaxAge: learnerMaxAge, HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: s.secureCookies(c.Request()),
+	})
+	return value
 }
 
 // forgetLearner clears the learner cookie.

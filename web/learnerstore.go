@@ -44,4 +44,14 @@ type LearnerStore interface {
 	// LearnerRevoked reports whether id deleted their data, so that a
 	// replayed cookie gets a new learner rather than the old id.
 	LearnerRevoked(ctx context.Context, id string) (bool, error)
+
+	// Linked devices (devices.go): codes that carry a learner to another
+	// browser, the browsers that carry one, and the check every request
+	// with a learner cookie makes.
+	CreateLinkCode(ctx context.Context, learnerID string, self store.NewDevice) (store.LinkCode, error)
+	RedeemLinkCode(ctx context.Context, code string, j store.Joining) (string, error)
+	Devices(ctx context.Context, learnerID string) ([]store.Device, error)
+	SignOutDevice(ctx context.Context, learnerID, deviceID string) error
+	DeviceSignedIn(ctx context.Context, learnerID, deviceID string) (bool, error)
+	LearnerHasProgress(ctx context.Context, learnerID string) (bool, error)
 }

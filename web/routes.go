@@ -14,6 +14,10 @@ func (s *Server) routes() {
 	// it; panics are caught inside the access log so they are logged as 500s.
 	s.echo.Use(withRequestID, s.metrics.observe, s.accessLog, s.recoverPanics,
 		secureHeaders, rejectBadQueries, dropTrailingSlash, s.limitBodies, s.issueCSRF)
+	// Linked devices (devices.go): every request's device is checked
+	// before any handler reads its learner.
+	devices := s.newDeviceLinks()
+	s.echo.Use(devices.checkDevice)
 
 	s.get("/", s.home)
 	s.mutating(http.MethodPost, "/theme", s.setTheme)
@@ -46,6 +50,12 @@ func (s *Server) routes() {
 	s.get("/progress/export.csv", s.exportCSV)
 	s.mutating(http.MethodPost, "/progress/import", s.importJSON)
 	s.mutating(http.MethodPost, "/progress/delete", s.deleteData)
+	// Linked devices (devices.go).
+	s.get("/devices", devices.page)
+	s.mutating(http.MethodPost, "/devices/code", devices.createCode)
+	s.get("/devices/link", devices.linkForm)
+	s.mutating(http.MethodPost, "/devices/link", devices.link)
+	s.mutating(http.MethodPost, "/devices/sign-out", devices.signOut)
 	s.get("/lab", s.labIndex)
 	s.get("/lab/free-play", s.labFreePlay)
 	s.get("/lab/:scenario", s.labScenario)
