@@ -254,24 +254,31 @@ func (db *DB) ReviewLogs(ctx context.Context, learnerID string, limit int) ([]qu
 	if err := checkLearnerID(learnerID); err != nil {
 		return nil, wrap(err)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT card_id, rating, reviewed_at, state, elapsed_days, interval_ns
-		FROM review_logs WHERE learner_id = ? ORDER BY reviewed_at DESC, id DESC LIMIT ?`, learnerID, listLimit(limit))
+	logs, err := db.queryLogs(ctx, `WHERE learner_id = ? ORDER BY reviewed_at DESC, id DESC LIMIT ?`, learnerID, listLimit(limit))
 	if err != nil {
 		return nil, wrap(err)
+	}
+	return logs, nil
+}
+
+// queryLogs reads the review logs that where (a WHERE clause and what
+// follows it) selects.
+func (db *DB) queryLogs(ctx context.Context, where string, args ...any) ([]quiz.CardReview, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT card_id, rating, reviewed_at, state, elapsed_days, interval_ns
+		FROM review_logs `+where, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var logs []quiz.CardReview
 	for rows.Next() {
 		r, err := scanLog(rows.Scan)
 		if err != nil {
-			return nil, wrap(err)
+			return nil, err
 		}
 		logs = append(logs, r)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, wrap(err)
-	}
-	return logs, nil
+	return logs, rows.Err()
 }
 
 // scanLog reads card_id, rating, reviewed_at, state, elapsed_days and

@@ -110,22 +110,9 @@ func (db *DB) ReviewLogsSince(ctx context.Context, learnerID string, since time.
 	if err := checkLearnerID(learnerID); err != nil {
 		return nil, wrap(err)
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT card_id, rating, reviewed_at, state, elapsed_days, interval_ns
-		FROM review_logs WHERE learner_id = ? AND reviewed_at >= ? ORDER BY reviewed_at, id LIMIT ?`,
+	logs, err := db.queryLogs(ctx, `WHERE learner_id = ? AND reviewed_at >= ? ORDER BY reviewed_at, id LIMIT ?`,
 		learnerID, formatTime(since), maxLogsSince)
 	if err != nil {
-		return nil, wrap(err)
-	}
-	defer rows.Close()
-	var logs []quiz.CardReview
-	for rows.Next() {
-		r, err := scanLog(rows.Scan)
-		if err != nil {
-			return nil, wrap(err)
-		}
-		logs = append(logs, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, wrap(err)
 	}
 	return logs, nil
