@@ -188,6 +188,8 @@ func TestBrowserSearchAsYouType(t *testing.T) {
 		}),
 		chromedp.SendKeys(chromedp.CSS("#q"), "compensation"),
 		chromedp.WaitVisible(chromedp.CSS("[data-testid=results]")),
+		// Each pause while typing asks anew; wait for the last answer.
+		waitJS(`location.search === '?q=compensation' && !document.querySelector('.htmx-request')`, 5*time.Second),
 	)
 	if !browsertest.Eval[bool](tab, `window.__sameDocument === true`) {
 		t.Error("the page reloaded; results should be swapped in by htmx")

@@ -59,12 +59,16 @@ func choose(sel, value string) chromedp.Action[chromedp.Void] {
 }
 
 // settled waits until the scenario has folded away after the prediction
-// and the page's scroll to the dashboard has stopped (two polls 50 ms
-// apart see the same position): a click placed while the page still
-// scrolls lands beside its target.
+// and the page's scroll to the dashboard has ended: the dashboard is at
+// the top (or the page can scroll no further) and two polls 50 ms apart
+// see the same position. A click placed while the page still scrolls
+// lands beside its target; on a loaded machine the smooth scroll may not
+// even have begun at the first two polls.
 func settled() chromedp.Action[chromedp.Void] {
 	return waitJS(`(() => { const y = window.scrollY, last = window.__lastY; window.__lastY = y;
-		return !document.querySelector('#scenario-box').open && y === last })()`, 10*time.Second)
+		const top = document.querySelector('#dash').getBoundingClientRect().top;
+		const arrived = Math.abs(top - parseFloat(getComputedStyle(document.querySelector('#dash')).scrollMarginTop || '0')) < 2 || window.innerHeight + y >= document.documentElement.scrollHeight - 1;
+		return !document.querySelector('#scenario-box').open && arrived && y === last })()`, 10*time.Second)
 }
 
 // screenshot saves the whole page scrolled to the top, so that the sticky
