@@ -1,8 +1,6 @@
 package web
 
 import (
-	"bytes"
-	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -22,8 +20,8 @@ var staticFiles embed.FS
 
 // assets are files served under content-hash URLs (/static/css/app.3f9a1c2b7e.css)
 // with immutable caching: a changed file gets a new URL, so a browser never
-// has to ask again for one it holds. Text files go gzipped to browsers that
-// take it, compressed once at start.
+// has to ask again for one it holds. Text files go in brotli or gzip to
+// browsers that take it, compressed once per process (compressedBody).
 //
 // A folder of ES modules, js/{name}/, is one asset as far as hashing goes:
 // its files are served under /static/js/{name}.{hash}/{file}, where the hash
@@ -41,10 +39,11 @@ type assets struct {
 type asset struct {
 	url         string
 	body        []byte
-	contentType string
-	// gzipped is body gzipped, or nil when that would not be smaller by
-	// much (images, tiny files).
-	gzipped []byte
+	contentType []string // the header value
+	length      []string // the Content-Length header value, as it is
+	// compressed is nil for a body not worth compressing (images, tiny
+	// files): it goes as it is, without Vary.
+	compressed *compressedBody
 }
 
 // moduleDir is the folder of ES modules that holds the asset p, or "" when
@@ -132,7 +131,12 @@ func (a *assets) addModules(fsys fs.FS, dir string, files []string) error {
 func (a *assets) Modules(dir string) []string { return a.modules[dir] }
 
 func (a *assets) serve(name, hashed, contentType string, body []byte) {
-	as := &asset{url: "/static/" + hashed, body: body, contentType: contentType, gzipped: gzipped(contentType, body)}
+	as := &asset{url: "/static/" + hashed, body: body, contentType: []string{contentType}, length: []string{strconv.Itoa(len(body))}}
+	if compressible(contentType, len(body)) {
+		if cb := compressBody(body); cb.gzip != nil {
+			as.compressed = cb
+		}
+	}
 	a.byName[name] = as
 	a.byHashed[hashed] = as
 }
@@ -153,59 +157,32 @@ func (a *assets) handler(c echo.Context) error {
 		return echo.ErrNotFound
 	}
 	h := c.Response().Header()
-	h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	body := as.body
-	if as.gzipped != nil {
-		h.Set("Vary", "Accept-Encoding")
-		if acceptsGzip(c.Request().Header.Get("Accept-Encoding")) {
-			h.Set("Content-Encoding", "gzip")
-			body = as.gzipped
+	h["Cache-Control"] = immutable
+	h[echo.HeaderContentType] = as.contentType
+	body, length := as.body, as.length
+	if cb := as.compressed; cb != nil {
+		h[echo.HeaderVary] = varyAcceptEncoding
+		form := cb.gzip
+		enc := negotiate(c.Request().Header, offerGzipBrotli)
+		if enc == codingBrotli {
+			// Nil until made, and for a body brotli does not shrink:
+			// then the choice is between the others.
+			if form = cb.brotli(); form == nil {
+				form, enc = cb.gzip, negotiate(c.Request().Header, offerGzip)
+			}
+		}
+		if enc != identity {
+			body, length = form.body, form.length
+			h[echo.HeaderContentEncoding] = contentEncoding[enc]
 		}
 	}
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	return c.Blob(http.StatusOK, as.contentType, body)
+	h[echo.HeaderContentLength] = length
+	c.Response().WriteHeader(http.StatusOK)
+	_, err := c.Response().Write(body)
+	return err
 }
 
-// gzipped compresses a text asset's body, for browsers that take gzip; it
-// is nil for other types, and when compressing saves less than a tenth.
-func gzipped(contentType string, body []byte) []byte {
-	text := strings.HasPrefix(contentType, "text/") || strings.Contains(contentType, "javascript") ||
-		strings.Contains(contentType, "json") || strings.Contains(contentType, "svg")
-	if !text || len(body) < 1024 {
-		return nil
-	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	zw.Write(body) // writes to a bytes.Buffer do not fail
-	zw.Close()
-	if buf.Len() > len(body)*9/10 {
-		return nil
-	}
-	return buf.Bytes()
-}
-
-// acceptsGzip reports whether an Accept-Encoding header admits gzip: by
-// name, or else by "*", with a q-value above zero if it has one.
-func acceptsGzip(header string) bool {
-	star := false
-	for _, part := range strings.Split(header, ",") {
-		coding, params, _ := strings.Cut(part, ";")
-		coding = strings.ToLower(strings.TrimSpace(coding))
-		if coding != "gzip" && coding != "*" {
-			continue
-		}
-		ok := true
-		if _, q, found := strings.Cut(strings.ReplaceAll(params, " ", ""), "q="); found {
-			v, err := strconv.ParseFloat(q, 64)
-			ok = err == nil && v > 0
-		}
-		if coding == "gzip" {
-			return ok
-		}
-		star = ok
-	}
-	return star
-}
+var immutable = []string{"public, max-age=31536000, immutable"}
 
 func mustSub(fsys fs.FS, dir string) fs.FS {
 	sub, err := fs.Sub(fsys, dir)

@@ -3,6 +3,8 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"crypto/rand"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -14,6 +16,10 @@ import (
 	"strings"
 	"testing"
 	"testing/fstest"
+	"time"
+
+	"github.com/andybalholm/brotli"
+	"github.com/labstack/echo/v4"
 )
 
 func mustLoadAssets(tb testing.TB, fsys fstest.MapFS) *assets {
@@ -144,9 +150,11 @@ func TestLabModulesAreServed(t *testing.T) {
 	}
 }
 
-// Text assets go gzipped to a browser that takes gzip, and as they are to
-// one that does not; either way a cache is told the answer varies.
-func TestAssetsAreGzippedForBrowsersThatTakeIt(t *testing.T) {
+// Text assets go in brotli or gzip to a browser that takes it, and as
+// they are to one that does not; either way a cache is told the answer
+// varies. Brotli is made in the background on the first request that
+// would take it, which gets gzip meanwhile.
+func TestAssetsAreCompressedForBrowsersThatTakeIt(t *testing.T) {
 	ts := newTestServer(t)
 	entry := ts.assets.URL("js/lab/main.js")
 	want, err := fs.ReadFile(staticFiles, "static/js/lab/main.js")
@@ -154,6 +162,7 @@ func TestAssetsAreGzippedForBrowsersThatTakeIt(t *testing.T) {
 		t.Fatal(err)
 	}
 	get := func(acceptEncoding string) (*http.Response, []byte) {
+		t.Helper()
 		req := httptest.NewRequest(http.MethodGet, entry, nil)
 		if acceptEncoding != "" {
 			req.Header.Set("Accept-Encoding", acceptEncoding)
@@ -170,47 +179,128 @@ func TestAssetsAreGzippedForBrowsersThatTakeIt(t *testing.T) {
 		return res, body
 	}
 
-	res, body := get("gzip, deflate, br")
-	if ce := res.Header.Get("Content-Encoding"); ce != "gzip" {
-		t.Fatalf("a browser taking gzip got Content-Encoding %q", ce)
+	ts.assets.byName["js/lab/main.js"].compressed.waitBrotli(t)
+	for _, tc := range []struct{ header, coding string }{
+		{"gzip, deflate, br, zstd", "br"},
+		{"br", "br"},
+		{"*", "br"},
+		{"gzip", "gzip"},
+		{"br;q=0, gzip", "gzip"},
+		{"gzip;q=1, br;q=0.5", "gzip"},
+		{"x-gzip", "gzip"},
+		{"", ""},
+		{"identity", ""},
+		{"gzip;q=0", ""},
+		{"deflate, zstd", ""},
+		{"br;q=0.5, identity", ""},
+		{"identity;q=0", ""},
+		{"*;q=0", ""},
+	} {
+		res, body := get(tc.header)
+		ce := res.Header.Get("Content-Encoding")
+		if ce != tc.coding {
+			t.Errorf("Accept-Encoding %q: Content-Encoding %q, want %q", tc.header, ce, tc.coding)
+			continue
+		}
+		got, err := decode(ce, body)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("Accept-Encoding %q: the %q body unpacks to %d bytes (%v), want main.js's %d", tc.header, ce, len(got), err, len(want))
+		}
+		if ce != "" && len(body) >= len(want) {
+			t.Errorf("Accept-Encoding %q: in %s, main.js is %d bytes of %d", tc.header, ce, len(body), len(want))
+		}
 	}
-	zr, err := gzip.NewReader(bytes.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
+	_, gz := get("gzip")
+	if _, br := get("br"); len(br) >= len(gz) {
+		t.Errorf("brotli is %d bytes, gzip %d: brotli should be smaller", len(br), len(gz))
 	}
-	got, err := io.ReadAll(zr)
-	if err != nil || !bytes.Equal(got, want) {
-		t.Errorf("the gzipped module unpacks to %d bytes (%v), want main.js's %d", len(got), err, len(want))
-	}
-	if len(body) >= len(want) {
-		t.Errorf("gzipped, main.js is %d bytes of %d", len(body), len(want))
-	}
+}
 
-	for _, ae := range []string{"", "identity", "gzip;q=0", "br"} {
-		res, body := get(ae)
-		if ce := res.Header.Get("Content-Encoding"); ce != "" || !bytes.Equal(body, want) {
-			t.Errorf("Accept-Encoding %q: Content-Encoding %q and %d bytes, want main.js as it is", ae, ce, len(body))
+// Until its brotli form is made, an asset goes gzipped to a browser that
+// prefers brotli; the first such request starts making it.
+func TestBrotliIsMadeOnFirstRequest(t *testing.T) {
+	// Unique to this run: the forms are memoized for the whole process.
+	cb := compressBody([]byte(strings.Repeat("a body seen by no other test; ", 100) + randomToken(8)))
+	if cb.br.Load() != nil {
+		t.Fatal("brotli made before anyone asked")
+	}
+	if cb.brotli() != nil {
+		t.Fatal("the first request got brotli at once")
+	}
+	cb.waitBrotli(t)
+	br := cb.brotli()
+	if br == nil {
+		t.Fatal("no brotli after it was made")
+	}
+	got, err := decode("br", br.body)
+	if err != nil || !bytes.Equal(got, cb.body) {
+		t.Errorf("brotli unpacks to %d bytes (%v), want %d", len(got), err, len(cb.body))
+	}
+	if br.length[0] != strconv.Itoa(len(br.body)) {
+		t.Errorf("brotli Content-Length %s for %d bytes", br.length[0], len(br.body))
+	}
+}
+
+// Images and tiny files go as they are, whatever the browser takes, and
+// say nothing of Vary.
+func TestImagesAndTinyFilesAreNotCompressed(t *testing.T) {
+	a := mustLoadAssets(t, fstest.MapFS{
+		"img/photo.png":  {Data: bytes.Repeat([]byte{0}, 4096)},
+		"css/tiny.css":   {Data: []byte("body{margin:0}")},
+		"css/random.css": {Data: randomText(4096)},
+		"css/big.css":    {Data: []byte(strings.Repeat("body{margin:0}\n", 200))},
+	})
+	e := echo.New()
+	for name, wantCompressed := range map[string]bool{"img/photo.png": false, "css/tiny.css": false, "css/random.css": false, "css/big.css": true} {
+		req := httptest.NewRequest(http.MethodGet, a.URL(name), nil)
+		req.Header.Set("Accept-Encoding", "gzip, br")
+		rec := httptest.NewRecorder()
+		c := e.NewContext(req, rec)
+		c.SetParamNames("*")
+		c.SetParamValues(strings.TrimPrefix(a.URL(name), "/static/"))
+		if err := a.handler(c); err != nil {
+			t.Fatal(err)
+		}
+		ce, vary := rec.Header().Get("Content-Encoding"), rec.Header().Get("Vary")
+		if (ce != "") != wantCompressed || (vary != "") != wantCompressed {
+			t.Errorf("%s: Content-Encoding %q, Vary %q; want compressed: %v", name, ce, vary, wantCompressed)
 		}
 	}
 }
 
-func TestAcceptsGzip(t *testing.T) {
-	for _, tc := range []struct {
-		header string
-		want   bool
-	}{
-		{"gzip", true},
-		{"deflate, GZIP;q=0.5", true},
-		{"*", true},
-		{"gzip;q=0", false},
-		{"gzip; q=0.000", false},
-		{"*;q=0", false},
-		{"gzip;q=0, *", false},
-		{"br, identity", false},
-		{"", false},
-	} {
-		if got := acceptsGzip(tc.header); got != tc.want {
-			t.Errorf("acceptsGzip(%q) = %v, want %v", tc.header, got, tc.want)
+// randomText is n bytes that do not compress: random letters would, a
+// little, so these are random bytes of every value.
+func randomText(n int) []byte {
+	b := make([]byte, n)
+	rand.Read(b)
+	return b
+}
+
+// decode undoes a Content-Encoding with Go's own decompressors.
+func decode(coding string, body []byte) ([]byte, error) {
+	switch coding {
+	case "":
+		return body, nil
+	case "gzip":
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			return nil, err
 		}
+		return io.ReadAll(zr)
+	case "br":
+		return io.ReadAll(brotli.NewReader(bytes.NewReader(body)))
+	}
+	return nil, fmt.Errorf("unknown coding %q", coding)
+}
+
+// waitBrotli starts making the brotli form, if no request has, and waits
+// until it is made.
+func (cb *compressedBody) waitBrotli(tb testing.TB) {
+	tb.Helper()
+	cb.brotli()
+	select {
+	case <-cb.brDone:
+	case <-time.After(30 * time.Second):
+		tb.Fatal("brotli not made in 30 s")
 	}
 }

@@ -3,15 +3,18 @@ package web
 import (
 	"crypto/hmac"
 	crand "crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"hash"
 	mrand "math/rand/v2"
 	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,18 +26,36 @@ import (
 // this request's nonce: no inline script, no eval.
 func secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		nonce := newNonce()
-		c.Set(ctxNonce, nonce)
+		st := stateOf(c)
+		// The policy and the nonce in one allocation: the nonce is the
+		// policy's own bytes.
+		var buf [len(cspBefore) + nonceLen + len(cspAfter)]byte
+		b := append(buf[:0], cspBefore...)
+		b = appendRandomToken(b, nonceBytes)
+		policy := string(append(b, cspAfter...))
+		st.nonce = policy[len(cspBefore) : len(cspBefore)+nonceLen]
+		st.header[1] = policy
 		h := c.Response().Header()
-		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'nonce-"+nonce+"'; "+
-			"style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; "+
-			"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		h["Content-Security-Policy"] = st.header[1:2:2]
 		for _, kv := range fixedSecurityHeaders {
 			h[kv.key] = kv.value
 		}
 		return next(c)
 	}
 }
+
+// The Content-Security-Policy, either side of the nonce.
+const (
+	cspBefore = "default-src 'self'; script-src 'nonce-"
+	cspAfter  = "'; style-src 'self'; img-src 'self' data:; font-src 'self'; connect-src 'self'; " +
+		"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+// A nonce is 128 random bits, 22 characters of base64.
+const (
+	nonceBytes = 16
+	nonceLen   = (nonceBytes*8 + 5) / 6
+)
 
 // fixedSecurityHeaders are the same on every response. Their keys are
 // already canonical and their values shared and never modified, so
@@ -49,8 +70,6 @@ var fixedSecurityHeaders = []struct {
 	{"Cross-Origin-Opener-Policy", []string{"same-origin"}},
 	{"Permissions-Policy", []string{"camera=(), microphone=(), geolocation=()"}},
 }
-
-func newNonce() string { return randomToken(16) }
 
 // tokenSources hands each goroutine a ChaCha8 generator seeded from
 // crypto/rand. ChaCha8 is a cryptographically strong generator, and drawing
@@ -72,10 +91,16 @@ func randomBytes(b []byte) {
 // randomToken is n random bytes, URL-safe base64 without padding, so it
 // fits a cookie, a form field and a CSP nonce alike.
 func randomToken(n int) string {
+	var buf [88]byte
+	return string(appendRandomToken(buf[:0], n))
+}
+
+// appendRandomToken appends randomToken(n) to dst; n is at most 64.
+func appendRandomToken(dst []byte, n int) []byte {
 	var buf [64]byte
 	b := buf[:n]
 	randomBytes(b)
-	return base64.RawURLEncoding.EncodeToString(b)
+	return base64.RawURLEncoding.AppendEncode(dst, b)
 }
 
 // randomHex is n random bytes in lower-case hex: learner and quiz ids.
@@ -86,10 +111,7 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-func nonceOf(c echo.Context) string {
-	n, _ := c.Get(ctxNonce).(string)
-	return n
-}
+func nonceOf(c echo.Context) string { return stateOf(c).nonce }
 
 // CSRF protection is a double-submit token: a random token lives in an
 // HttpOnly cookie, every form carries it in a hidden field (htmx sends it
@@ -109,35 +131,97 @@ const (
 
 // newCSRFToken is a fresh signed token.
 func (s *Server) newCSRFToken() string {
-	t := randomToken(32)
-	return t + "." + s.sign("csrf", t)
+	var buf [csrfTokenLen]byte
+	t := appendRandomToken(buf[:0], 32)
+	m := csrfMAC(s, t)
+	defer m.done()
+	return string(base64.RawURLEncoding.AppendEncode(append(t, '.'), m.sum))
 }
 
 // validCSRFToken reports whether v is a token this server signed.
 func (s *Server) validCSRFToken(v string) bool {
 	t, mac, ok := strings.Cut(v, ".")
-	return ok && len(v) == csrfTokenLen && hmac.Equal([]byte(mac), []byte(s.sign("csrf", t)))
+	if !ok || len(v) != csrfTokenLen {
+		return false
+	}
+	m := csrfMAC(s, t)
+	defer m.done()
+	want := base64.RawURLEncoding.AppendEncode(m.msg[:0], m.sum)
+	m.cmp = append(m.cmp[:0], mac...)
+	return hmac.Equal(want, m.cmp)
 }
+
+// csrfMAC is the MAC of a token, s.sign("csrf", token), in m.sum, and
+// buffers for the caller to use until m.done. It is s.sign without its
+// allocations and with half its hashing: crypto/hmac saves a keyed
+// state's padded key blocks on first use, and the states are reused.
+func csrfMAC[T string | []byte](s *Server, token T) *macState {
+	p := csrfMACs.Load()
+	if p == nil || p.secret != string(s.secret) {
+		p = &macPool{secret: string(s.secret)}
+		p.New = func() any { return &macState{pool: p, mac: hmac.New(sha256.New, []byte(p.secret))} }
+		csrfMACs.Store(p)
+	}
+	m := p.Get().(*macState)
+	m.mac.Reset()
+	m.msg = append(append(m.msg[:0], "csrf:"...), token...)
+	m.mac.Write(m.msg)
+	m.sum = m.mac.Sum(m.sum[:0])
+	return m
+}
+
+// csrfMACs is the pool of HMAC states keyed with the secret last used: a
+// process has one Server, or in tests many with the same secret.
+var csrfMACs atomic.Pointer[macPool]
+
+type macPool struct {
+	secret string
+	sync.Pool
+}
+
+type macState struct {
+	pool          *macPool
+	mac           hash.Hash
+	msg, sum, cmp []byte // reused buffers
+}
+
+func (m *macState) done() { m.pool.Put(m) }
 
 // issueCSRF makes sure every visitor has a CSRF token cookie, so any page
 // can put the token in its forms. It runs on every request.
 func (s *Server) issueCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		r := c.Request()
-		token := ""
+		st := stateOf(c)
 		if ck, err := r.Cookie(csrfCookie); err == nil && s.validCSRFToken(ck.Value) {
-			token = ck.Value
+			st.csrf = ck.Value
+			return next(c)
 		}
-		if token == "" {
-			token = s.newCSRFToken()
-			c.SetCookie(&http.Cookie{
-				Name: csrfCookie, Value: token, Path: "/", HttpOnly: true,
-				Secure: s.secureCookies(r), SameSite: http.SameSiteLaxMode,
-			})
+		st.csrf = s.newCSRFToken()
+		st.header[2] = csrfSetCookie(st.csrf, s.secureCookies(r))
+		h := c.Response().Header()
+		if len(h["Set-Cookie"]) == 0 {
+			h["Set-Cookie"] = st.header[2:3:3]
+		} else {
+			h["Set-Cookie"] = append(h["Set-Cookie"], st.header[2])
 		}
-		c.Set(ctxCSRF, token)
 		return next(c)
 	}
+}
+
+// csrfSetCookie is the Set-Cookie value for a token: what http.SetCookie
+// would write for
+//
+//	http.Cookie{Name: csrfCookie, Value: token, Path: "/", HttpOnly: true, Secure: secure, SameSite: http.SameSiteLaxMode}
+//
+// built in one allocation. A token is base64url and a dot, none of which
+// a cookie value needs quoted or cleaned.
+func csrfSetCookie(token string, secure bool) string {
+	attrs := "; Path=/; HttpOnly; SameSite=Lax"
+	if secure {
+		attrs = "; Path=/; HttpOnly; Secure; SameSite=Lax"
+	}
+	return csrfCookie + "=" + token + attrs
 }
 
 // checkCSRF guards a state-changing route. routes.go registers every
@@ -166,10 +250,7 @@ func (s *Server) checkCSRF(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-func csrfToken(c echo.Context) string {
-	t, _ := c.Get(ctxCSRF).(string)
-	return t
-}
+func csrfToken(c echo.Context) string { return stateOf(c).csrf }
 
 // sameOrigin reports whether origin names this server: its base URL when
 // one is configured, else the scheme and Host the request was sent to (the
