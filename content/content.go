@@ -131,6 +131,13 @@ func (l *Library) Page(kind Kind, slug string) (*Page, bool) {
 	return p, true
 }
 
+// BySlug returns the page with the given slug, of any kind (slugs are
+// unique across kinds).
+func (l *Library) BySlug(slug string) (*Page, bool) {
+	p, ok := l.bySlug[slug]
+	return p, ok
+}
+
 // All returns every page: patterns, then questions, then guides, each by
 // order. The slice is the caller's.
 func (l *Library) All() []*Page {

@@ -90,10 +90,8 @@ func (s *Server) topicGroups(merge bool) []views.TopicGroup {
 }
 
 func (s *Server) topicTitle(slug string) string {
-	for _, p := range s.content.All() {
-		if p.Slug == slug {
-			return p.Title
-		}
+	if p, ok := s.content.BySlug(slug); ok {
+		return p.Title
 	}
 	return slug
 }

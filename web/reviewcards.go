@@ -12,6 +12,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"microlab/content"
+	"microlab/internal/humanize"
 	"microlab/quiz"
 	"microlab/store"
 	"microlab/web/views"
@@ -78,7 +79,7 @@ func (s *Server) saveReviewSettings(c echo.Context) error {
 	refuse := func(why string) error {
 		var kept []string
 		for _, d := range decks {
-			if _, ok := s.catalogPage(d); ok {
+			if _, ok := s.content.BySlug(d); ok {
 				kept = append(kept, d)
 			}
 		}
@@ -89,8 +90,8 @@ func (s *Server) saveReviewSettings(c echo.Context) error {
 		return refuse("Too many decks in the form.")
 	}
 	for _, d := range decks {
-		if _, ok := s.catalogPage(d); !ok {
-			return refuse("“" + truncateQuery(d) + "” is not a deck; tick decks from the list.")
+		if _, ok := s.content.BySlug(d); !ok {
+			return refuse("“" + humanize.Truncate(d, maxSlugLen) + "” is not a deck; tick decks from the list.")
 		}
 	}
 	np, err1 := strconv.Atoi(strings.TrimSpace(v.NewPerDay))
@@ -108,23 +109,6 @@ func (s *Server) saveReviewSettings(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/review/settings?saved=1")
 }
 
-// catalogPage finds the page of a deck slug.
-func (s *Server) catalogPage(slug string) (*content.Page, bool) {
-	for _, p := range s.content.All() {
-		if p.Slug == slug {
-			return p, true
-		}
-	}
-	return nil, false
-}
-
-func truncateQuery(q string) string {
-	if utf8.RuneCountInString(q) > 40 {
-		return string([]rune(q)[:40]) + "…"
-	}
-	return q
-}
-
 // browserPage is how many cards the browser lists at once.
 const browserPage = 50
 
@@ -138,8 +122,8 @@ func (s *Server) cardBrowser(c echo.Context) error {
 		return errorf(http.StatusBadRequest, "That search is too long, or not text; the limit is %d characters.", maxQueryRunes)
 	}
 	if deck != "" {
-		if _, ok := s.catalogPage(deck); !ok {
-			return errorf(http.StatusBadRequest, "There is no deck “%s”.", truncateQuery(deck))
+		if _, ok := s.content.BySlug(deck); !ok {
+			return errorf(http.StatusBadRequest, "There is no deck “%s”.", humanize.Truncate(deck, maxSlugLen))
 		}
 	}
 	if !slices.Contains([]string{"", "new", "learning", "review", "suspended"}, state) {
@@ -149,7 +133,7 @@ func (s *Server) cardBrowser(c echo.Context) error {
 	if p := c.QueryParam("page"); p != "" {
 		n, err := strconv.Atoi(p)
 		if err != nil || n < 1 || n > 1000 {
-			return errorf(http.StatusBadRequest, "There is no page “%s” of cards.", truncateQuery(p))
+			return errorf(http.StatusBadRequest, "There is no page “%s” of cards.", humanize.Truncate(p, maxSlugLen))
 		}
 		page = n
 	}
@@ -267,7 +251,7 @@ func browserReturn(c echo.Context, done string) string {
 func (s *Server) suspendCard(c echo.Context) error {
 	fc, ok := s.cardByID(c.FormValue("card"))
 	if !ok {
-		return errorf(http.StatusBadRequest, "There is no flashcard “%s”.", truncateQuery(c.FormValue("card")))
+		return errorf(http.StatusBadRequest, "There is no flashcard “%s”.", humanize.Truncate(c.FormValue("card"), maxSlugLen))
 	}
 	on := c.FormValue("suspend")
 	if on != "0" && on != "1" {
@@ -287,7 +271,7 @@ func (s *Server) suspendCard(c echo.Context) error {
 func (s *Server) resetCard(c echo.Context) error {
 	fc, ok := s.cardByID(c.FormValue("card"))
 	if !ok {
-		return errorf(http.StatusBadRequest, "There is no flashcard “%s”.", truncateQuery(c.FormValue("card")))
+		return errorf(http.StatusBadRequest, "There is no flashcard “%s”.", humanize.Truncate(c.FormValue("card"), maxSlugLen))
 	}
 	learner := s.learnerID(c)
 	if learner == "" {

@@ -64,13 +64,8 @@ func Load() (*content.Library, *quiz.Catalog, error) {
 func Deck(lib *content.Library, catalog *quiz.Catalog) ([]quiz.Fact, error) {
 	facts, err := quiz.LoadDeck(content.Files(), "cards", quiz.DeckSource{
 		Sections: func(topic string) ([]string, bool) {
-			var p *content.Page
-			for _, q := range lib.All() {
-				if q.Slug == topic {
-					p = q
-				}
-			}
-			if p == nil {
+			p, ok := lib.BySlug(topic)
+			if !ok {
 				return nil, false
 			}
 			ids := make([]string, len(p.TOC))

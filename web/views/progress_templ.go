@@ -414,7 +414,7 @@ func ProgressPage(f Frame, v Progress) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, " <h2>Your data</h2><p>Everything here belongs to this browser's anonymous learner id. Take it with you:</p><ul><li><a href=\"/progress/export.json\" download>Export all your data (JSON)</a> — import it on another device below.</li><li><a href=\"/progress/export.csv\" download>Flashcards for Anki (CSV: front, back, tags)</a></li><li><a href=\"/devices\" data-testid=\"devices-link\">Link another device</a> — carry this progress to another browser with a one-time code, no account needed.</li></ul>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, " <h2>Your data</h2><p>Everything here belongs to this browser's anonymous learner id. Take it with you:</p><ul><li><a href=\"/progress/export.json\" download>Export all your data (JSON)</a> — import it on another device below.</li><li><a href=\"/progress/export.csv\" download>Flashcards for Anki (CSV: front, back, deck, tags; File › Import in Anki)</a></li><li><a href=\"/devices\" data-testid=\"devices-link\">Link another device</a> — carry this progress to another browser with a one-time code, no account needed.</li></ul>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
