@@ -197,7 +197,9 @@ func (ld *loader) checkFields(d *draft, fileSlug string, kind Kind) {
 	}
 
 	if kind == KindPattern {
-		if required("lab") {
+		// A lab is optional: some patterns (a strangler fig, a backend for
+		// frontends) are about code and teams, which the simulator cannot show.
+		if has("lab") {
 			switch {
 			case !isSlug(fm.Lab):
 				ld.add(d.file, line("lab"), "lab %q is not a scenario slug", fm.Lab)

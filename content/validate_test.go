@@ -206,11 +206,6 @@ func TestValidationRules(t *testing.T) {
 			file:   guide, want: `"lab" is not allowed here`,
 		},
 		{
-			name:   "a pattern without a lab",
-			break_: func(tb testing.TB, f fstest.MapFS) { edit(tb, f, pattern, "lab: retry-storm\n", "") },
-			file:   pattern, want: `"lab" is required`,
-		},
-		{
 			name: "too few key points",
 			break_: func(tb testing.TB, f fstest.MapFS) {
 				edit(tb, f, question, "  - Never retry into an open breaker.\n", "")
@@ -394,6 +389,20 @@ func TestUncheckedReferencesWhenOptionsAreNil(t *testing.T) {
 	edit(t, fsys, guide(), "## The idea\n", "## The idea\n\n[Lab](/lab/anything) and [quiz](/quiz?topic=anything).\n")
 	edit(t, fsys, "patterns/retry.md", "lab: retry-storm", "lab: some-other-lab")
 	mustLoad(t, fsys, content.Options{})
+}
+
+// A pattern the simulator cannot show has no lab; it loads with an empty Lab.
+func TestAPatternMayHaveNoLab(t *testing.T) {
+	fsys := validFixture()
+	edit(t, fsys, "patterns/retry.md", "lab: retry-storm\n", "")
+	lib := mustLoad(t, fsys, fixtureOptions())
+	p, ok := lib.Page(content.KindPattern, "retry")
+	if !ok {
+		t.Fatal("the pattern is missing")
+	}
+	if p.Lab != "" {
+		t.Errorf("Lab = %q, want empty", p.Lab)
+	}
 }
 
 func TestEveryProblemIsReported(t *testing.T) {
