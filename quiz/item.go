@@ -20,3 +20,15 @@ func (a Attempt) ItemView(i int) ItemView {
 	}
 	return v
 }
+
+// Presented returns the order in which to show q's options for an item
+// planned with order. A bank edit can give a question more or fewer options
+// than it had when a stored quiz was planned; such an order is replaced by
+// a fresh shuffle drawn from seed, so the page never indexes an option that
+// is gone nor hides one that is new.
+func Presented(q Question, order []int, seed uint64) []int {
+	if isOrderOf(order, len(q.Options)) {
+		return order
+	}
+	return newShuffler(seed).presentation(q)
+}

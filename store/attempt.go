@@ -416,3 +416,43 @@ func insertAnswer(ctx context.Context, tx *sql.Tx, quizID string, idx int, a qui
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (quiz_id, idx) DO NOTHING`,
 		quizID, idx, a.QuestionID, quiz.TopicOf(a.QuestionID), ints(a.Choices), a.Score, a.Correct, formatTime(at)))
 }
+
+// RefitOrder replaces the option order of item idx of the learner's quiz,
+// while it has no answer. A bank edit can change how many options a
+// question has after a quiz was stored; the question page then shows the
+// question in a fresh order (quiz.Presented) and keeps it here, so the
+// answer it posts fits the item. It returns ErrNotFound when the learner
+// has no such unanswered item, and ErrInvalid for an order that is not a
+// permutation.
+func (db *DB) RefitOrder(ctx context.Context, learnerID, quizID string, idx int, order []int) error {
+	wrap := func(err error) error { return fmt.Errorf("store: refit order %s/%d: %w", quizID, idx, err) }
+	if err := checkLearnerID(learnerID); err != nil {
+		return wrap(err)
+	}
+	if !validID(quizID) || idx < 0 {
+		return wrap(ErrNotFound)
+	}
+	if !isPermutation(order) {
+		return wrap(invalidf("order %v is not a permutation of 1 to %d options", order, maxOptions))
+	}
+	err := db.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE quiz_items SET option_order = ?
+			WHERE quiz_id = ? AND idx = ?
+			AND EXISTS (SELECT 1 FROM quizzes WHERE id = quiz_items.quiz_id AND learner_id = ?)
+			AND NOT EXISTS (SELECT 1 FROM answers WHERE quiz_id = quiz_items.quiz_id AND idx = quiz_items.idx)`,
+			ints(order), quizID, idx, learnerID)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			return ErrNotFound
+		}
+		return nil
+	})
+	if err != nil {
+		return wrap(err)
+	}
+	return nil
+}

@@ -221,3 +221,32 @@ func TestAQuizSurvivesReopeningTheDatabase(t *testing.T) {
 		t.Error("the quiz is not finished after its last answer")
 	}
 }
+
+func TestRefitOrderOnlyChangesTheLearnersUnansweredItem(t *testing.T) {
+	db := mustOpenClock(t, newClock())
+	ctx := context.Background()
+	id := quizID(3)
+	mustCreateQuiz(t, db, learnerA, newQuiz(id, "saga-01", "saga-02"))
+	mustSaveAnswer(t, db, learnerA, id, 0, wrong("saga-01"))
+
+	wantErr(t, "an answered item", db.RefitOrder(ctx, learnerA, id, 0, []int{4, 3, 2, 1, 0}), ErrNotFound)
+	wantErr(t, "another learner's quiz", db.RefitOrder(ctx, learnerB, id, 1, []int{1, 0}), ErrNotFound)
+	wantErr(t, "no such item", db.RefitOrder(ctx, learnerA, id, 2, []int{1, 0}), ErrNotFound)
+	wantErr(t, "not a permutation", db.RefitOrder(ctx, learnerA, id, 1, []int{0, 0}), ErrInvalid)
+
+	refit := []int{4, 0, 3, 1, 2}
+	if err := db.RefitOrder(ctx, learnerA, id, 1, refit); err != nil {
+		t.Fatal(err)
+	}
+	q := mustQuiz(t, db, learnerA, id)
+	if !reflect.DeepEqual(q.Items[1].Order, refit) {
+		t.Errorf("item 1's order = %v, want %v", q.Items[1].Order, refit)
+	}
+	if want := newQuiz(id, "saga-01").Items[0].Order; !reflect.DeepEqual(q.Items[0].Order, want) {
+		t.Errorf("the answered item's order changed to %v", q.Items[0].Order)
+	}
+	// The answer to the fifth option now fits the item.
+	a := right("saga-02")
+	a.Choices = []int{4}
+	mustSaveAnswer(t, db, learnerA, id, 1, a)
+}

@@ -19,6 +19,7 @@ type LearnerStore interface {
 	Quiz(ctx context.Context, learnerID, quizID string) (quiz.Attempt, error)
 	QuizItem(ctx context.Context, learnerID, quizID string, idx int) (quiz.ItemView, error)
 	SaveAnswer(ctx context.Context, learnerID, quizID string, idx int, a quiz.AnswerRecord) error
+	RefitOrder(ctx context.Context, learnerID, quizID string, idx int, order []int) error
 	MissedQuestionIDs(ctx context.Context, learnerID string, topics []string) ([]string, error)
 
 	// The review page, and quizzes feeding wrong answers into it.

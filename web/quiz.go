@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"net/http"
 	"net/url"
 	"slices"
@@ -197,6 +198,14 @@ func newSeed() uint64 {
 	return binary.LittleEndian.Uint64(b[:])
 }
 
+// itemSeed is a seed for item i of a quiz that stays the same on every
+// visit, for options that must be shuffled again after a bank edit.
+func itemSeed(quizID string, i int) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(quizID))
+	return h.Sum64() + uint64(i)
+}
+
 // quizError turns a store error into what the learner is told.
 func (s *Server) quizError(err error) error {
 	switch {
@@ -260,6 +269,14 @@ func (s *Server) renderQuestion(c echo.Context, status int, quizID string, i int
 	if err != nil {
 		return err
 	}
+	if iv.Answer == nil && !slices.Equal(v.Order, iv.Order) {
+		// The bank changed the question since the quiz was stored: keep
+		// the order shown, so that the answer it posts fits the item.
+		err := s.store.RefitOrder(c.Request().Context(), s.learnerID(c), quizID, i, v.Order)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
 	v.Notice = notice
 	return s.showQuestion(c, status, v)
 }
@@ -282,7 +299,8 @@ func (s *Server) questionView(quizID string, i int, iv quiz.ItemView) (views.Qui
 	}
 	v := views.QuizQuestion{
 		QuizID: quizID, N: i + 1, Total: iv.Total, Answered: iv.Answered,
-		URL: fmt.Sprintf("/quiz/%s/q/%d", quizID, i+1), Question: question, Order: iv.Order,
+		URL: fmt.Sprintf("/quiz/%s/q/%d", quizID, i+1), Question: question,
+		Order:      quiz.Presented(question, iv.Order, itemSeed(quizID, i)),
 		TopicTitle: s.topicTitle(question.Topic),
 	}
 	if question.Scenario != "" {
