@@ -3,11 +3,18 @@ package quiz
 import "time"
 
 // The export format: a learner's own data, as a file they can keep and
-// import elsewhere. Readers accept exactly this format and version.
+// import elsewhere. Files are written at ExportVersion; readers accept
+// this format at any version from MinExportVersion. Version 2 added
+// review_settings and a card's suspended flag, both optional, so a
+// version 1 file reads as one without them.
 const (
-	ExportFormat  = "microlab-export"
-	ExportVersion = 1
+	ExportFormat     = "microlab-export"
+	ExportVersion    = 2
+	MinExportVersion = 1
 )
+
+// ReadsExportVersion reports whether this site imports files of version v.
+func ReadsExportVersion(v int) bool { return v >= MinExportVersion && v <= ExportVersion }
 
 // Export is all of one learner's data, shaped for JSON. Its field names
 // and their order are the file format: change them only with a new
@@ -20,6 +27,17 @@ type Export struct {
 	Quizzes    []ExportQuiz      `json:"quizzes"`
 	Cards      []ExportCard      `json:"cards"`
 	ReviewLogs []ExportReviewLog `json:"review_logs"`
+	// ReviewSettings are the learner's review choices, when they saved
+	// any; a file without them leaves the importer's as they are.
+	ReviewSettings *ExportReviewSettings `json:"review_settings,omitempty"`
+}
+
+// ExportReviewSettings are the decks a learner studies (none: all of
+// them) and their daily limits.
+type ExportReviewSettings struct {
+	Decks         []string `json:"decks"`
+	NewPerDay     int      `json:"new_per_day"`
+	ReviewsPerDay int      `json:"reviews_per_day"`
 }
 
 // ExportQuiz is one quiz with its items and answers; Answers[i] answers
@@ -48,6 +66,8 @@ type ExportCard struct {
 	LastReview *time.Time `json:"last_review,omitempty"`
 	Reps       int        `json:"reps"`
 	Lapses     int        `json:"lapses"`
+	// Suspended cards are never due until the learner unsuspends them.
+	Suspended bool `json:"suspended,omitempty"`
 }
 
 // ExportReviewLog is one review of one flashcard (ReviewLog). Rating is

@@ -56,8 +56,8 @@ func (e *Export) Check(c *Catalog) error {
 	if e.Format != ExportFormat {
 		return exportErr("format", "this is not a Microlab export (the format is %q, not %q)", clip(e.Format), ExportFormat)
 	}
-	if e.Version != ExportVersion {
-		return exportErr("version", "version %d is not supported; this site reads version %d", e.Version, ExportVersion)
+	if !ReadsExportVersion(e.Version) {
+		return exportErr("version", "version %d is not supported; this site reads versions %d to %d", e.Version, MinExportVersion, ExportVersion)
 	}
 	for i, q := range e.Quizzes {
 		if err := checkExportQuiz(c, q, fmt.Sprintf("quizzes[%d]", i)); err != nil {

@@ -57,7 +57,8 @@ func TestCheckRefusesAFileInconsistentWithTheCatalogOrItself(t *testing.T) {
 		path string
 	}{
 		{"another format", func(e *Export) { e.Format = "anki" }, "format"},
-		{"another version", func(e *Export) { e.Version = 2 }, "version"},
+		{"a later version", func(e *Export) { e.Version = ExportVersion + 1 }, "version"},
+		{"version 0", func(e *Export) { e.Version = 0 }, "version"},
 		{"an order of 16 positions for 4 options", func(e *Export) {
 			e.Quizzes[0].Items[0].Order = []int{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}
 		}, "quizzes[0].items[0].order"},

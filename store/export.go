@@ -3,7 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"strings"
 
 	"microlab/quiz"
 )
@@ -27,19 +29,25 @@ func (db *DB) Export(ctx context.Context, learnerID string) (quiz.Export, error)
 		if err := exportQuizzes(ctx, tx, learnerID, &e); err != nil {
 			return err
 		}
-		rows, err := tx.QueryContext(ctx, "SELECT "+cardColumns+" FROM review_cards WHERE learner_id = ? ORDER BY card_id", learnerID)
+		rows, err := tx.QueryContext(ctx, "SELECT "+cardColumns+", suspended FROM review_cards WHERE learner_id = ? ORDER BY card_id", learnerID)
 		if err != nil {
 			return err
 		}
 		defer rows.Close()
 		for rows.Next() {
-			id, c, err := scanCard(rows.Scan)
+			var suspended bool
+			id, c, err := scanCard(func(dest ...any) error { return rows.Scan(append(dest, &suspended)...) })
 			if err != nil {
 				return err
 			}
-			e.Cards = append(e.Cards, quiz.NewExportCard(id, c))
+			card := quiz.NewExportCard(id, c)
+			card.Suspended = suspended
+			e.Cards = append(e.Cards, card)
 		}
 		if err := rows.Err(); err != nil {
+			return err
+		}
+		if e.ReviewSettings, err = exportSettings(ctx, tx, learnerID); err != nil {
 			return err
 		}
 		rows, err = tx.QueryContext(ctx, `SELECT card_id, rating, reviewed_at, state, elapsed_days, interval_ns
@@ -132,4 +140,26 @@ func exportQuizzes(ctx context.Context, tx *sql.Tx, learnerID string, e *quiz.Ex
 		q.Answers = append(q.Answers, a)
 	}
 	return rows.Err()
+}
+
+// exportSettings reads the learner's saved review settings, or nil when
+// they saved none (the defaults then apply wherever the file goes).
+func exportSettings(ctx context.Context, tx *sql.Tx, learnerID string) (*quiz.ExportReviewSettings, error) {
+	var (
+		s     quiz.ExportReviewSettings
+		decks string
+	)
+	err := tx.QueryRowContext(ctx, "SELECT decks, new_per_day, reviews_per_day FROM review_settings WHERE learner_id = ?",
+		learnerID).Scan(&decks, &s.NewPerDay, &s.ReviewsPerDay)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.Decks = strings.Fields(decks)
+	if s.Decks == nil {
+		s.Decks = []string{}
+	}
+	return &s, nil
 }

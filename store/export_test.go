@@ -111,7 +111,7 @@ func TestExportHoldsEverythingInAStableFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		`"format":"microlab-export"`, `"version":1`, `"exported_at":"2026-11-28T13:16:00Z"`,
+		`"format":"microlab-export"`, `"version":2`, `"exported_at":"2026-11-28T13:16:00Z"`,
 		`"seed":"18446744073709551613"`, `"question_id":"saga-01"`, `"order":[2,0,1]`,
 		`"choices":[1,0]`, `"answered_at":"2026-11-28T12:01:00Z"`,
 		`"card_id":"questions/describe-a-project"`, `"last_review":`, `"interval_ns":600000000000`,
@@ -293,7 +293,8 @@ func TestAnInvalidImportChangesNothing(t *testing.T) {
 		want string // in the error message
 	}{
 		{"another format", func(e *quiz.Export) { e.Format = "anki" }, "not a Microlab export"},
-		{"another version", func(e *quiz.Export) { e.Version = 2 }, "version 2 is not supported; this server reads version 1"},
+		{"another version", func(e *quiz.Export) { e.Version = 3 }, "version 3 is not supported; this server reads versions 1 to 2"},
+		{"version 0", func(e *quiz.Export) { e.Version = 0 }, "version 0 is not supported"},
 		{"a malformed quiz id", func(e *quiz.Export) { e.Quizzes[1].ID = "XYZ" }, "quizzes[1]: the id is not 32 lower-case hex digits"},
 		{"a quiz id twice", func(e *quiz.Export) { e.Quizzes[1].ID = e.Quizzes[0].ID }, "the id appears twice"},
 		{"a malformed question id", func(e *quiz.Export) { e.Quizzes[0].Items[0].QuestionID = "saga" }, "question id"},

@@ -38,6 +38,11 @@ type ImportStats struct {
 	Cards int
 	// ReviewLogs added.
 	ReviewLogs int
+	// Suspended cards that were not suspended here.
+	Suspended int
+	// Settings is whether the file's review settings were taken: only
+	// when the learner had saved none.
+	Settings bool
 }
 
 // Import merges an export into the learner's data, creating the learner if
@@ -66,7 +71,9 @@ type ImportStats struct {
 // Merging never overwrites: a quiz the learner has already is kept and
 // only its unanswered items take the imported answers; a review log at an
 // instant already logged for its card is skipped; of two versions of a
-// card the one reviewed later stays. A quiz whose id is another learner's
+// card the one reviewed later stays, and a card suspended in either copy
+// is suspended; review settings are taken only by a learner who has saved
+// none. A quiz whose id is another learner's
 // is never attached to that learner's quiz: it is copied under an id
 // derived from this learner's id and the original, so that moving one's
 // data between browsers on the same server keeps the quiz history, and a
@@ -113,6 +120,34 @@ func (w *batchWriter) writeAll(ctx context.Context, e quiz.Export) error {
 			if changed {
 				stats.Cards++
 			}
+			if c.Suspended {
+				// A suspension in either copy stands: the learner chose
+				// not to see the card, and unsuspending is one click.
+				suspended, err := inserted(tx.ExecContext(ctx,
+					"UPDATE review_cards SET suspended = 1 WHERE learner_id = ? AND card_id = ? AND suspended = 0", id, c.CardID))
+				if err != nil {
+					return fmt.Errorf("card %s: %w", c.CardID, err)
+				}
+				if suspended {
+					stats.Suspended++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if rs := e.ReviewSettings; rs != nil {
+		err := w.add(ctx, 1, func(tx *sql.Tx, stats *ImportStats) error {
+			// Settings already saved here are the learner's newer word.
+			added, err := inserted(tx.ExecContext(ctx, `INSERT INTO review_settings (learner_id, decks, new_per_day, reviews_per_day)
+				VALUES (?, ?, ?, ?) ON CONFLICT (learner_id) DO NOTHING`,
+				id, strings.Join(rs.Decks, " "), rs.NewPerDay, rs.ReviewsPerDay))
+			if err != nil {
+				return fmt.Errorf("review settings: %w", err)
+			}
+			stats.Settings = stats.Settings || added
 			return nil
 		})
 		if err != nil {
@@ -213,6 +248,8 @@ func (s *ImportStats) add(o ImportStats) {
 	s.Answers += o.Answers
 	s.Cards += o.Cards
 	s.ReviewLogs += o.ReviewLogs
+	s.Suspended += o.Suspended
+	s.Settings = s.Settings || o.Settings
 }
 
 // importFits returns a *FullError if importing e would leave the learner
@@ -382,8 +419,8 @@ func checkExport(e quiz.Export) error {
 	if e.Format != quiz.ExportFormat {
 		return invalidf("this is not a Microlab export (format %q, want %q)", e.Format, quiz.ExportFormat)
 	}
-	if e.Version != quiz.ExportVersion {
-		return invalidf("export version %d is not supported; this server reads version %d", e.Version, quiz.ExportVersion)
+	if !quiz.ReadsExportVersion(e.Version) {
+		return invalidf("export version %d is not supported; this server reads versions %d to %d", e.Version, quiz.MinExportVersion, quiz.ExportVersion)
 	}
 	// Problems are named by their path in the file, as quiz.Export.Check
 	// names them, so that both read alike to the person importing.
@@ -433,6 +470,11 @@ func checkExport(e quiz.Export) error {
 		}
 		if err := checkCard(c.Card()); err != nil {
 			add(where, err)
+		}
+	}
+	if rs := e.ReviewSettings; rs != nil {
+		if err := checkReviewSettings(ReviewSettings{Decks: rs.Decks, NewPerDay: rs.NewPerDay, ReviewsPerDay: rs.ReviewsPerDay}); err != nil {
+			add("review_settings", err)
 		}
 	}
 	for i, l := range e.ReviewLogs {

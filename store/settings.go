@@ -59,16 +59,8 @@ func (db *DB) SaveReviewSettings(ctx context.Context, learnerID string, s Review
 	if err := checkLearnerID(learnerID); err != nil {
 		return wrap(err)
 	}
-	switch {
-	case s.NewPerDay < 0 || s.NewPerDay > 999 || s.ReviewsPerDay < 0 || s.ReviewsPerDay > 9999:
-		return wrap(invalidf("%d new cards and %d reviews a day: the limits are 0 to 999 and 0 to 9999", s.NewPerDay, s.ReviewsPerDay))
-	case len(s.Decks) > maxDecks:
-		return wrap(invalidf("%d decks; at most %d", len(s.Decks), maxDecks))
-	}
-	for _, d := range s.Decks {
-		if !validCardID(d) || strings.Contains(d, "/") {
-			return wrap(invalidf("deck %q is not a topic", d))
-		}
+	if err := checkReviewSettings(s); err != nil {
+		return wrap(err)
 	}
 	err := db.inTx(ctx, func(tx *sql.Tx) error {
 		if err := db.ensureLearner(ctx, tx, learnerID); err != nil {
@@ -82,6 +74,23 @@ func (db *DB) SaveReviewSettings(ctx context.Context, learnerID string, s Review
 	})
 	if err != nil {
 		return wrap(err)
+	}
+	return nil
+}
+
+// checkReviewSettings returns an error wrapping ErrInvalid for settings
+// SaveReviewSettings refuses.
+func checkReviewSettings(s ReviewSettings) error {
+	switch {
+	case s.NewPerDay < 0 || s.NewPerDay > 999 || s.ReviewsPerDay < 0 || s.ReviewsPerDay > 9999:
+		return invalidf("%d new cards and %d reviews a day: the limits are 0 to 999 and 0 to 9999", s.NewPerDay, s.ReviewsPerDay)
+	case len(s.Decks) > maxDecks:
+		return invalidf("%d decks; at most %d", len(s.Decks), maxDecks)
+	}
+	for _, d := range s.Decks {
+		if !validCardID(d) || strings.Contains(d, "/") {
+			return invalidf("deck %q is not a topic", d)
+		}
 	}
 	return nil
 }

@@ -258,7 +258,7 @@ func TestProgressExportImportAndDelete(t *testing.T) {
 		status int
 	}{
 		"malformed":     {[]byte("{not json"), 400},
-		"other version": {bytes.Replace(exported, []byte(`"version": 1`), []byte(`"version": 9`), 1), 400},
+		"other version": {bytes.Replace(exported, fmt.Appendf(nil, `"version": %d`, quiz.ExportVersion), []byte(`"version": 9`), 1), 400},
 		"too large":     {bytes.Repeat([]byte(" "), maxImport+10), 413},
 	} {
 		t.Run(name, func(t *testing.T) {
