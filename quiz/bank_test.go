@@ -3,33 +3,44 @@ package quiz
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"strings"
 	"testing"
 	"testing/fstest"
+
+	"microlab/simulator"
 )
 
-// The page slugs and scenario slugs of the real site, as the issue lists them.
-var (
-	patternTopics  = []string{"service-discovery", "api-gateway", "circuit-breaker", "event-driven", "saga", "sidecar", "bulkhead"}
-	guideTopics    = []string{"monolith-vs-microservices", "advantages", "challenges", "tools"}
-	questionTopics = []string{
-		"what-are-microservices", "advantages-of-microservices", "challenges-of-microservices",
-		"design-patterns", "tools-and-technologies", "scalability-and-availability",
-		"security-and-data-privacy", "deployment-and-orchestration",
-		"monitoring-and-troubleshooting", "describe-a-project",
+// realPages are the slugs of the site's pages of one kind, read from
+// the content folder: the files are the pages.
+func realPages(tb testing.TB, dir string) []string {
+	tb.Helper()
+	files, err := fs.Glob(os.DirFS("../content"), dir+"/*.md")
+	if err != nil || len(files) == 0 {
+		tb.Fatalf("no pages in content/%s: %v", dir, err)
 	}
-	realScenarios = []string{
-		"dead-instance", "gateway-rate-limit", "payment-outage", "bulkhead-isolation",
-		"slow-consumer", "saga-compensation", "sidecar-retries", "cascading-failure", "retry-storm",
+	for i, f := range files {
+		files[i] = strings.TrimSuffix(path.Base(f), ".md")
 	}
-)
+	return files
+}
 
-func realTopics() []string {
+func realTopics(tb testing.TB) []string {
 	var ts []string
-	ts = append(ts, patternTopics...)
-	ts = append(ts, guideTopics...)
-	return append(ts, questionTopics...)
+	for _, dir := range []string{"patterns", "guides", "questions"} {
+		ts = append(ts, realPages(tb, dir)...)
+	}
+	return ts
+}
+
+func realScenarios() []string {
+	var slugs []string
+	for _, sc := range simulator.Scenarios() {
+		slugs = append(slugs, sc.Slug)
+	}
+	return slugs
 }
 
 // validSaga is a correct bank with one question of each type. Test cases
@@ -464,7 +475,7 @@ func TestLoadCatalogMissingDir(t *testing.T) {
 // TestRealBanks loads content/quiz with the site's real topics and scenarios
 // and checks the counts the issue asks for.
 func TestRealBanks(t *testing.T) {
-	c, err := LoadCatalog(os.DirFS("../content"), "quiz", realTopics(), realScenarios)
+	c, err := LoadCatalog(os.DirFS("../content"), "quiz", realTopics(t), realScenarios())
 	if err != nil {
 		t.Fatalf("the real banks do not load:\n%v", err)
 	}
@@ -477,9 +488,9 @@ func TestRealBanks(t *testing.T) {
 		topics []string
 		min    int
 	}{
-		{"pattern", patternTopics, 8},
-		{"guide", guideTopics, 4},
-		{"interview question", questionTopics, 1},
+		{"pattern", realPages(t, "patterns"), 8},
+		{"guide", realPages(t, "guides"), 4},
+		{"interview question", realPages(t, "questions"), 1},
 	} {
 		for _, topic := range group.topics {
 			if n := count(topic); n < group.min {
@@ -487,8 +498,8 @@ func TestRealBanks(t *testing.T) {
 			}
 		}
 	}
-	if n := c.Len(); n < 100 {
-		t.Errorf("the banks hold %d questions in all, want at least 100", n)
+	if n := c.Len(); n < 260 {
+		t.Errorf("the banks hold %d questions in all, want at least 260", n)
 	}
 	types := map[Type]int{}
 	for _, q := range c.Questions() {

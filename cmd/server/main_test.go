@@ -21,6 +21,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
+	"microlab/content"
 	"microlab/internal/materials"
 )
 
@@ -157,11 +158,14 @@ func TestShippedContentLoadsWithAllChecks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := len(lib.All()); n != 21 {
-		t.Errorf("loaded %d pages, want 21 (7 patterns, 10 questions, 4 guides)", n)
+	if n := len(lib.Pages(content.KindQuestion)); n != 10 {
+		t.Errorf("loaded %d interview questions, want the ten", n)
 	}
-	if n := catalog.Len(); n < 100 {
-		t.Errorf("loaded %d quiz questions, want at least 100", n)
+	if n := len(lib.All()); n < 31 {
+		t.Errorf("loaded %d pages, want at least 31 (14 patterns, 10 questions, 7 guides)", n)
+	}
+	if n := catalog.Len(); n < 260 {
+		t.Errorf("loaded %d quiz questions, want at least 260", n)
 	}
 }
 
