@@ -25,9 +25,9 @@ type LearnSection struct {
 
 // LearnSections lists the three in navigation order.
 var LearnSections = []LearnSection{
-	{content.KindPattern, "Patterns", "/patterns", "Seven patterns that keep a system of services working: what each solves, how it works, its knobs and failure modes, and how it comes up in interviews."},
+	{content.KindPattern, "Patterns", "/patterns", "The patterns that keep a system of services working, and those that shape its data and its migration: what each solves, how it works, its knobs and failure modes, and how it comes up in interviews."},
 	{content.KindQuestion, "Interview questions", "/questions", "The ten questions interviewers ask most about microservices, each with a model answer you can reveal, its key points and the follow-ups to expect."},
-	{content.KindGuide, "Guides", "/guides", "The concepts around the patterns: monoliths and microservices, what they buy you, what they cost, and the tools of the trade."},
+	{content.KindGuide, "Guides", "/guides", "The concepts around the patterns: monoliths and microservices, what they buy you and cost, consistency models, retries and idempotency, delivery metrics, and the tools of the trade."},
 }
 
 func learnNav(current content.Kind) templ.Component {
