@@ -141,13 +141,13 @@ follow_ups:
     a: So that clients which failed together do not retry together.
 ---
 
+## The two-minute answer
+
+` + filler(300) + `
+
 ## The short answer
 
-` + filler(200) + `
-
-## The longer answer
-
-` + filler(200) + `
+` + filler(60) + `
 `
 }
 

@@ -112,6 +112,33 @@ func (ld *loader) checkPage(d *draft) {
 	if d.page.Kind == KindPattern {
 		ld.checkPatternShape(d)
 	}
+	if d.page.Kind == KindQuestion {
+		ld.checkTwoMinuteAnswer(d)
+	}
+}
+
+// A question's model answer opens with what a candidate would say in two
+// minutes, about 300 words (at 130 to 160 words a minute, spoken), before
+// the deep dive.
+const (
+	twoMinuteID       = "the-two-minute-answer"
+	minTwoMinuteWords = 240
+	maxTwoMinuteWords = 400
+)
+
+// checkTwoMinuteAnswer reports a question page whose body does not start
+// with "## The two-minute answer", or whose answer is too short or too long
+// to say in two minutes.
+func (ld *loader) checkTwoMinuteAnswer(d *draft) {
+	secs := d.sections
+	if len(secs) < 2 || secs[0].prose != "" || secs[1].id != twoMinuteID {
+		ld.add(d.file, d.bodyLine, "a question's body starts with \"## The two-minute answer\" (see content/README.md)")
+		return
+	}
+	if n := countWords(secs[1].prose); n < minTwoMinuteWords || n > maxTwoMinuteWords {
+		ld.add(d.file, d.bodyLine, "the two-minute answer has %d words; two minutes of speech hold about 300 (%d to %d)",
+			n, minTwoMinuteWords, maxTwoMinuteWords)
+	}
 }
 
 // checkMarkdown walks a parsed tree and reports raw HTML, bad headings and

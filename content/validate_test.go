@@ -206,6 +206,16 @@ func TestValidationRules(t *testing.T) {
 			file:   guide, want: `"lab" is not allowed here`,
 		},
 		{
+			name:   "a question without its two-minute answer",
+			break_: func(tb testing.TB, f fstest.MapFS) { edit(tb, f, question, "## The two-minute answer\n\n"+filler(300)+"\n\n", "") },
+			file:   question, want: `starts with "## The two-minute answer"`,
+		},
+		{
+			name:   "a two-minute answer that runs on",
+			break_: func(tb testing.TB, f fstest.MapFS) { edit(tb, f, question, filler(300), filler(500)) },
+			file:   question, want: "the two-minute answer has 500 words",
+		},
+		{
 			name: "too few key points",
 			break_: func(tb testing.TB, f fstest.MapFS) {
 				edit(tb, f, question, "  - Never retry into an open breaker.\n", "")
@@ -312,7 +322,7 @@ func TestValidationRules(t *testing.T) {
 		},
 		{
 			name:   "a question answer that is too short",
-			break_: func(tb testing.TB, f fstest.MapFS) { edit(tb, f, question, filler(200), "Short.") },
+			break_: func(tb testing.TB, f fstest.MapFS) { edit(tb, f, question, filler(60), "Short.") },
 			file:   question, want: "at least 350 words",
 		},
 		{
