@@ -58,14 +58,16 @@ type BreakerConfig struct {
 	// MinCalls is how many calls the window needs before a rate is computed.
 	// Teaching: 10. (Resilience4j minimumNumberOfCalls 100; Hystrix requestVolumeThreshold 20.)
 	MinCalls int
-	// FailureRate trips the breaker when the failure share is at or above it.
+	// FailureRate trips the breaker when the failure share is at or above it. It is
+	// read to the nearest hundredth of a percent and compared exactly, so 0.7, or
+	// 70 × 0.01 as a browser computes it, trips on 7 failures in 10.
 	// Teaching: 0.5. (Resilience4j failureRateThreshold 50; Hystrix errorThresholdPercentage 50.)
 	FailureRate float64
 	// SlowCall is the duration above which a call counts as slow.
 	// Teaching: 1 s. (Resilience4j slowCallDurationThreshold 60 s.)
 	SlowCall time.Duration
-	// SlowRate trips the breaker when the slow share is at or above it.
-	// Teaching: 0.8. (Resilience4j slowCallRateThreshold 100.)
+	// SlowRate trips the breaker when the slow share is at or above it, read like
+	// FailureRate. Teaching: 0.8. (Resilience4j slowCallRateThreshold 100.)
 	SlowRate float64
 	// WaitInOpen is how long the breaker stays OPEN before it lets probes through.
 	// Teaching: 5 s. (Resilience4j waitDurationInOpenState 60 s; Hystrix sleepWindowInMilliseconds 5000.)
@@ -90,8 +92,9 @@ func (c *BreakerConfig) validate() error {
 	if c.MinCalls < 1 || c.MinCalls > MaxBreakerWindow {
 		return fmt.Errorf("breaker min calls %d out of range 1..%d", c.MinCalls, MaxBreakerWindow)
 	}
-	if !(c.FailureRate > 0 && c.FailureRate <= 1) || !(c.SlowRate > 0 && c.SlowRate <= 1) {
-		return fmt.Errorf("breaker thresholds %g/%g out of range (0, 1]", c.FailureRate, c.SlowRate)
+	if !(c.FailureRate > 0 && c.FailureRate <= 1) || !(c.SlowRate > 0 && c.SlowRate <= 1) ||
+		basisPoints(c.FailureRate) < 1 || basisPoints(c.SlowRate) < 1 {
+		return fmt.Errorf("breaker thresholds %g/%g out of range [0.0001, 1]", c.FailureRate, c.SlowRate)
 	}
 	if c.SlowCall <= 0 || c.SlowCall > MaxTimeout {
 		return fmt.Errorf("breaker slow-call duration %v out of range (0, %v]", c.SlowCall, MaxTimeout)
@@ -104,6 +107,11 @@ func (c *BreakerConfig) validate() error {
 	}
 	return nil
 }
+
+// basisPoints reads a share in 0..1 as a whole number of hundredths of a percent,
+// the grain at which breaker thresholds are compared. Rounding makes 0.07, 0.7 and
+// 70 × 0.01 (0.7000000000000001) exactly 700 and 7000.
+func basisPoints(share float64) int { return int(math.Round(share * 10000)) }
 
 // Outcome bits recorded in a breaker window slot.
 const (
@@ -140,6 +148,10 @@ type Breaker struct {
 	lastN     int // window size when the last transition happened
 	lastFail  float64
 	lastSlow  float64
+	// The thresholds in basis points, so that tripped compares integers: in
+	// floating point 0.07 × 100 is 7.000000000000001, and 7 failures in 100 would
+	// not reach a 7% threshold.
+	failBP, slowBP int
 
 	// NotPermitted counts calls the breaker rejected.
 	NotPermitted uint64
@@ -162,6 +174,7 @@ func (b *Breaker) Configure(cfg BreakerConfig) {
 	if cfg.MinCalls > cfg.Window {
 		b.cfg.MinCalls = cfg.Window
 	}
+	b.failBP, b.slowBP = basisPoints(cfg.FailureRate), basisPoints(cfg.SlowRate)
 	b.Reset()
 }
 
@@ -302,8 +315,11 @@ func (b *Breaker) push(o uint8, w int) {
 	}
 }
 
+// tripped reports whether the failure or slow-call share of the window is at or
+// above its threshold (Resilience4j: rate ≥ threshold), in integers:
+// failed/n ≥ bp/10000 exactly when failed·10000 ≥ bp·n.
 func (b *Breaker) tripped() bool {
-	return float64(b.failed) >= b.cfg.FailureRate*float64(b.n) || float64(b.slow) >= b.cfg.SlowRate*float64(b.n)
+	return b.failed*10000 >= b.failBP*b.n || b.slow*10000 >= b.slowBP*b.n
 }
 
 // BreakerWindow is the breaker's window as a snapshot shows it.
@@ -355,6 +371,10 @@ func (s *Sim) planBreaker(a *args, e *edge) (func(), string, error) {
 	if err := bc.validate(); err != nil {
 		return nil, "", err
 	}
+	// A form that sends 70 % as 70 × 0.01 sends 0.7000000000000001: keep the
+	// threshold the learner meant, which is also what the breaker compares.
+	bc.FailureRate = float64(basisPoints(bc.FailureRate)) / 10000
+	bc.SlowRate = float64(basisPoints(bc.SlowRate)) / 10000
 	to, err := breakerStateArg(a.State)
 	if err != nil {
 		return nil, "", err

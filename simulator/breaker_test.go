@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -308,4 +309,93 @@ func containsStr(s, sub string) bool {
 		}
 	}
 	return false
+}
+
+// A breaker opens at rate ≥ threshold (Resilience4j), exactly: for every whole
+// percent p and every window n up to the largest, with MinCalls = Window = n, the
+// first k failures (or slow calls) with k·100 ≥ p·n open it and k−1 do not. The
+// threshold is given three ways: as Go reads "0.07" (p/100), as a browser form
+// computes it (p × 0.01, which is 0.7000000000000001 for 70) and through a command.
+// In floating point 0.07 × 100 is 7.000000000000001, so a bare float comparison
+// misses ties such as 7 of 100 at 7% and 7 of 10 at 70 × 0.01.
+func TestBreakerOpensAtEveryWholePercentTieExactly(t *testing.T) {
+	kinds := []struct {
+		name string
+		set  func(c *BreakerConfig, r float64)
+		rec  func(b *Breaker, tok uint32, bad bool)
+	}{
+		{"failure rate", func(c *BreakerConfig, r float64) { c.FailureRate = r },
+			func(b *Breaker, tok uint32, bad bool) { b.Record(0, tok, bad, time.Millisecond) }},
+		{"slow-call rate", func(c *BreakerConfig, r float64) { c.SlowRate = r },
+			func(b *Breaker, tok uint32, bad bool) {
+				d := time.Millisecond
+				if bad {
+					d = 2 * time.Second
+				}
+				b.Record(0, tok, false, d)
+			}},
+	}
+	ways := []struct {
+		name  string
+		share func(p int) float64
+	}{
+		{"p/100", func(p int) float64 { return float64(p) / 100 }},
+		{"p × 0.01", func(p int) float64 { return float64(p) * 0.01 }},
+	}
+	for _, k := range kinds {
+		for _, w := range ways {
+			for p := 1; p <= 100; p++ {
+				for n := 1; n <= MaxBreakerWindow; n++ {
+					need := (p*n + 99) / 100 // the fewest bad calls with bad/n ≥ p/100
+					for _, bad := range []int{need - 1, need} {
+						cfg := DefaultBreakerConfig()
+						cfg.Window, cfg.MinCalls, cfg.FailureRate, cfg.SlowRate = n, n, 1, 1
+						k.set(&cfg, w.share(p))
+						b := NewBreaker(cfg)
+						for i := 0; i < n; i++ {
+							tok, _, _ := b.Allow(0)
+							k.rec(b, tok, i < bad) // the bad calls first: the state is judged at the n-th
+						}
+						if want := bad >= need; (b.State() == Open) != want {
+							t.Fatalf("%s %d%% (%s = %v), window %d: %d bad calls left it %s, want open=%v",
+								k.name, p, w.name, w.share(p), n, bad, b.State(), want)
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// A threshold sent as a browser sends 70 % (70 × 0.01) is kept as 70 %: the
+// command's event and the snapshot say 0.7, and 7 failures in 10 open the breaker.
+func TestBreakerCommandKeepsTheThresholdTheLearnerMeant(t *testing.T) {
+	s := MustNew(quietConfig())
+	msg := []byte(`{"type":"breaker","edge":"orders>payment","window":10,"min_calls":10,"failure_rate":0.7000000000000001,"slow_rate":0.30000000000000004}`)
+	c, err := DecodeCommand(msg)
+	must(t, err)
+	must(t, s.Apply(0, c))
+	e := &s.edges[edgeOrdersPayment]
+	if got := e.policy.Breaker; got.FailureRate != 0.7 || got.SlowRate != 0.3 {
+		t.Fatalf("thresholds %v/%v, want 0.7/0.3", got.FailureRate, got.SlowRate)
+	}
+	if ev := s.Events(0); !strings.Contains(ev[len(ev)-1].Message, "failure≥0.7 ") {
+		t.Fatalf("event %q, want it to say failure≥0.7", ev[len(ev)-1].Message)
+	}
+	for i := 0; i < 10; i++ {
+		tok, _, _ := e.breaker.Allow(0)
+		e.breaker.Record(0, tok, i < 7, time.Millisecond)
+	}
+	if e.breaker.State() != Open {
+		t.Fatalf("7 failures in 10 at 70%%: %s, want OPEN", e.breaker.State())
+	}
+	for _, bad := range []string{`0.00004`, `1.00001`, `-0.5`} {
+		c, err := DecodeCommand([]byte(`{"type":"breaker","edge":"orders>payment","failure_rate":` + bad + `}`))
+		if err == nil {
+			err = s.Apply(s.Now(), c)
+		}
+		if err == nil {
+			t.Errorf("failure_rate %s was accepted", bad)
+		}
+	}
 }

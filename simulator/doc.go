@@ -36,10 +36,13 @@
 //   - browse: GET /catalog — gateway → catalog; pages are cached for the cache TTL.
 //   - view: GET /catalog/items/{id} — gateway → catalog, then gateway → inventory (stock).
 //   - order: POST /orders — gateway → orders, which runs the "place order" saga: create
-//     order (local) → reserve inventory → charge payment → schedule shipping; on a
-//     failure the completed steps are compensated in reverse (cancel shipping, refund,
-//     release inventory, cancel order). A step that times out (the policy timeout of
-//     its edge, 2 s) may still have happened, so it is compensated too. A completed
+//     order (local) → reserve inventory → charge payment → schedule shipping. The
+//     charge is the pivot. When a step up to it fails, the completed steps are
+//     compensated in reverse (refund, release inventory, cancel order); a step that
+//     times out (the policy timeout of its edge, 2 s) may still have happened, so it
+//     is compensated too. Shipping, after the pivot, is never compensated: orders
+//     answers 201 and retries it, under the same idempotency key, with the
+//     compensations' back-off, until it succeeds. A completed
 //     saga publishes OrderPlaced to the "orders" topic, consumed by the groups
 //     "shipping" and "notifications". In choreographed mode each step travels as a
 //     message on saga.inventory, saga.payment or saga.shipping (groups

@@ -43,7 +43,10 @@ func goldenRun(seed uint64) []byte {
 	})
 	script := []Step{
 		at(2, Command{Type: "burst", Rate: pF(150), MS: pMS(3000), Client: "client-03"}),
+		// Shipping fails after the charge for 1.5 s: those sagas retry, never compensate.
+		at(3, Command{Type: "error-rate", Service: "shipping", Rate: pF(1)}),
 		at(4, Command{Type: "kill", Target: "catalog-2"}),
+		at(4.5, Command{Type: "error-rate", Service: "shipping", Rate: pF(0)}),
 		at(6, Command{Type: "latency", Service: "payment", MS: pMS(2000), JitterMS: pMS(100)}),
 		at(8, Command{Type: "slow-consumer", Group: "shipping", MS: pMS(300)}),
 		at(12, Command{Type: "latency", Service: "payment", MS: pMS(0)}),

@@ -5,31 +5,41 @@ import (
 	"time"
 )
 
-// Saga steps: four forward steps and their compensations.
+// Saga steps: four forward steps, then the compensations of the first three.
+//
+// The steps follow Chris Richardson's three kinds. Create order and reserve
+// inventory are compensatable. Charge payment is the pivot: once it commits,
+// the saga only goes forward. Schedule shipping, after the pivot, is
+// retriable: when it fails or times out it is tried again, under the same
+// idempotency key, until it succeeds, and never compensated, so it has no
+// compensation.
 const (
 	stepCreate = iota
 	stepReserve
 	stepCharge
 	stepShip
-	compCancelShip
 	compRefund
 	compRelease
 	compCancelOrder
 	numSteps
 )
 
+// stepPivot is the point of no return: a failure after it is retried, never
+// compensated.
+const stepPivot = stepCharge
+
 var stepNames = [numSteps]string{
 	"create order", "reserve inventory", "charge payment", "schedule shipping",
-	"cancel shipping", "refund payment", "release inventory", "cancel order",
+	"refund payment", "release inventory", "cancel order",
 }
 
-// compensationOf maps a forward step to its compensation.
-var compensationOf = [4]uint8{compCancelOrder, compRelease, compRefund, compCancelShip}
+// compensationOf maps a compensatable step (or the pivot) to its compensation.
+var compensationOf = [stepPivot + 1]uint8{compCancelOrder, compRelease, compRefund}
 
 // stepEdge and stepOp say where a step runs (the create and cancel of the order are
 // local to orders).
-var stepEdge = [numSteps]int{-1, edgeOrdersInventory, edgeOrdersPayment, edgeOrdersShipping, edgeOrdersShipping, edgeOrdersPayment, edgeOrdersInventory, -1}
-var stepOp = [numSteps]uint8{opPlace, opReserve, opCharge, opShip, opCancelShip, opRefund, opRelease, opPlace}
+var stepEdge = [numSteps]int{-1, edgeOrdersInventory, edgeOrdersPayment, edgeOrdersShipping, edgeOrdersPayment, edgeOrdersInventory, -1}
+var stepOp = [numSteps]uint8{opPlace, opReserve, opCharge, opShip, opRefund, opRelease, opPlace}
 
 // Saga states.
 const (
@@ -50,22 +60,34 @@ const (
 	entryFailed    // the step failed with an error or was rejected: nothing to undo
 	entryTimedOut  // no answer: the step may have happened, so it is compensated too
 	entryRule      // a business rule said no
-	entryRetrying  // a compensation failed and waits to be tried again
+	entryRetrying  // a compensation, or a step after the pivot, failed and waits to be tried again
 	entryGaveUp    // a compensation ran out of attempts
 	numEntryStates //
 )
 
 var entryStateNames = [numEntryStates]string{"running", "done", "failed", "timed-out", "rejected-by-rule", "retrying", "gave-up"}
 
+// maxTimeline bounds a timeline: at most the three steps up to the pivot and
+// their three compensations, or the four forward steps.
 const maxTimeline = numSteps
+
+// maxAttempts is where an entry's attempt count stops: a step after the pivot is
+// retried without limit, at most every CompBackoffMax.
+const maxAttempts = 1<<16 - 1
+
+// maxOpenSagas bounds the sagas in flight. A saga retrying shipping holds no
+// worker, so a long shipping outage would otherwise grow the book without limit;
+// past this, orders refuses new orders (503) until sagas finish. A production
+// orchestrator keeps its sagas in a database and can hold far more.
+const maxOpenSagas = 4096
 
 // sagaEntry is one step on a saga's timeline.
 type sagaEntry struct {
-	step     uint8
-	state    uint8
-	attempts uint8
 	start    time.Duration
 	end      time.Duration
+	attempts uint16
+	step     uint8
+	state    uint8
 	result   uint8
 }
 
@@ -80,8 +102,8 @@ type saga struct {
 	tok      uint32
 	id       uint64
 	state    uint8
-	step     uint8    // current forward step, or current compensation
-	comps    [4]uint8 // compensations to run, in order
+	step     uint8                // current forward step, or current compensation
+	comps    [stepPivot + 1]uint8 // compensations to run, in order
 	ncomp    uint8
 	ci       uint8 // next compensation
 	job      int32 // the orders job waiting to answer the gateway, -1 once answered
@@ -92,6 +114,9 @@ type saga struct {
 	ntl      uint8
 	choreo   bool
 	pubTries uint8
+	// retried is set once a step after the pivot has failed: the saga answered
+	// the gateway then, and goes on retrying.
+	retried bool
 }
 
 // sagaBook keeps running sagas in a pool and finished ones in a ring.
@@ -105,6 +130,12 @@ type sagaBook struct {
 	count   [numSagaStates]uint64 // finished sagas by final state (running/compensating unused)
 	started uint64
 	comps   uint64 // compensations that ran to success
+
+	// Steps after the pivot.
+	retries    uint64                // attempts after a failed one
+	afterPivot [numSagaStates]uint64 // how the sagas in which such a step failed ended
+	refused    uint64                // orders refused because maxOpenSagas sagas were open
+	full       bool                  // the last saga start found the book full
 
 	// Choreographed sagas only (orchestrated timeouts are counted on the edges).
 	stepTimeouts   uint64 // step attempts whose reply did not come within the step timeout
@@ -121,6 +152,16 @@ func (s *Sim) initSagas() { s.sagas.cfg = s.cfg.Saga }
 // startSaga runs after orders has created the order (the local first step); job is the
 // orders job that holds a worker until the saga answers.
 func (s *Sim) startSaga(j int32) {
+	if s.sagas.pool.used >= maxOpenSagas {
+		s.sagas.refused++
+		if !s.sagas.full {
+			s.sagas.full = true
+			s.logf("saga-full", "orders", "%d sagas are open: orders refuses new orders until some finish", maxOpenSagas)
+		}
+		s.completeJob(j, resOverload)
+		return
+	}
+	s.sagas.full = false
 	si := s.sagas.pool.get()
 	g := s.sagas.pool.at(si)
 	*g = saga{gen: g.gen + 1, tgen: g.tgen + 1, tok: g.tok, job: j, started: s.jobs.at(j).enq}
@@ -159,7 +200,9 @@ func (s *Sim) sagaStep(si int32, step uint8) {
 	}
 	e := g.last()
 	e.state = entryRunning
-	e.attempts++
+	if e.attempts < maxAttempts {
+		e.attempts++
+	}
 	if step == compCancelOrder {
 		// Local to orders: cancelling its own order cannot fail.
 		s.onSagaStepDone(si, resOK)
@@ -206,8 +249,9 @@ func (s *Sim) awaited(si int32, tok uint32) bool {
 }
 
 // onSagaStepTimeout ends a choreographed step attempt whose reply has not come. As
-// in the orchestrated saga, the outcome is unknown: a forward step is itself
-// compensated, and a compensation is tried again after its back-off.
+// in the orchestrated saga, the outcome is unknown: a step up to the pivot is itself
+// compensated, and a step after the pivot or a compensation is tried again after
+// its back-off.
 func (s *Sim) onSagaStepTimeout(si int32, tok uint32) {
 	if !s.awaited(si, tok) {
 		return
@@ -250,6 +294,9 @@ func (s *Sim) onSagaStepDone(si int32, res uint8) {
 			}
 			s.sagaStep(si, g.step+1)
 			return
+		case g.step > stepPivot:
+			s.retryForward(si, res)
+			return
 		case res == resBusiness:
 			e.state = entryRule
 		case res == resTimeout:
@@ -268,7 +315,7 @@ func (s *Sim) onSagaStepDone(si int32, res uint8) {
 		s.nextCompensation(si)
 		return
 	}
-	local := res == resBreaker || res == resFallback || res == resBulkhead
+	local := localRejection(res)
 	if local {
 		// The call never left orders (a breaker or bulkhead said "not now"): it does
 		// not use up an attempt, and the saga waits the longest back-off.
@@ -280,9 +327,45 @@ func (s *Sim) onSagaStepDone(si int32, res uint8) {
 		s.finishSaga(si, sagaStuck)
 		return
 	}
+	s.retryLater(si, local)
+}
+
+// localRejection reports whether a result came from orders' own side of the call
+// (a breaker or bulkhead said "not now"), so the participant never saw it.
+func localRejection(res uint8) bool {
+	return res == resBreaker || res == resFallback || res == resBulkhead
+}
+
+// retryForward handles a failed attempt of a step after the pivot. The charge has
+// gone through, so the order is placed whatever shipping does: the gateway is
+// answered now, nothing is compensated, and the step is tried again, under the same
+// idempotency key (saga id and step), after the compensations' back-off, until it
+// succeeds. A timeout is retried like an error: the participant answers a repeat of
+// a request it has already carried out with that outcome.
+func (s *Sim) retryForward(si int32, res uint8) {
+	g := s.sagas.pool.at(si)
+	e := g.last()
+	local := localRejection(res)
+	if local {
+		e.attempts--
+	}
+	if !g.retried {
+		g.retried = true
+		s.logf("saga-retry", "orders", "saga %d: %s %s after the charge; the order stands and the step is retried until it succeeds", g.id, stepNames[g.step], resultNames[res])
+	}
+	s.answer(si, resOK)
+	s.retryLater(si, local)
+}
+
+// retryLater marks the saga's current entry as waiting and tries it again after
+// the back-off: CompBackoffBase doubling per attempt up to CompBackoffMax, or at once
+// the longest when the last try was refused by orders' own breaker or bulkhead.
+func (s *Sim) retryLater(si int32, local bool) {
+	g := s.sagas.pool.at(si)
+	e := g.last()
 	e.state = entryRetrying
 	d := s.sagas.cfg.CompBackoffMax
-	if !local && e.attempts < 30 {
+	if !local && e.attempts >= 1 && e.attempts < 30 {
 		d = s.sagas.cfg.CompBackoffBase << (e.attempts - 1)
 	}
 	if d > s.sagas.cfg.CompBackoffMax || d <= 0 {
@@ -293,7 +376,7 @@ func (s *Sim) onSagaStepDone(si int32, res uint8) {
 }
 
 // compensate answers the gateway and runs the compensations of every completed (or
-// possibly completed) step, newest first.
+// possibly completed) step, newest first. Only a step up to the pivot gets here.
 func (s *Sim) compensate(si int32) {
 	g := s.sagas.pool.at(si)
 	g.state = sagaCompensating
@@ -322,10 +405,14 @@ func (s *Sim) nextCompensation(si int32) {
 	s.sagaStep(si, g.comps[g.ci])
 }
 
+// onCompRetry tries a compensation, or a step after the pivot, again.
 func (s *Sim) onCompRetry(si int32, gen uint32) {
 	g := s.sagas.pool.at(si)
-	if g.tgen != gen || g.state != sagaCompensating {
+	if g.tgen != gen || g.gen%2 == 0 || g.state > sagaCompensating {
 		return
+	}
+	if g.state == sagaRunning {
+		s.sagas.retries++
 	}
 	s.sagaStep(si, g.step)
 }
@@ -347,6 +434,9 @@ func (s *Sim) finishSaga(si int32, st uint8) {
 	g.ended = s.now
 	g.tgen++
 	s.sagas.count[st]++
+	if g.retried {
+		s.sagas.afterPivot[st]++
+	}
 	res := resOK
 	if st != sagaCompleted {
 		res = resBusiness

@@ -265,7 +265,7 @@ func sagaCompensation() Scenario {
 					seen++
 					var order []uint8
 					for i := uint8(0); i < g.ntl; i++ {
-						if g.tl[i].step >= compCancelShip {
+						if g.tl[i].step >= compRefund {
 							order = append(order, g.tl[i].step)
 						}
 					}

@@ -82,7 +82,9 @@ function formMessage(form, submitter) {
     const el = form.elements.namedItem(name);
     const field = el && el.length && !el.tagName ? el[0] : el;
     if (field && field.dataset && field.dataset.num) {
-      let v = Number(value) * Number(field.dataset.scale || 1);
+      // Divide by 100 rather than multiply by 0.01: 70 × 0.01 is 0.7000000000000001.
+      const scale = Number(field.dataset.scale || 1);
+      let v = scale < 1 ? Number(value) / Math.round(1 / scale) : Number(value) * scale;
       if (field.dataset.num === 'int') v = Math.round(v);
       msg[name] = v;
     } else if (field && field.dataset && field.dataset.bool) {
