@@ -123,7 +123,7 @@ func (ld *loader) checkPage(d *draft) {
 const (
 	twoMinuteID       = "the-two-minute-answer"
 	minTwoMinuteWords = 240
-	maxTwoMinuteWords = 400
+	maxTwoMinuteWords = 360
 )
 
 // checkTwoMinuteAnswer reports a question page whose body does not start
