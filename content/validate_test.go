@@ -206,9 +206,11 @@ func TestValidationRules(t *testing.T) {
 			file:   guide, want: `"lab" is not allowed here`,
 		},
 		{
-			name:   "a question without its two-minute answer",
-			break_: func(tb testing.TB, f fstest.MapFS) { edit(tb, f, question, "## The two-minute answer\n\n"+filler(300)+"\n\n", "") },
-			file:   question, want: `starts with "## The two-minute answer"`,
+			name: "a question without its two-minute answer",
+			break_: func(tb testing.TB, f fstest.MapFS) {
+				edit(tb, f, question, "## The two-minute answer\n\n"+filler(300)+"\n\n", "")
+			},
+			file: question, want: `starts with "## The two-minute answer"`,
 		},
 		{
 			name:   "a two-minute answer that runs on",

@@ -58,7 +58,7 @@ func TestPatternPageShape(t *testing.T) {
 		t.Error("previous/next links are not the neighbouring patterns")
 	}
 	cb, _ := ts.content.Page(content.KindPattern, "circuit-breaker")
-	if doc.Find(`time[datetime="` + cb.Reviewed.Format(time.DateOnly) + `"]`).Length() != 1 {
+	if doc.Find(`time[datetime="`+cb.Reviewed.Format(time.DateOnly)+`"]`).Length() != 1 {
 		t.Errorf("reviewed date %s missing", cb.Reviewed.Format(time.DateOnly))
 	}
 	if doc.Find(`figure img[src="/diagrams/circuit-breaker.svg"][alt]`).Length() != 1 {
