@@ -121,9 +121,9 @@ func TestOutboxLabTimelineByHand(t *testing.T) {
 //   - Each consumer, done (handled: 103), takes its own message's redelivery
 //     first, still slow: A', B', C' end at 15.08, 15.18, 15.28 s. They time
 //     out at 14.565 … 14.765 s (6 redeliveries) and, when done, book a second
-//     time and take A'', B'', C'', which end at 17.595 … 17.795 s: at 16 s,
+//     time and take A”, B”, C”, which end at 17.595 … 17.795 s: at 16 s,
 //     3 processed again.
-//   - A'', B'', C'' time out at 17.08 … 17.28 s (9 redeliveries). Done, each
+//   - A”, B”, C” time out at 17.08 … 17.28 s (9 redeliveries). Done, each
 //     books a third time and takes its last copy, now fast (15 ms), which is
 //     acknowledged: 9 processed again, and the backlog drains by 20 s.
 //
