@@ -118,12 +118,12 @@ func TestOutboxLabTimelineByHand(t *testing.T) {
 //   - A (10.05 s), B (10.15) and C (10.25) go to the three consumers and end
 //     at 12.565, 12.665 and 12.765 s; later messages wait. Their ack timeouts
 //     (12.05, 12.15, 12.25 s) put them up for redelivery: 3 redeliveries.
-//   - Each consumer, done (handled: 103), takes its own message's redelivery
-//     first, still slow: A', B', C' end at 15.08, 15.18, 15.28 s. They time
-//     out at 14.565 … 14.765 s (6 redeliveries) and, when done, book a second
-//     time and take A”, B”, C”, which end at 17.595 … 17.795 s: at 16 s,
-//     3 processed again.
-//   - A”, B”, C” time out at 17.08 … 17.28 s (9 redeliveries). Done, each
+//   - Each consumer, done (handled: 103), takes its own message's second
+//     delivery, still slow: A2, B2, C2 end at 15.08, 15.18, 15.28 s. They
+//     time out at 14.565 … 14.765 s (6 redeliveries) and, when done, book a
+//     second time and take A3, B3, C3, which end at 17.595 … 17.795 s: at
+//     16 s, 3 processed again.
+//   - A3, B3, C3 time out at 17.08 … 17.28 s (9 redeliveries). Done, each
 //     books a third time and takes its last copy, now fast (15 ms), which is
 //     acknowledged: 9 processed again, and the backlog drains by 20 s.
 //
