@@ -32,7 +32,7 @@ func outboxBrokerOutage() Scenario {
 		},
 		Duration: 70 * time.Second,
 		Stages: []Stage{
-			{At: 0, Title: "Watch the baseline", Say: "Each completed order is committed, then announced with OrderPlaced; shipping handles each event once. Watch the broker's node and the counts under “The state as text”."},
+			{At: 0, Title: "Watch the baseline", Say: "Each completed order is committed, then announced with OrderPlaced; shipping handles each event once. Watch the broker's node, and the table “Publishing OrderPlaced” under “The state as text”."},
 			{At: sec(down1), Title: "The broker goes down", Say: "Orders still commit. Watch the events lost and shipping's lag."},
 			{At: sec(up1), Title: "The broker is back", Say: "Watch whether the numbers of the outage change now."},
 			{At: sec(outboxOn), Title: "Orders gets an outbox", Say: "Each OrderPlaced is now a row in orders' outbox table, written in the order's own transaction; a relay publishes unsent rows once a second and marks them sent when the broker confirms them."},
@@ -56,7 +56,7 @@ func outboxBrokerOutage() Scenario {
 						{"Publishes them again, and the broker removes the copies", false, "To the broker these are new messages; a duplicate is recognised by its event id at the consumer (an inbox), or by an idempotent producer where the broker has one."},
 					},
 				}},
-			{At: sec(try), Title: "Now you try", Try: pI(7), Say: "Switch the outbox off (the outbox control under “Messaging”), then stop the broker. The last check counts the events lost from then on."},
+			{At: sec(try), Title: "Now you try", Try: pI(7), Say: "Under “Messaging”, set orders back to a dual write; then stop the broker (under “Break things”). The last check counts the events lost from then on."},
 		},
 		Timeline: []Step{
 			at(0, Command{Type: "publish-mode", Mode: PublishFail}),
@@ -168,7 +168,7 @@ func duplicateDelivery() Scenario {
 					},
 				}},
 			{At: sec(fast2), Title: "Shipping is fast again", Say: "Compare the counts of the two slowdowns in shipping's row."},
-			{At: sec(try), Title: "Now you try", Try: pI(5), Say: "Give notifications an inbox too (the inbox control under “Messaging”), then slow it by 2500 ms a message (the consumer controls). The last check reads its row."},
+			{At: sec(try), Title: "Now you try", Try: pI(5), Say: "Under “Messaging”, switch on an inbox for notifications too; then, under “Break things”, slow the notifications group by 2500 ms a message. The last check reads its row."},
 		},
 		Timeline: []Step{
 			at(slow1, Command{Type: "slow-consumer", Group: "shipping", MS: pMS(2500)}),
