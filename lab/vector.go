@@ -376,6 +376,15 @@ var vectorTable = []entity{
 		boolean("up", func(b *simulator.BrokerView) bool { return b.Up }),
 		text("mode", func(b *simulator.BrokerView) string { return b.PublishMode }),
 		num("dlq", func(b *simulator.BrokerView) float64 { return float64(b.DeadLettered) }),
+		num("lost", func(b *simulator.BrokerView) float64 { return float64(b.Lost) }),
+		// orders' transactional outbox; all zero until it is first switched on
+		boolean("ob", func(b *simulator.BrokerView) bool { return b.Outbox != nil && b.Outbox.Enabled }),
+		num("obpoll", outboxNum(func(o *simulator.OutboxView) float64 { return o.PollMS })),
+		num("obunsent", outboxNum(func(o *simulator.OutboxView) float64 { return float64(o.Unsent) })),
+		num("obinfl", outboxNum(func(o *simulator.OutboxView) float64 { return float64(o.InFlight) })),
+		num("obrel", outboxNum(func(o *simulator.OutboxView) float64 { return float64(o.Relayed) })),
+		num("obrep", outboxNum(func(o *simulator.OutboxView) float64 { return float64(o.Republished) })),
+		num("obmax", outboxNum(func(o *simulator.OutboxView) float64 { return r3(o.MaxDelayMS) })),
 	}),
 	each("top.", topics, func(src *source, i int) *simulator.TopicView { return &src.snap.Broker.Topics[i] },
 		[]field[simulator.TopicView]{
@@ -392,6 +401,9 @@ var vectorTable = []entity{
 			num("dup", func(g *simulator.GroupView) float64 { return float64(g.Duplicates) }),
 			num("dead", func(g *simulator.GroupView) float64 { return float64(g.DeadLetter) }),
 			num("extra", func(g *simulator.GroupView) float64 { return g.ExtraMS }),
+			boolean("inbox", func(g *simulator.GroupView) bool { return g.Inbox }),
+			num("again", func(g *simulator.GroupView) float64 { return float64(g.Reprocessed) }),
+			num("drop", func(g *simulator.GroupView) float64 { return float64(g.Dropped) }),
 		}),
 	each("svc.", services, func(src *source, i int) *simulator.ServiceView { return &src.snap.Nodes.Services[i] },
 		[]field[simulator.ServiceView]{text("st", (*simulator.ServiceView).State)},
@@ -508,4 +520,14 @@ func verdictState(v *simulator.Verdict) string {
 		return "pass"
 	}
 	return "fail"
+}
+
+// outboxNum reads a figure of the outbox, 0 while it has never been on.
+func outboxNum(f func(o *simulator.OutboxView) float64) func(b *simulator.BrokerView) float64 {
+	return func(b *simulator.BrokerView) float64 {
+		if b.Outbox == nil {
+			return 0
+		}
+		return f(b.Outbox)
+	}
 }

@@ -59,6 +59,7 @@ const (
 // msg is one message in a topic's ring.
 type msg struct {
 	off    uint64
+	id     uint64 // on orders: the OrderPlaced event's id, the same in every copy of it
 	saga   int32
 	tok    uint32 // the saga step attempt the message belongs to (see saga.tok)
 	step   uint8
@@ -69,6 +70,7 @@ type msg struct {
 }
 
 type payload struct {
+	id   uint64
 	saga int32
 	tok  uint32
 	step uint8
@@ -79,7 +81,7 @@ type topic struct {
 	ring      []msg
 	head      uint64 // next offset
 	groups    []int
-	outbox    []payload
+	buffer    []payload // held in the publisher's memory while the broker is down
 	published uint64
 	failed    uint64
 	buffered  uint64
@@ -113,6 +115,19 @@ type group struct {
 	maxLag   uint64
 	prevLag  uint64
 	lagAlarm bool
+
+	// For the groups of OrderPlaced (see inbox.go): whether the consumer
+	// keeps an inbox, its table, and the truth of which events it has
+	// handled; deliveries handled for the first time, again (a duplicate
+	// side effect), and dropped by the inbox.
+	inbox    bool
+	table    idSet
+	seen     idSet
+	handled  uint64
+	again    uint64
+	dropped  uint64
+	againSec int64
+	dropSec  int64
 }
 
 // broker is an at-least-once message broker with topics and consumer groups.
@@ -123,6 +138,12 @@ type broker struct {
 	groups  [numGroups]group
 	serial  uint32
 	deadTop uint64 // messages moved to the dead-letter topic
+	// events counts the OrderPlaced events orders has committed; each takes
+	// the next id.
+	events  uint64
+	lost    uint64 // OrderPlaced events lost by a failed dual write
+	lostSec int64
+	outbox  outbox
 }
 
 func (s *Sim) initBroker() {
@@ -137,6 +158,9 @@ func (s *Sim) initBroker() {
 		g.slot = len(tp.groups)
 		tp.groups = append(tp.groups, gi)
 		g.redo = make([]uint64, b.cfg.Retention)
+		if effectTracked(gi) {
+			g.seen, g.table = newIDSet(), newIDSet()
+		}
 		switch {
 		case gi == groupShipping:
 			g.median = b.cfg.ShippingMedian
@@ -147,6 +171,10 @@ func (s *Sim) initBroker() {
 		default:
 			g.median = s.cfg.Services[d.service].Median
 		}
+	}
+	b.outbox.cfg = b.cfg.Outbox
+	if b.outbox.cfg.Enabled {
+		s.setOutbox(true, b.outbox.cfg.Poll)
 	}
 	s.initSagas()
 }
@@ -160,26 +188,53 @@ func groupByName(name string) int {
 	return -1
 }
 
-// publish appends a message to topic t for orders, the only publisher with an outbox.
-// It reports false when the message was lost (broker unreachable and no room to
-// buffer). Participants' replies do not come through here: see onConsumerDone.
+// publish appends a message to topic t for orders, the only publisher. It reports
+// false when the message was lost (broker unreachable and no room to buffer).
+// Participants' replies do not come through here: see onConsumerDone.
+//
+// On the orders topic, each call is one committed order's OrderPlaced, which
+// takes the next event id. With the outbox on, it is a row committed with the
+// order, for the relay to publish (outbox.go); otherwise this is the second
+// half of a dual write.
 func (s *Sim) publish(t int, saga int32, tok uint32, step uint8) bool {
 	b := &s.broker
 	tp := &b.topics[t]
+	p := payload{saga: saga, tok: tok, step: step}
+	if t == topicOrders {
+		b.events++
+		p.id = b.events
+		if b.outbox.cfg.Enabled {
+			return s.outboxWrite(p.id)
+		}
+	}
 	if !b.up || s.cut(serviceNode(svcOrders), nodeBroker) {
-		if b.cfg.PublishMode == PublishBuffer && len(tp.outbox) < b.cfg.Buffer {
-			if tp.outbox == nil {
-				tp.outbox = make([]payload, 0, b.cfg.Buffer)
+		if b.cfg.PublishMode == PublishBuffer && len(tp.buffer) < b.cfg.Buffer {
+			if tp.buffer == nil {
+				tp.buffer = make([]payload, 0, b.cfg.Buffer)
 			}
-			tp.outbox = append(tp.outbox, payload{saga: saga, tok: tok, step: step})
+			tp.buffer = append(tp.buffer, p)
 			tp.buffered++
 			return true
 		}
 		tp.failed++
+		if t == topicOrders {
+			s.lostEvent(p.id)
+		}
 		return false
 	}
-	s.appendMsg(t, payload{saga: saga, tok: tok, step: step})
+	s.appendMsg(t, p)
 	return true
+}
+
+// lostEvent counts an OrderPlaced that a dual write lost: its order is
+// committed, and no consumer will ever hear of it.
+func (s *Sim) lostEvent(id uint64) {
+	b := &s.broker
+	b.lost++
+	if sec := int64(s.now/time.Second) + 1; b.lostSec != sec {
+		b.lostSec = sec
+		s.logf("event-lost", "orders", "orders: order committed but publishing OrderPlaced %d failed: the event is lost (%d so far)", id, b.lost)
+	}
 }
 
 func (s *Sim) appendMsg(t int, p payload) {
@@ -194,7 +249,7 @@ func (s *Sim) appendMsg(t int, p payload) {
 			}
 		}
 	}
-	*m = msg{off: tp.head, saga: p.saga, tok: p.tok, step: p.step, res: p.res}
+	*m = msg{off: tp.head, id: p.id, saga: p.saga, tok: p.tok, step: p.step, res: p.res}
 	tp.head++
 	tp.published++
 	for _, gi := range tp.groups {
@@ -341,6 +396,8 @@ func (s *Sim) onConsumerDone(gi, k int, gen uint32) {
 		}
 	}
 	switch {
+	case effectTracked(gi):
+		s.sideEffect(gi, m.id)
 	case gi == groupOrdersSaga:
 		s.onSagaReply(m.saga, m.tok, m.res)
 	case d.topic != topicOrders && reach:
@@ -389,23 +446,24 @@ func (s *Sim) lag(gi int) uint64 {
 	return h - done
 }
 
-// setBroker takes the broker down or brings it back; coming back flushes the outboxes.
+// setBroker takes the broker down or brings it back; coming back flushes the
+// publishers' memory buffers.
 func (s *Sim) setBroker(up bool) {
 	b := &s.broker
 	b.up = up
 	if !up {
 		s.logf("broker-down", "broker", "broker down: publishers %s; nothing is delivered or acknowledged",
-			map[bool]string{true: "buffer in an outbox", false: "fail"}[b.cfg.PublishMode == PublishBuffer])
+			map[bool]string{true: "buffer in memory", false: "fail"}[b.cfg.PublishMode == PublishBuffer])
 		return
 	}
 	n := 0
 	for t := range b.topics {
 		tp := &b.topics[t]
-		for _, p := range tp.outbox {
+		for _, p := range tp.buffer {
 			s.appendMsg(t, p)
 			n++
 		}
-		tp.outbox = tp.outbox[:0]
+		tp.buffer = tp.buffer[:0]
 	}
 	s.logf("broker-up", "broker", "broker up: %d buffered message(s) flushed; deliveries resume", n)
 	for gi := range b.groups {

@@ -68,8 +68,8 @@ func TestBrokerDownBuffersOrFails(t *testing.T) {
 	s.publish(topicOrders, -1, 0, 0)
 	s.publish(topicOrders, -1, 0, 0)
 	tp := &s.broker.topics[topicOrders]
-	if tp.buffered != 2 || len(tp.outbox) != 2 || tp.head != 0 {
-		t.Fatalf("buffered %d outbox %d head %d, want 2 2 0", tp.buffered, len(tp.outbox), tp.head)
+	if tp.buffered != 2 || len(tp.buffer) != 2 || tp.head != 0 {
+		t.Fatalf("buffered %d buffer %d head %d, want 2 2 0", tp.buffered, len(tp.buffer), tp.head)
 	}
 	must(t, s.Apply(0, Command{Type: "publish-mode", Mode: "fail"}))
 	s.publish(topicOrders, -1, 0, 0)

@@ -75,6 +75,11 @@ var commandSpecs = map[string]commandSpec{
 		(*Sim).planSlowConsumer, describeSlowConsumer},
 	"publish-mode": {[]field{required("mode")}, (*Sim).planPublishMode, describePublishMode},
 
+	// outbox.go and inbox.go
+	"outbox": {[]field{optional("enabled"), optional("ms").withinMS(MinOutboxPoll, MaxOutboxPoll)},
+		(*Sim).planOutbox, describeOutbox},
+	"inbox": {[]field{required("group"), required("enabled")}, (*Sim).planInbox, describeInbox},
+
 	// load.go
 	"load": {[]field{required("rate").within(0, MaxRate)}, (*Sim).planLoad, describeLoad},
 	"burst": {[]field{required("rate").within(1, MaxRate), required("ms").withinMS(time.Millisecond, MaxBurst),

@@ -106,6 +106,11 @@ var describeCases = []struct{ cmd, want string }{
 	{`{"type":"saga-mode","mode":"choreographed"}`, "new sagas are choreographed"},
 	{`{"type":"publish-mode","mode":"buffer"}`, "publishers buffer while the broker is down"},
 	{`{"type":"publish-mode","mode":"fail"}`, "publishers fail while the broker is down"},
+	{`{"type":"outbox","ms":1000,"enabled":true}`, "orders publishes OrderPlaced through a transactional outbox, relay polling every 1000 ms"},
+	{`{"type":"outbox","enabled":false}`, "orders publishes OrderPlaced by a dual write"},
+	{`{"type":"inbox","group":"shipping","enabled":true}`, "consumer group shipping drops duplicates with an inbox"},
+	{`{"type":"inbox","group":"shipping","enabled":false}`, "consumer group shipping without an inbox"},
+	{`{"type":"slow-consumer","group":"shipping","ms":2500}`, "consumer group shipping takes 2500 ms more per message"},
 	{`{"type":"explode"}`, `unknown command "explode"`},
 }
 

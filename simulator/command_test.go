@@ -75,6 +75,10 @@ func TestApplyRejectsImpossibleCommandsAndChangesNothing(t *testing.T) {
 		{`{"type":"sidecar","service":"orders","own_retries":true}`, "enable it first"},
 		{`{"type":"saga-mode","mode":"orchestrated"}`, "already orchestrated"},
 		{`{"type":"rate-limit","rate":2.5}`, "whole number"},
+		{`{"type":"outbox","enabled":false}`, "already off"},
+		{`{"type":"outbox","enabled":true,"ms":5}`, "out of range 10..60000 ms"},
+		{`{"type":"inbox","group":"payment-saga","enabled":true}`, "no inbox for consumer group"},
+		{`{"type":"inbox","group":"shipping","enabled":false}`, "already off"},
 	}
 	s := MustNew(DefaultConfig())
 	s.Advance(2 * time.Second)
@@ -126,6 +130,8 @@ func TestApplyEveryCommandType(t *testing.T) {
 		`{"type":"sidecar","service":"orders","enabled":false}`,
 		`{"type":"saga-mode","mode":"choreographed"}`,
 		`{"type":"publish-mode","mode":"fail"}`,
+		`{"type":"outbox","enabled":true,"ms":200}`,
+		`{"type":"inbox","group":"shipping","enabled":true}`,
 	}
 	s := MustNew(DefaultConfig())
 	seen := map[string]bool{}

@@ -23,27 +23,29 @@ func ServiceNames() []string { return append([]string(nil), serviceNames[:]...) 
 
 // Bounds on configuration and commands. The web layer can show them next to its controls.
 const (
-	MinInstances        = 1                // fewest instances a service may be scaled to
-	MaxInstances        = 10               // most instances a service may run
-	MaxRate             = 5000             // most requests per second of load (and of a burst)
-	MaxLatency          = 30 * time.Second // largest injected latency and jitter
-	MaxTimeout          = 60 * time.Second // largest timeout of a call policy
-	MaxRetries          = 5                // most retries per call
-	MaxBackoff          = 10 * time.Second // largest retry or compensation back-off
-	MaxBreakerWindow    = 200              // largest count-based breaker window
-	MaxBreakerWait      = 5 * time.Minute  // longest wait in OPEN
-	MaxBulkheadCalls    = 200              // most concurrent calls through a bulkhead
-	MaxBulkheadQueue    = 200              // longest bulkhead wait queue
-	MaxBulkheadWait     = 10 * time.Second // longest bulkhead wait
-	MaxConcurrency      = 256              // most concurrent jobs on one instance
-	MaxInstanceQueue    = 1024             // longest queue of one instance
-	MaxConsumerDelay    = 60 * time.Second // largest extra processing time of a consumer
-	MaxBurst            = 60 * time.Second // longest burst
-	MaxCacheTTL         = 5 * time.Minute  // longest response-cache TTL
-	MaxCacheHitTime     = time.Second / 10 // slowest response-cache hit (100 ms): a slower one saves little over a miss
-	MaxClients          = 1000             // most distinct clients of the load generator
-	MaxRateLimit        = 10000            // largest token-bucket rate (tokens per second) and burst
-	MaxRegistryInterval = 5 * time.Minute  // longest heartbeat, ttl or refresh
+	MinInstances        = 1                     // fewest instances a service may be scaled to
+	MaxInstances        = 10                    // most instances a service may run
+	MaxRate             = 5000                  // most requests per second of load (and of a burst)
+	MaxLatency          = 30 * time.Second      // largest injected latency and jitter
+	MaxTimeout          = 60 * time.Second      // largest timeout of a call policy
+	MaxRetries          = 5                     // most retries per call
+	MaxBackoff          = 10 * time.Second      // largest retry or compensation back-off
+	MaxBreakerWindow    = 200                   // largest count-based breaker window
+	MaxBreakerWait      = 5 * time.Minute       // longest wait in OPEN
+	MaxBulkheadCalls    = 200                   // most concurrent calls through a bulkhead
+	MaxBulkheadQueue    = 200                   // longest bulkhead wait queue
+	MaxBulkheadWait     = 10 * time.Second      // longest bulkhead wait
+	MaxConcurrency      = 256                   // most concurrent jobs on one instance
+	MaxInstanceQueue    = 1024                  // longest queue of one instance
+	MaxConsumerDelay    = 60 * time.Second      // largest extra processing time of a consumer
+	MaxBurst            = 60 * time.Second      // longest burst
+	MaxCacheTTL         = 5 * time.Minute       // longest response-cache TTL
+	MaxCacheHitTime     = time.Second / 10      // slowest response-cache hit (100 ms): a slower one saves little over a miss
+	MaxClients          = 1000                  // most distinct clients of the load generator
+	MaxRateLimit        = 10000                 // largest token-bucket rate (tokens per second) and burst
+	MaxRegistryInterval = 5 * time.Minute       // longest heartbeat, ttl or refresh
+	MinOutboxPoll       = 10 * time.Millisecond // shortest poll interval of the outbox's relay
+	MaxOutboxPoll       = time.Minute           // longest poll interval of the outbox's relay
 )
 
 // LB names a load-balancing policy: "round-robin", "least-outstanding" or "random".
@@ -259,10 +261,11 @@ type BrokerConfig struct {
 	// dead-letter topic. Teaching: 5. (SQS maxReceiveCount is yours to set.)
 	MaxRedeliveries int
 	// PublishMode is what a publisher does while the broker is down: "fail" (the event
-	// is lost and counted) or "buffer" (kept in an outbox and flushed when the broker is
-	// back). Teaching: buffer.
+	// is lost and counted) or "buffer" (kept in the publisher's memory and flushed when
+	// the broker is back; a crash would lose it, like Kafka's producer buffer).
+	// Teaching: buffer.
 	PublishMode string
-	// Buffer is the outbox capacity per publisher. Teaching: 1000.
+	// Buffer is the memory buffer's capacity per publisher. Teaching: 1000.
 	Buffer int
 	// Retention is how many messages a topic keeps; a group lagging further loses the
 	// oldest. Teaching: 4096.
@@ -273,6 +276,28 @@ type BrokerConfig struct {
 	NotificationsMedian time.Duration
 	// NotificationsConsumers is how many notification consumers run. Teaching: 2.
 	NotificationsConsumers int
+	// Outbox is orders' transactional outbox for OrderPlaced (outbox.go).
+	Outbox OutboxConfig
+}
+
+// OutboxConfig is orders' transactional outbox and the relay that publishes it.
+type OutboxConfig struct {
+	// Enabled writes OrderPlaced as a row in the order's own transaction, for the
+	// relay to publish; off, orders commits and then publishes (a dual write), and
+	// PublishMode says what a failed publish does. Teaching: off.
+	Enabled bool
+	// Poll is how often the relay reads the unsent rows. Teaching: 1 s. (Polling
+	// relays are set from about 100 ms to a few seconds; log-tailing relays such as
+	// Debezium's outbox event router read the database's change log instead.)
+	Poll time.Duration
+	// Batch is the most rows one poll publishes. Teaching: 100.
+	Batch int
+	// Confirm is how long the broker takes to confirm a published batch; the relay
+	// marks rows sent only on that confirmation. Teaching: 20 ms.
+	Confirm time.Duration
+	// Capacity bounds the simulated table's unsent rows (a real table grows with
+	// its disk). Teaching: 20000.
+	Capacity int
 }
 
 // Publish modes while the broker is down.
@@ -362,6 +387,7 @@ func DefaultConfig() Config {
 			AckTimeout: 2 * time.Second, MaxRedeliveries: 5, PublishMode: PublishBuffer, Buffer: 1000,
 			Retention: 4096, ShippingMedian: 15 * time.Millisecond, NotificationsMedian: 5 * time.Millisecond,
 			NotificationsConsumers: 2,
+			Outbox:                 OutboxConfig{Poll: time.Second, Batch: 100, Confirm: 20 * time.Millisecond, Capacity: 20000},
 		},
 		Sidecar:     SidecarConfig{Overhead: 200 * time.Microsecond},
 		Load:        LoadConfig{Rate: 100, Browse: 0.6, View: 0.3, Order: 0.1},
@@ -469,6 +495,10 @@ func (c *Config) validate() error {
 	}
 	if b.ShippingMedian <= 0 || b.NotificationsMedian <= 0 || b.ShippingMedian > MaxLatency || b.NotificationsMedian > MaxLatency {
 		return fmt.Errorf("broker: consumer processing times out of range (0, %v]", MaxLatency)
+	}
+	if o := b.Outbox; o.Poll < MinOutboxPoll || o.Poll > MaxOutboxPoll || o.Batch < 1 || o.Batch > 10000 ||
+		o.Confirm <= 0 || o.Confirm > time.Second || o.Capacity < 1 || o.Capacity > 1<<20 {
+		return fmt.Errorf("broker: outbox poll %v, batch %d, confirm %v or capacity %d out of range", o.Poll, o.Batch, o.Confirm, o.Capacity)
 	}
 	if b.NotificationsConsumers < 1 || b.NotificationsConsumers > MaxInstances {
 		return fmt.Errorf("broker: notifications consumers %d out of range 1..%d", b.NotificationsConsumers, MaxInstances)

@@ -25,6 +25,8 @@ const (
 	evSagaStepRetry                 // a: saga; gen: saga timer generation (choreography publish retry)
 	evSagaStepTimeout               // a: saga; gen: step token (choreography step timeout)
 	evCacheHitDone                  // a: request; gen: request generation
+	evOutboxPoll                    // gen: relay poll generation
+	evOutboxConfirm                 // gen: relay batch generation
 )
 
 // event is one scheduled happening. It is a small value: the heap holds events by
@@ -245,6 +247,10 @@ func (s *Sim) step() {
 		s.onSagaStepTimeout(ev.a, ev.gen)
 	case evCacheHitDone:
 		s.onCacheHitDone(ev.a, ev.gen)
+	case evOutboxPoll:
+		s.onOutboxPoll(ev.gen)
+	case evOutboxConfirm:
+		s.onOutboxConfirm(ev.gen)
 	}
 }
 

@@ -11,7 +11,7 @@ import (
 
 // The slugs the content pages and quiz banks quote.
 var labSlugs = []string{"dead-instance", "gateway-rate-limit", "payment-outage", "bulkhead-isolation", "slow-consumer",
-	"saga-compensation", "sidecar-retries", "cascading-failure", "retry-storm"}
+	"saga-compensation", "sidecar-retries", "cascading-failure", "retry-storm", "outbox-broker-outage", "duplicate-delivery"}
 
 var patternSlugs = map[string]bool{"service-discovery": true, "api-gateway": true, "circuit-breaker": true,
 	"event-driven": true, "saga": true, "sidecar": true, "bulkhead": true}

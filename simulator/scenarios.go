@@ -10,7 +10,7 @@ import (
 func Scenarios() []Scenario {
 	return []Scenario{
 		deadInstance(), gatewayRateLimit(), paymentOutage(), bulkheadIsolation(), slowConsumer(),
-		sagaCompensation(), sidecarRetries(), cascadingFailure(), retryStorm(),
+		sagaCompensation(), sidecarRetries(), cascadingFailure(), retryStorm(), outboxBrokerOutage(), duplicateDelivery(),
 	}
 }
 

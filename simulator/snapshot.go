@@ -214,21 +214,52 @@ type SagaStep struct {
 
 // BrokerView is the broker: topics and consumer groups.
 type BrokerView struct {
-	Up           bool        `json:"up"`
-	PublishMode  string      `json:"publish_mode"`
-	AckTimeoutMS float64     `json:"ack_timeout_ms"`
-	DeadLettered uint64      `json:"dead_lettered"`
-	Topics       []TopicView `json:"topics"`
-	Groups       []GroupView `json:"groups"`
+	Up           bool    `json:"up"`
+	PublishMode  string  `json:"publish_mode"`
+	AckTimeoutMS float64 `json:"ack_timeout_ms"`
+	DeadLettered uint64  `json:"dead_lettered"`
+	// Lost counts the OrderPlaced events whose dual write failed after the
+	// order committed.
+	Lost uint64 `json:"orders_lost,omitempty"`
+	// Outbox is orders' transactional outbox, nil until it is first switched on.
+	Outbox *OutboxView `json:"outbox,omitempty"`
+	Topics []TopicView `json:"topics"`
+	Groups []GroupView `json:"groups"`
+}
+
+// OutboxView is orders' transactional outbox and its relay.
+type OutboxView struct {
+	Enabled bool    `json:"enabled"`
+	PollMS  float64 `json:"poll_ms"`
+	// Unsent counts the rows not yet confirmed by the broker, InFlight those
+	// of them published and waiting for its confirmation.
+	Unsent   int `json:"unsent"`
+	InFlight int `json:"in_flight"`
+	// Written rows were committed with their orders; Relayed were published
+	// and confirmed; Republished counts publications of a row already
+	// published, after a confirmation that never came (LostConfirmations).
+	Written           uint64 `json:"written"`
+	Relayed           uint64 `json:"relayed"`
+	Republished       uint64 `json:"republished"`
+	LostConfirmations uint64 `json:"lost_confirmations"`
+	FailedPolls       uint64 `json:"failed_polls"`
+	Overflow          uint64 `json:"overflow"` // rows refused by the simulator's bound on the table
+	// The time from a row's commit to its confirmation: the largest, the
+	// latest and the mean so far.
+	MaxDelayMS  float64 `json:"max_delay_ms"`
+	LastDelayMS float64 `json:"last_delay_ms"`
+	MeanDelayMS float64 `json:"mean_delay_ms"`
 }
 
 // TopicView is one topic.
 type TopicView struct {
 	Name      string `json:"name"`
 	Published uint64 `json:"published"`
-	Buffered  uint64 `json:"buffered"` // published into an outbox while the broker was down
+	Buffered  uint64 `json:"buffered"` // held in the publisher's memory while the broker was down
 	Failed    uint64 `json:"failed"`   // lost at publish
-	Outbox    int    `json:"outbox"`   // waiting in the outbox now
+	// Outbox is how many messages wait in the publisher's memory buffer now
+	// (publish mode "buffer"), not in the transactional outbox (BrokerView.Outbox).
+	Outbox int `json:"outbox"`
 }
 
 // GroupView is one consumer group.
@@ -245,6 +276,12 @@ type GroupView struct {
 	DeadLetter  uint64  `json:"dead_lettered"`
 	Lost        uint64  `json:"lost"`
 	ExtraMS     float64 `json:"extra_ms"`
+	// For OrderPlaced's groups: whether the consumer keeps an inbox, the
+	// deliveries whose side effect ran again for an event already handled,
+	// and those the inbox dropped.
+	Inbox       bool   `json:"inbox,omitempty"`
+	Reprocessed uint64 `json:"reprocessed,omitempty"`
+	Dropped     uint64 `json:"inbox_dropped,omitempty"`
 }
 
 // SidecarView is one service's sidecar policy.
@@ -513,15 +550,17 @@ func (s *Sim) sagaView(timelines bool) SagaView {
 
 func (s *Sim) brokerView() BrokerView {
 	b := &s.broker
-	v := BrokerView{Up: b.up, PublishMode: b.cfg.PublishMode, AckTimeoutMS: ms(b.cfg.AckTimeout), DeadLettered: b.deadTop}
+	v := BrokerView{Up: b.up, PublishMode: b.cfg.PublishMode, AckTimeoutMS: ms(b.cfg.AckTimeout), DeadLettered: b.deadTop,
+		Lost: b.lost, Outbox: s.outboxView()}
 	for t := range b.topics {
 		tp := &b.topics[t]
-		v.Topics = append(v.Topics, TopicView{Name: topicNames[t], Published: tp.published, Buffered: tp.buffered, Failed: tp.failed, Outbox: len(tp.outbox)})
+		v.Topics = append(v.Topics, TopicView{Name: topicNames[t], Published: tp.published, Buffered: tp.buffered, Failed: tp.failed, Outbox: len(tp.buffer)})
 	}
 	for gi := range b.groups {
 		g := &b.groups[gi]
 		gv := GroupView{Name: groupDefs[gi].name, Topic: topicNames[groupDefs[gi].topic], Lag: s.lag(gi), Delivered: g.deliv,
-			Acked: g.acked, Redelivered: g.redeliv, Duplicates: g.dups, DeadLetter: g.dead, Lost: g.lost, ExtraMS: ms(g.extra)}
+			Acked: g.acked, Redelivered: g.redeliv, Duplicates: g.dups, DeadLetter: g.dead, Lost: g.lost, ExtraMS: ms(g.extra),
+			Inbox: g.inbox, Reprocessed: g.again, Dropped: g.dropped}
 		for k := range g.cons {
 			if ok, _ := s.consumerAlive(gi, k); ok {
 				gv.Consumers++

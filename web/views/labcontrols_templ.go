@@ -178,7 +178,7 @@ func labControls(l LabLive) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</label> <label>+<input name=\"ms\" type=\"number\" min=\"0\" max=\"60000\" step=\"50\" value=\"400\" data-num=\"int\" class=\"short\"> ms a message</label> <button type=\"submit\">Apply</button></form></details> <details><summary>Load</summary><template data-unpack><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"load\"> <label>Steady load <input name=\"rate\" type=\"number\" min=\"0\" max=\"5000\" step=\"10\" value=\"100\" data-num=\"float\" class=\"short\"> requests/s</label> <button type=\"submit\">Apply</button></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"burst\"> <label>Burst of <input name=\"rate\" type=\"number\" min=\"1\" max=\"5000\" step=\"10\" value=\"200\" data-num=\"float\" class=\"short\"> req/s</label> <label>lasting <input name=\"ms\" type=\"number\" min=\"1\" max=\"60\" value=\"10\" data-num=\"int\" data-scale=\"1000\" class=\"short\"> s</label> <label>from")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "</label> <label>+<input name=\"ms\" type=\"number\" min=\"0\" max=\"60000\" step=\"50\" value=\"400\" data-num=\"int\" class=\"short\"> ms a message</label> <button type=\"submit\">Apply</button></form></details> <details data-testid=\"messaging\"><summary>Messaging</summary><template data-unpack><form class=\"cmd\" data-testid=\"cmd-outbox\"><input type=\"hidden\" name=\"type\" value=\"outbox\"><fieldset><legend>How orders publishes OrderPlaced</legend> <label>By <select name=\"enabled\" data-bool=\"true\"><option value=\"false\">a dual write: commit, then publish</option> <option value=\"true\">a transactional outbox and its relay</option></select></label> <label>relay polls every <input name=\"ms\" type=\"number\" min=\"10\" max=\"60000\" step=\"10\" value=\"1000\" data-num=\"int\" class=\"short\"> ms</label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\" data-testid=\"cmd-inbox\"><input type=\"hidden\" name=\"type\" value=\"inbox\"><fieldset><legend>Inbox of an OrderPlaced consumer</legend> <label>Group <select name=\"group\"><option value=\"shipping\">shipping</option> <option value=\"notifications\">notifications</option></select></label> <label>Inbox <select name=\"enabled\" data-bool=\"true\"><option value=\"true\">on: drop events already handled</option> <option value=\"false\">off: process every delivery</option></select></label> <button type=\"submit\">Apply</button></fieldset></form></template></details> <details><summary>Load</summary><template data-unpack><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"load\"> <label>Steady load <input name=\"rate\" type=\"number\" min=\"0\" max=\"5000\" step=\"10\" value=\"100\" data-num=\"float\" class=\"short\"> requests/s</label> <button type=\"submit\">Apply</button></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"burst\"> <label>Burst of <input name=\"rate\" type=\"number\" min=\"1\" max=\"5000\" step=\"10\" value=\"200\" data-num=\"float\" class=\"short\"> req/s</label> <label>lasting <input name=\"ms\" type=\"number\" min=\"1\" max=\"60\" value=\"10\" data-num=\"int\" data-scale=\"1000\" class=\"short\"> s</label> <label>from")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -298,7 +298,7 @@ func labControls(l LabLive) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<label>TTL <input name=\"ttl_ms\" type=\"number\" min=\"1\" max=\"300000\" data-num=\"int\" class=\"short\"> ms</label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"saga-mode\"> <label>Saga <select name=\"mode\"><option value=\"orchestrated\">orchestrated</option> <option value=\"choreographed\">choreographed</option></select></label> <button type=\"submit\">Apply</button></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"publish-mode\"> <label>While the broker is down, publishers <select name=\"mode\"><option value=\"buffer\">buffer in an outbox</option> <option value=\"fail\">fail</option></select></label> <button type=\"submit\">Apply</button></form></template></details></fieldset><p id=\"cmd-status\" class=\"cmd-status\" role=\"status\" data-testid=\"cmd-status\"></p></section>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 31, "<label>TTL <input name=\"ttl_ms\" type=\"number\" min=\"1\" max=\"300000\" data-num=\"int\" class=\"short\"> ms</label> <button type=\"submit\">Apply</button></fieldset></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"saga-mode\"> <label>Saga <select name=\"mode\"><option value=\"orchestrated\">orchestrated</option> <option value=\"choreographed\">choreographed</option></select></label> <button type=\"submit\">Apply</button></form><form class=\"cmd\"><input type=\"hidden\" name=\"type\" value=\"publish-mode\"> <label>While the broker is down, publishers <select name=\"mode\"><option value=\"buffer\">buffer in memory</option> <option value=\"fail\">fail</option></select></label> <button type=\"submit\">Apply</button></form></template></details></fieldset><p id=\"cmd-status\" class=\"cmd-status\" role=\"status\" data-testid=\"cmd-status\"></p></section>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -332,7 +332,7 @@ func picker(l LabLive, kind, name, value string) templ.Component {
 		var templ_7745c5c3_Var7 string
 		templ_7745c5c3_Var7, templ_7745c5c3_Err = templruntime.NewAttributeExpression(name).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 272, Col: 13}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 313, Col: 13}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var7)
 		if templ_7745c5c3_Err != nil {
@@ -345,7 +345,7 @@ func picker(l LabLive, kind, name, value string) templ.Component {
 		var templ_7745c5c3_Var8 string
 		templ_7745c5c3_Var8, templ_7745c5c3_Err = templruntime.NewAttributeExpression(kind).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 273, Col: 20}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 314, Col: 20}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var8)
 		if templ_7745c5c3_Err != nil {
@@ -368,7 +368,7 @@ func picker(l LabLive, kind, name, value string) templ.Component {
 		var templ_7745c5c3_Var9 string
 		templ_7745c5c3_Var9, templ_7745c5c3_Err = templruntime.NewAttributeExpression(value).Resolve(ctx)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 278, Col: 23}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 319, Col: 23}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var9)
 		if templ_7745c5c3_Err != nil {
@@ -381,7 +381,7 @@ func picker(l LabLive, kind, name, value string) templ.Component {
 		var templ_7745c5c3_Var10 string
 		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(l.pickLabel(kind, value))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 278, Col: 61}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 319, Col: 61}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 		if templ_7745c5c3_Err != nil {
@@ -452,7 +452,7 @@ func boolSelect(l LabLive, name, label string) templ.Component {
 		var templ_7745c5c3_Var13 string
 		templ_7745c5c3_Var13, templ_7745c5c3_Err = templ.JoinStringErrs(label)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 291, Col: 9}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/labcontrols.templ`, Line: 332, Col: 9}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var13))
 		if templ_7745c5c3_Err != nil {

@@ -123,6 +123,20 @@ export function renderText(s) {
     text(cells[0], String(gr.lag));
     text(cells[1], String(gr.consumers));
     text(cells[2], String(gr.redelivered));
+    text(cells[3], String(gr.again));
+    text(cells[4], gr.inbox || gr.dropped ? String(gr.dropped) + (gr.inbox ? '' : ' (inbox off)') : 'no inbox');
+  }
+  const pub = $('tpub');
+  if (pub) {
+    const brk = s.broker();
+    const ob = brk.outbox;
+    const cells = pub.querySelectorAll('th, td');
+    text(cells[0], ob.on ? 'a transactional outbox, polled every ' + fmtMS(ob.pollMS) : 'a dual write');
+    text(cells[1], String(brk.lost));
+    text(cells[2], ob.inFlight ? ob.unsent + ' (' + ob.inFlight + ' awaiting confirmation)' : String(ob.unsent));
+    text(cells[3], String(ob.relayed));
+    text(cells[4], String(ob.republished));
+    text(cells[5], ob.relayed ? fmtMS(ob.maxWait) : '–');
   }
 }
 

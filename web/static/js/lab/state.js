@@ -245,13 +245,29 @@ export class LabState {
     return { alive: this.#num(p + 'alive'), registry: this.#num(p + 'reg'), gateway: this.#num(p + 'gw'), orders: this.#num(p + 'ord') };
   }
 
+  // broker: up, the publishers' mode while it is down, the OrderPlaced
+  // events a dual write lost, and orders' transactional outbox (on is
+  // false, and the figures 0, until it is first switched on; maxWait in ms).
   broker() {
-    return { up: this.#num('brk.up') === 1, mode: this.#str('brk.mode') };
+    return {
+      up: this.#num('brk.up') === 1, mode: this.#str('brk.mode'), lost: this.#num('brk.lost'),
+      outbox: {
+        on: this.#num('brk.ob') === 1, pollMS: this.#num('brk.obpoll'), unsent: this.#num('brk.obunsent'),
+        inFlight: this.#num('brk.obinfl'), relayed: this.#num('brk.obrel'), republished: this.#num('brk.obrep'),
+        maxWait: this.#num('brk.obmax'),
+      },
+    };
   }
 
+  // group: a consumer group's lag and redeliveries; for OrderPlaced's
+  // groups, whether it keeps an inbox, the deliveries processed again and
+  // those its inbox dropped.
   group(name) {
     const p = 'grp.' + name + '.';
-    return { lag: this.#num(p + 'lag'), consumers: this.#num(p + 'cons'), redelivered: this.#num(p + 'redel') };
+    return {
+      lag: this.#num(p + 'lag'), consumers: this.#num(p + 'cons'), redelivered: this.#num(p + 'redel'),
+      inbox: this.#num(p + 'inbox') === 1, again: this.#num(p + 'again'), dropped: this.#num(p + 'drop'),
+    };
   }
 
   // load: the clients' steady rate and a burst on top until burstUntil (ms).

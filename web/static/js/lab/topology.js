@@ -65,9 +65,13 @@ export function renderTopology(s) {
   text($('nl-registry'), 'evictions ' + reg.evictions);
   cls($('node-registry'), 'node node-registry' + (reg.up ? '' : ' down'));
   const brk = s.broker();
-  text($('nl2-broker'), brk.up ? 'up' : 'DOWN (' + brk.mode + ')');
+  let brkLine = brk.up ? 'up' : 'DOWN';
+  if (brk.outbox.on || brk.outbox.unsent) brkLine += ' · outbox ' + brk.outbox.unsent;
+  else if (!brk.up) brkLine += ' (' + brk.mode + ')';
+  if (brk.lost) brkLine += ' · lost ' + brk.lost;
+  text($('nl2-broker'), brkLine);
   text($('nl-broker'), 'lag: ' + s.groups.filter((g) => !g.endsWith('-saga') || s.group(g).lag > 0)
-    .map((g) => g + ' ' + s.group(g).lag).join(' · '));
+    .map((g) => g + ' ' + s.group(g).lag + (s.group(g).again ? ' (' + s.group(g).again + ' twice)' : '')).join(' · '));
   cls($('node-broker'), 'node node-broker' + (brk.up ? '' : ' down'));
   const load = s.load();
   let clients = fmtRate(load.rate) + ' req/s';
