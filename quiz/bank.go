@@ -117,12 +117,14 @@ type (
 		Difficulty Difficulty   `yaml:"difficulty"`
 		Prompt     string       `yaml:"prompt"`
 		Scenario   string       `yaml:"scenario"`
+		Claim      string       `yaml:"claim"`
 		Options    []optionFile `yaml:"options"`
 	}
 	optionFile struct {
 		Text    string `yaml:"text"`
 		Correct *bool  `yaml:"correct"`
 		Why     string `yaml:"why"`
+		Outcome string `yaml:"outcome"`
 	}
 )
 
@@ -271,16 +273,26 @@ func (l *loader) parse(file, topic string, data []byte) (Bank, bool) {
 			Difficulty: qf.Difficulty,
 			Prompt:     qf.Prompt,
 			Scenario:   qf.Scenario,
+			Claim:      qf.Claim,
 			Options:    make([]Option, len(qf.Options)),
 		}
 		for j, of := range qf.Options {
-			q.Options[j] = Option{Text: of.Text, Why: of.Why, Correct: of.Correct != nil && *of.Correct}
+			q.Options[j] = Option{Text: of.Text, Why: of.Why, Correct: of.Correct != nil && *of.Correct, Outcome: of.Outcome}
+			switch {
+			case q.Claim != "" && of.Outcome == "":
+				l.problem(file, index, q.ID, fmt.Sprintf("option %d has no outcome; every option of a question with a claim names the outcome it asserts", j+1))
+			case q.Claim == "" && of.Outcome != "":
+				l.problem(file, index, q.ID, fmt.Sprintf("option %d has an outcome but the question makes no claim", j+1))
+			}
 			if qf.Type == TypeOrdering && of.Correct != nil {
 				l.problem(file, index, q.ID, fmt.Sprintf("option %d has a correct field; ordering questions have none: their options are listed in the correct order", j+1))
 			}
 		}
 		for _, p := range q.problems() {
 			l.problem(file, index, q.ID, p)
+		}
+		if q.Claim != "" && q.Type != TypeSingle && q.Type != TypePredict {
+			l.problem(file, index, q.ID, "only single and predict questions can make a claim: their key is one option")
 		}
 		if q.Type == TypePredict && q.Scenario != "" && !slices.Contains(l.scenarios, q.Scenario) {
 			l.problem(file, index, q.ID, fmt.Sprintf("scenario %q is not a lab scenario; known: %s", q.Scenario, strings.Join(l.scenarios, ", ")))

@@ -72,6 +72,9 @@ type Option struct {
 	// Why explains this option: why it is right, why it is wrong, or (for
 	// ordering) why it sits at its position.
 	Why string
+	// Outcome is, for a question that makes a Claim, the outcome this
+	// option asserts, in the simulator's words (see simulator.DecideClaim).
+	Outcome string
 }
 
 // Question is one quiz question as loaded from a bank.
@@ -88,6 +91,20 @@ type Question struct {
 	// Scenario is the slug of the lab scenario that shows a predict
 	// question's outcome; empty for every other type.
 	Scenario string
+	// Claim names a statement about the shop that the simulator decides
+	// ("saga-pivot"); the keyed option's Outcome must be the simulator's.
+	// Empty for most questions.
+	Claim string
+}
+
+// KeyedOutcome is the Outcome of a claiming question's correct option.
+func (q Question) KeyedOutcome() string {
+	for _, o := range q.Options {
+		if o.Correct {
+			return o.Outcome
+		}
+	}
+	return ""
 }
 
 // Length limits of a question's text, in characters (runes).

@@ -55,7 +55,40 @@ func Load() (*content.Library, *quiz.Catalog, error) {
 	if catalogErr != nil {
 		return nil, nil, fmt.Errorf("quiz banks: %w", catalogErr)
 	}
+	if err := checkClaims(catalog); err != nil {
+		return nil, nil, fmt.Errorf("quiz banks: %w", err)
+	}
 	return lib, catalog, nil
+}
+
+// checkClaims runs the simulation behind every claim a question makes and
+// refuses a question whose keyed option asserts another outcome than the
+// simulator shows, so a quiz can never key what the lab contradicts (as
+// saga-02 once keyed "refund" for a failure after the pivot).
+func checkClaims(catalog *quiz.Catalog) error {
+	decided := map[string]string{}
+	var problems []string
+	for _, q := range catalog.Questions() {
+		if q.Claim == "" {
+			continue
+		}
+		outcome, seen := decided[q.Claim]
+		if !seen {
+			var ok bool
+			if outcome, ok = simulator.DecideClaim(q.Claim); !ok {
+				problems = append(problems, fmt.Sprintf("%s: claim %q is not one the simulator decides", q.ID, q.Claim))
+				continue
+			}
+			decided[q.Claim] = outcome
+		}
+		if got := q.KeyedOutcome(); got != outcome {
+			problems = append(problems, fmt.Sprintf("%s: the keyed option says %s %q, but the simulator shows %q", q.ID, q.Claim, got, outcome))
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "; "))
+	}
+	return nil
 }
 
 // Deck loads the atomic flashcards of content/cards and checks them
