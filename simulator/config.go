@@ -23,29 +23,27 @@ func ServiceNames() []string { return append([]string(nil), serviceNames[:]...) 
 
 // Bounds on configuration and commands. The web layer can show them next to its controls.
 const (
-	MinInstances        = 1                     // fewest instances a service may be scaled to
-	MaxInstances        = 10                    // most instances a service may run
-	MaxRate             = 5000                  // most requests per second of load (and of a burst)
-	MaxLatency          = 30 * time.Second      // largest injected latency and jitter
-	MaxTimeout          = 60 * time.Second      // largest timeout of a call policy
-	MaxRetries          = 5                     // most retries per call
-	MaxBackoff          = 10 * time.Second      // largest retry or compensation back-off
-	MaxBreakerWindow    = 200                   // largest count-based breaker window
-	MaxBreakerWait      = 5 * time.Minute       // longest wait in OPEN
-	MaxBulkheadCalls    = 200                   // most concurrent calls through a bulkhead
-	MaxBulkheadQueue    = 200                   // longest bulkhead wait queue
-	MaxBulkheadWait     = 10 * time.Second      // longest bulkhead wait
-	MaxConcurrency      = 256                   // most concurrent jobs on one instance
-	MaxInstanceQueue    = 1024                  // longest queue of one instance
-	MaxConsumerDelay    = 60 * time.Second      // largest extra processing time of a consumer
-	MaxBurst            = 60 * time.Second      // longest burst
-	MaxCacheTTL         = 5 * time.Minute       // longest response-cache TTL
-	MaxCacheHitTime     = time.Second / 10      // slowest response-cache hit (100 ms): a slower one saves little over a miss
-	MaxClients          = 1000                  // most distinct clients of the load generator
-	MaxRateLimit        = 10000                 // largest token-bucket rate (tokens per second) and burst
-	MaxRegistryInterval = 5 * time.Minute       // longest heartbeat, ttl or refresh
-	MinOutboxPoll       = 10 * time.Millisecond // shortest poll interval of the outbox's relay
-	MaxOutboxPoll       = time.Minute           // longest poll interval of the outbox's relay
+	MinInstances        = 1                // fewest instances a service may be scaled to
+	MaxInstances        = 10               // most instances a service may run
+	MaxRate             = 5000             // most requests per second of load (and of a burst)
+	MaxLatency          = 30 * time.Second // largest injected latency and jitter
+	MaxTimeout          = 60 * time.Second // largest timeout of a call policy
+	MaxRetries          = 5                // most retries per call
+	MaxBackoff          = 10 * time.Second // largest retry or compensation back-off
+	MaxBreakerWindow    = 200              // largest count-based breaker window
+	MaxBreakerWait      = 5 * time.Minute  // longest wait in OPEN
+	MaxBulkheadCalls    = 200              // most concurrent calls through a bulkhead
+	MaxBulkheadQueue    = 200              // longest bulkhead wait queue
+	MaxBulkheadWait     = 10 * time.Second // longest bulkhead wait
+	MaxConcurrency      = 256              // most concurrent jobs on one instance
+	MaxInstanceQueue    = 1024             // longest queue of one instance
+	MaxConsumerDelay    = 60 * time.Second // largest extra processing time of a consumer
+	MaxBurst            = 60 * time.Second // longest burst
+	MaxCacheTTL         = 5 * time.Minute  // longest response-cache TTL
+	MaxCacheHitTime     = time.Second / 10 // slowest response-cache hit (100 ms): a slower one saves little over a miss
+	MaxClients          = 1000             // most distinct clients of the load generator
+	MaxRateLimit        = 10000            // largest token-bucket rate (tokens per second) and burst
+	MaxRegistryInterval = 5 * time.Minute  // longest heartbeat, ttl or refresh
 )
 
 // LB names a load-balancing policy: "round-robin", "least-outstanding" or "random".

@@ -52,6 +52,12 @@
 //     slow consumer, a dead-lettered message or a lost reply ends as a timeout, and a
 //     reply that comes after it is ignored.
 //
+// OrderPlaced carries an event id. Orders publishes it by a dual write (commit, then
+// publish: a failed publish loses it) or, with the outbox on, as a row committed with
+// the order that a polling relay publishes at least once (outbox.go). Its consumers
+// book a courier or send an e-mail per delivery, or, with an inbox, once per event id
+// (inbox.go).
+//
 // DefaultConfig holds the teaching presets (deliberately shorter than production so
 // they are watchable); every knob's doc comment gives the production default of the
 // system it imitates (Resilience4j, Hystrix, Eureka, Consul, Envoy).
@@ -90,7 +96,9 @@
 //	{"type":"auth","enabled":true,"share":0.01}              share of requests sent without a token
 //	{"type":"sidecar","service":"orders","enabled":true,"own_retries":true,"own_timeouts":false,"mtls":true,"metrics":true}
 //	{"type":"saga-mode","mode":"choreographed"}              orchestrated or choreographed (new sagas)
-//	{"type":"publish-mode","mode":"fail"}                    buffer or fail while the broker is down
+//	{"type":"publish-mode","mode":"fail"}                    buffer in memory or fail while the broker is down
+//	{"type":"outbox","enabled":true,"ms":1000}               OrderPlaced through orders' outbox, relay polling every ms; off: a dual write
+//	{"type":"inbox","group":"shipping","enabled":true}       an OrderPlaced consumer drops event ids it has handled
 //
 // # What it shows
 //
@@ -105,7 +113,8 @@
 // # Labs
 //
 // Scenarios lists the labs (one per pattern plus cascading-failure and retry-storm,
-// in scenarios.go). A Script plays one on a simulation: it applies the timeline's
+// in scenarios.go, and the messaging labs outbox-broker-outage and
+// duplicate-delivery, in scenarios_messaging.go). A Script plays one on a simulation: it applies the timeline's
 // commands and decides the checks as virtual time reaches them, however the time is
 // sliced, so the live lab (package lab, a slice per frame) and RunScenario (flat out
 // to the end) are the same stepper and reach the same verdicts. RunCLI is the

@@ -22,6 +22,12 @@ import (
 // rows and publishes them again: delivery is at least once, and a republished
 // row keeps its event id for consumers to recognise (see inbox.go).
 
+// Bounds on the relay's poll interval, for the outbox command and the config.
+const (
+	MinOutboxPoll = 10 * time.Millisecond
+	MaxOutboxPoll = time.Minute
+)
+
 // outRow is one unsent row of the outbox table.
 type outRow struct {
 	id    uint64        // the event id, kept by every publication of the row

@@ -14,7 +14,7 @@ var labSlugs = []string{"dead-instance", "gateway-rate-limit", "payment-outage",
 	"saga-compensation", "sidecar-retries", "cascading-failure", "retry-storm", "outbox-broker-outage", "duplicate-delivery"}
 
 var patternSlugs = map[string]bool{"service-discovery": true, "api-gateway": true, "circuit-breaker": true,
-	"event-driven": true, "saga": true, "sidecar": true, "bulkhead": true}
+	"event-driven": true, "saga": true, "sidecar": true, "bulkhead": true, "transactional-outbox": true}
 
 func TestScenarioCatalogue(t *testing.T) {
 	scs := Scenarios()

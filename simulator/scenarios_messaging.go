@@ -15,7 +15,7 @@ func outboxBrokerOutage() Scenario {
 		try        = 55.0
 	)
 	return Scenario{
-		Slug: "outbox-broker-outage", Title: "The broker goes down between commit and publish", Pattern: "event-driven",
+		Slug: "outbox-broker-outage", Title: "The broker goes down between commit and publish", Pattern: "transactional-outbox",
 		Setup: "Orders commits each order to its database and then publishes OrderPlaced, which shipping consumes; a publish that fails is not retried. " +
 			"The broker is down from 10 s to 20 s; at 25 s orders switches to a transactional outbox whose relay polls every second, and the broker is down again from 35.01 s to 45 s.",
 		Narrative: "During the first outage every order still commits, but its OrderPlaced has nowhere to go: the dual write loses it, and shipping never hears of those orders. " +
@@ -136,10 +136,10 @@ func duplicateDelivery() Scenario {
 		try          = 48.0
 	)
 	return Scenario{
-		Slug: "duplicate-delivery", Title: "The same message twice", Pattern: "event-driven",
+		Slug: "duplicate-delivery", Title: "The same message twice", Pattern: "transactional-outbox",
 		Setup: "Shipping books a courier for each OrderPlaced it processes, and the broker redelivers a message not acknowledged within 2 s. " +
 			"From 10 s to 16 s and again from 30 s to 36 s shipping's consumers take 2.5 s a message; at 25 s shipping starts recording each event id in an inbox table, in the same transaction as the booking.",
-		Narrative: "A consumer that takes longer than the ack timeout looks dead to the broker, which hands the message to another consumer; both finish, and without an inbox both book a courier. " +
+		Narrative: "A consumer that takes longer than the ack timeout looks dead to the broker, which delivers the message again; both deliveries run to the end, and without an inbox both book a courier. " +
 			"With the inbox, the second delivery finds its event id already recorded and is acknowledged without booking anything. " +
 			"The broker redelivers just as much either way: at-least-once delivery is the broker's promise, and exactly-once processing is the consumer's work.",
 		Question: Question{

@@ -9,15 +9,17 @@ import (
 // learnerTries is, per lab, what a learner does at its "now you try" stage:
 // the commands the stage's words ask for, a second after it begins.
 var learnerTries = map[string][]Command{
-	"dead-instance":        {{Type: "kill", Target: "catalog-1"}},
-	"gateway-rate-limit":   {{Type: "rate-limit", Rate: pF(1), Burst: pI(2)}},
-	"payment-outage":       {{Type: "breaker", Edge: "orders>payment", SlowMS: pMS(500)}},
-	"bulkhead-isolation":   {{Type: "bulkhead", Edge: "gateway>inventory", MaxConcurrent: pI(100), MaxQueue: pI(100)}},
-	"slow-consumer":        {{Type: "slow-consumer", Group: "notifications", MS: pMS(500)}},
-	"saga-compensation":    {{Type: "crash", Service: "inventory"}},
-	"sidecar-retries":      {{Type: "retries", Edge: "orders>inventory", Retries: pI(0)}},
-	"cascading-failure":    {{Type: "timeout", Edge: "orders>inventory", MS: pMS(1000)}},
-	"retry-storm":          {{Type: "breaker", Edge: "gateway>catalog", Enabled: pB(true)}},
+	"dead-instance":      {{Type: "kill", Target: "catalog-1"}},
+	"gateway-rate-limit": {{Type: "rate-limit", Rate: pF(1), Burst: pI(2)}},
+	"payment-outage":     {{Type: "breaker", Edge: "orders>payment", SlowMS: pMS(500)}},
+	"bulkhead-isolation": {{Type: "bulkhead", Edge: "gateway>inventory", MaxConcurrent: pI(100), MaxQueue: pI(100)}},
+	"slow-consumer":      {{Type: "slow-consumer", Group: "notifications", MS: pMS(500)}},
+	"saga-compensation":  {{Type: "crash", Service: "inventory"}},
+	"sidecar-retries":    {{Type: "retries", Edge: "orders>inventory", Retries: pI(0)}},
+	"cascading-failure":  {{Type: "timeout", Edge: "orders>inventory", MS: pMS(1000)}},
+	"retry-storm":        {{Type: "breaker", Edge: "gateway>catalog", Enabled: pB(true)}},
+
+	// The messaging labs (scenarios_messaging.go).
 	"outbox-broker-outage": {{Type: "outbox", Enabled: pB(false)}, {Type: "broker-down"}},
 	"duplicate-delivery": {{Type: "inbox", Group: "notifications", Enabled: pB(true)},
 		{Type: "slow-consumer", Group: "notifications", MS: pMS(2500)}},

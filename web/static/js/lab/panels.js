@@ -124,7 +124,10 @@ export function renderText(s) {
     text(cells[1], String(gr.consumers));
     text(cells[2], String(gr.redelivered));
     text(cells[3], String(gr.again));
-    text(cells[4], gr.inbox || gr.dropped ? String(gr.dropped) + (gr.inbox ? '' : ' (inbox off)') : 'no inbox');
+    // Only OrderPlaced's consumers can keep an inbox.
+    let drop = '–';
+    if (s.topicOf[g] === 'orders') drop = gr.inbox || gr.dropped ? String(gr.dropped) + (gr.inbox ? '' : ' (inbox off)') : 'no inbox';
+    text(cells[4], drop);
   }
   const pub = $('tpub');
   if (pub) {

@@ -22,6 +22,7 @@ export class LabState {
     this.services = [];
     this.edges = []; // edge ids, "from>to"
     this.groups = []; // consumer group names
+    this.topicOf = {}; // consumer group name → the topic it reads
     this.maxInstances = 0;
     this.at = 0; // simulated time, ms
   }
@@ -58,6 +59,7 @@ export class LabState {
     this.services = [...topo.services];
     this.edges = topo.edges.map((e) => e.id);
     this.groups = topo.groups.map((g) => g.name);
+    this.topicOf = Object.fromEntries(topo.groups.map((g) => [g.name, g.topic]));
     this.maxInstances = topo.max_instances;
   }
 

@@ -15,6 +15,8 @@ const KEYS = [
   'gw.tp', 'gw.er', 'gw.p50', 'gw.p99', 'gw.infl', 'gw.maxinfl',
   'reg.up', 'reg.evict', 'reg.gateway.stale', 'reg.orders.stale', 'reg.payment.alive', 'reg.payment.reg', 'reg.payment.gw', 'reg.payment.ord',
   'brk.up', 'brk.mode', 'grp.shipping.lag', 'grp.shipping.cons', 'grp.shipping.redel',
+  'brk.lost', 'brk.ob', 'brk.obpoll', 'brk.obunsent', 'brk.obinfl', 'brk.obrel', 'brk.obrep', 'brk.obmax',
+  'grp.shipping.inbox', 'grp.shipping.again', 'grp.shipping.drop',
   'svc.payment.st', 'svc.payment.tp', 'svc.payment.er', 'svc.payment.p95', 'svc.payment.lat', 'svc.payment.err',
   'in.payment-1.st', 'in.payment-1.tp', 'in.payment-1.er', 'in.payment-1.busy', 'in.payment-1.q',
   'in.payment-2.st',
@@ -80,6 +82,7 @@ describe('hello', () => {
     assert.deepEqual(s.services, ['orders', 'payment']);
     assert.deepEqual(s.edges, ['orders>payment']);
     assert.deepEqual(s.groups, ['shipping']);
+    assert.deepEqual(s.topicOf, { shipping: 'orders' });
     assert.equal(s.maxInstances, 2);
   });
 
@@ -245,5 +248,29 @@ describe('questions', () => {
       trace: { id: 17, kind: 'order', client: 'client-07', spans: [{ parent: -1, name: 'gateway', detail: 'POST /orders', start_ms: 10, duration_ms: 5, outcome: '200' }] },
     });
     assert.deepEqual(u.trace, { id: 17, kind: 'order', client: 'client-07', spans: [{ parent: -1, name: 'gateway', detail: 'POST /orders', start: 10, duration: 5, outcome: '200' }] });
+  });
+});
+
+describe('messaging', () => {
+  test('the broker reads the events lost and the outbox, and a group its inbox', () => {
+    const { s } = joined({
+      'run.state': 'running', 'brk.up': 0, 'brk.mode': 'fail', 'brk.lost': 94, 'brk.ob': 1, 'brk.obpoll': 1000,
+      'brk.obunsent': 110, 'brk.obinfl': 10, 'brk.obrel': 250, 'brk.obrep': 10, 'brk.obmax': 11970,
+      'grp.shipping.inbox': 1, 'grp.shipping.again': 9, 'grp.shipping.drop': 3,
+    });
+    assert.deepEqual(s.broker(), {
+      up: false, mode: 'fail', lost: 94,
+      outbox: { on: true, pollMS: 1000, unsent: 110, inFlight: 10, relayed: 250, republished: 10, maxWait: 11970 },
+    });
+    const g = s.group('shipping');
+    assert.equal(g.inbox, true);
+    assert.equal(g.again, 9);
+    assert.equal(g.dropped, 3);
+  });
+
+  test('an outbox never switched on reads off and empty', () => {
+    const { s } = joined();
+    assert.deepEqual(s.broker().outbox, { on: false, pollMS: 0, unsent: 0, inFlight: 0, relayed: 0, republished: 0, maxWait: 0 });
+    assert.equal(s.group('shipping').inbox, false);
   });
 });

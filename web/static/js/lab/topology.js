@@ -65,13 +65,18 @@ export function renderTopology(s) {
   text($('nl-registry'), 'evictions ' + reg.evictions);
   cls($('node-registry'), 'node node-registry' + (reg.up ? '' : ' down'));
   const brk = s.broker();
-  let brkLine = brk.up ? 'up' : 'DOWN';
-  if (brk.outbox.on || brk.outbox.unsent) brkLine += ' · outbox ' + brk.outbox.unsent;
-  else if (!brk.up) brkLine += ' (' + brk.mode + ')';
-  if (brk.lost) brkLine += ' · lost ' + brk.lost;
-  text($('nl2-broker'), brkLine);
+  // Up or down, then what the messaging labs are about, as far as the box
+  // has room: the outbox's unsent rows, events lost, deliveries processed
+  // twice.
+  const parts = [brk.up ? 'up' : 'DOWN'];
+  if (brk.outbox.on || brk.outbox.unsent) parts.push('outbox ' + brk.outbox.unsent);
+  else if (!brk.up) parts[0] += ' (' + brk.mode + ')';
+  if (brk.lost) parts.push('lost ' + brk.lost);
+  const twice = s.groups.reduce((n, g) => n + s.group(g).again, 0);
+  if (twice && parts.length < 3) parts.push(twice + ' twice');
+  text($('nl2-broker'), parts.join(' · '));
   text($('nl-broker'), 'lag: ' + s.groups.filter((g) => !g.endsWith('-saga') || s.group(g).lag > 0)
-    .map((g) => g + ' ' + s.group(g).lag + (s.group(g).again ? ' (' + s.group(g).again + ' twice)' : '')).join(' · '));
+    .map((g) => g + ' ' + s.group(g).lag).join(' · '));
   cls($('node-broker'), 'node node-broker' + (brk.up ? '' : ' down'));
   const load = s.load();
   let clients = fmtRate(load.rate) + ' req/s';
