@@ -3,9 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"strings"
 
 	"microlab/quiz"
 )
@@ -145,21 +143,9 @@ func exportQuizzes(ctx context.Context, tx *sql.Tx, learnerID string, e *quiz.Ex
 // exportSettings reads the learner's saved review settings, or nil when
 // they saved none (the defaults then apply wherever the file goes).
 func exportSettings(ctx context.Context, tx *sql.Tx, learnerID string) (*quiz.ExportReviewSettings, error) {
-	var (
-		s     quiz.ExportReviewSettings
-		decks string
-	)
-	err := tx.QueryRowContext(ctx, "SELECT decks, new_per_day, reviews_per_day FROM review_settings WHERE learner_id = ?",
-		learnerID).Scan(&decks, &s.NewPerDay, &s.ReviewsPerDay)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
-	}
-	if err != nil {
+	s, saved, err := savedSettings(ctx, tx, learnerID)
+	if err != nil || !saved {
 		return nil, err
 	}
-	s.Decks = strings.Fields(decks)
-	if s.Decks == nil {
-		s.Decks = []string{}
-	}
-	return &s, nil
+	return &quiz.ExportReviewSettings{Decks: s.Decks, NewPerDay: s.NewPerDay, ReviewsPerDay: s.ReviewsPerDay}, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"maps"
 	"reflect"
 	"slices"
 	"testing"
@@ -99,10 +100,5 @@ func suspended(tb testing.TB, db *DB, learnerID string) []string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var ids []string
-	for id := range m {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
+	return slices.Sorted(maps.Keys(m))
 }

@@ -35,20 +35,30 @@ func (db *DB) ReviewSettings(ctx context.Context, learnerID string) (ReviewSetti
 	if err := checkLearnerID(learnerID); err != nil {
 		return ReviewSettings{}, wrap(err)
 	}
-	var (
-		s     ReviewSettings
-		decks string
-	)
-	err := db.read.QueryRowContext(ctx, "SELECT decks, new_per_day, reviews_per_day FROM review_settings WHERE learner_id = ?",
-		learnerID).Scan(&decks, &s.NewPerDay, &s.ReviewsPerDay)
-	if errors.Is(err, sql.ErrNoRows) {
+	s, saved, err := savedSettings(ctx, db.read, learnerID)
+	switch {
+	case err != nil:
+		return ReviewSettings{}, wrap(err)
+	case !saved:
 		return DefaultReviewSettings, nil
 	}
+	return s, nil
+}
+
+// savedSettings reads the review settings the learner saved; saved is
+// false when they saved none.
+func savedSettings(ctx context.Context, q queryRower, learnerID string) (s ReviewSettings, saved bool, err error) {
+	var decks string
+	err = q.QueryRowContext(ctx, "SELECT decks, new_per_day, reviews_per_day FROM review_settings WHERE learner_id = ?",
+		learnerID).Scan(&decks, &s.NewPerDay, &s.ReviewsPerDay)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ReviewSettings{}, false, nil
+	}
 	if err != nil {
-		return ReviewSettings{}, wrap(err)
+		return ReviewSettings{}, false, err
 	}
 	s.Decks = strings.Fields(decks)
-	return s, nil
+	return s, true, nil
 }
 
 // SaveReviewSettings stores the learner's review settings, creating the

@@ -292,6 +292,8 @@ func TestBrowserEveryPageType(t *testing.T) {
 		{"/guides/challenges", "guide"}, {"/search?q=retry+budget", "search"}, {"/quiz", "quiz-builder"},
 		{"/review", "review"}, {"/review/cards", "card-browser"}, {"/review/stats", "review-stats"},
 		{"/review/settings", "review-settings"}, {"/progress", "progress"}, {"/devices", "devices"}, {"/devices/link", "device-link"},
+		{"/patterns/strangler-fig", "pattern-without-lab"}, {"/patterns/transactional-outbox", "pattern-new"},
+		{"/guides/cap-and-consistency", "guide-new"},
 		{"/nowhere", "not-found"},
 	}
 	for _, v := range []struct {

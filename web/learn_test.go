@@ -27,6 +27,19 @@ func TestLearnIndexesListEveryPage(t *testing.T) {
 	}
 }
 
+// A pattern the simulator cannot show (the strangler fig) has no lab: its
+// page offers the quiz and no "See it live" link to a lab that is not there.
+func TestAPatternWithoutALabLinksOnlyItsQuiz(t *testing.T) {
+	ts := newTestServer(t)
+	doc := mustDoc(t, ts.get(t, "/patterns/strangler-fig"))
+	if n := doc.Find("[data-testid=see-it-live]").Length(); n != 0 {
+		t.Errorf("the page has %d See it live links, want none", n)
+	}
+	if n := doc.Find(`[data-testid=test-yourself][href="/quiz?topic=strangler-fig"]`).Length(); n != 2 {
+		t.Errorf("the page has %d Test yourself links to its quiz, want 2 (top and bottom)", n)
+	}
+}
+
 func TestPatternPageShape(t *testing.T) {
 	ts := newTestServer(t)
 	doc := mustDoc(t, ts.get(t, "/patterns/circuit-breaker"))

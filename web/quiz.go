@@ -272,9 +272,11 @@ func (s *Server) renderQuestion(c echo.Context, status int, quizID string, i int
 	if iv.Answer == nil && !slices.Equal(v.Order, iv.Order) {
 		// The bank changed the question since the quiz was stored: keep
 		// the order shown, so that the answer it posts fits the item.
+		// The page can show the question without it; should the write fail,
+		// its answer is refused with a 400 that says so, not this page.
 		err := s.store.RefitOrder(c.Request().Context(), s.learnerID(c), quizID, i, v.Order)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
+			s.log.Warn("keeping a refitted option order", "quiz", quizID, "item", i, "err", err)
 		}
 	}
 	v.Notice = notice
