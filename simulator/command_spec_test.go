@@ -27,6 +27,8 @@ var describeCases = []struct{ cmd, want string }{
 	{`{"type":"slow-consumer","group":"shipping","ms":2500}`, "consumer group shipping takes 2500 ms more per message"},
 	{`{"type":"error-rate","service":"payment","rate":1}`, "payment fails 100% of requests"},
 	{`{"type":"error-rate","service":"payment","rate":0}`, "payment fails 0% of requests"},
+	{`{"type":"error-rate","service":"shipping","rate":1}`, "shipping fails 100% of requests"},
+	{`{"type":"error-rate","service":"shipping","rate":0}`, "shipping fails 0% of requests"},
 	{`{"type":"retries","edge":"orders>inventory","retries":2}`, "retries on orders→inventory: 2 retries"},
 	{`{"type":"error-rate","service":"inventory","rate":0.1}`, "inventory fails 10% of requests"},
 	{`{"type":"sidecar","service":"orders","enabled":true,"own_retries":true,"mtls":true,"metrics":true}`, "sidecar for orders, owning retries, with mTLS"},

@@ -205,10 +205,12 @@ func slowConsumer() Scenario {
 func sagaCompensation() Scenario {
 	return Scenario{
 		Slug: "saga-compensation", Title: "Payment refuses every charge mid-saga", Pattern: "saga",
-		Setup: "From 10 s to 25 s payment rejects every charge. Each order is a saga that orders runs step by step (create the order, reserve inventory, charge payment, schedule shipping), and each step has a compensation.",
+		Setup: "From 10 s to 25 s payment rejects every charge; from 33 s to 38 s shipping fails every call. Each order is a saga that orders runs step by step (create the order, reserve inventory, charge payment, schedule shipping).",
 		Narrative: "From 10 s to 25 s payment rejects every charge. Each saga that has already reserved stock must undo it: the orchestrator " +
-			"runs the compensations of the completed steps in reverse (release the stock, cancel the order). Watch the timelines: no order is " +
-			"left with stock held and no payment.",
+			"runs the compensations of the completed steps in reverse (release the stock, cancel the order), so no order is " +
+			"left with stock held and no payment. From 33 s shipping fails too, but it comes after the charge, the saga's pivot: " +
+			"once the money is taken the saga only goes forward. Shipping is retried under the same idempotency key, with back-off, " +
+			"until it succeeds at 38 s; none of those orders is refunded.",
 		Question: Question{
 			Prompt: "An order has reserved its stock when its charge fails. What does the saga do?",
 			Options: []Option{
@@ -218,7 +220,7 @@ func sagaCompensation() Scenario {
 				{"Refunds the payment, then releases the stock", false, "No charge happened, so there is nothing to refund."},
 			},
 		},
-		Duration: 50 * time.Second,
+		Duration: 65 * time.Second,
 		Stages: []Stage{
 			{At: 0, Title: "Watch the baseline", Say: "Every order runs as a saga. Open the Sagas tab: each line is one order's steps, in the order they ran."},
 			{At: sec(10), Title: "Payment refuses charges", Say: "From now on every charge is refused. Keep the Sagas tab open and read the newest timelines step by step."},
@@ -232,11 +234,23 @@ func sagaCompensation() Scenario {
 						{"Payment charges them now, from a backlog", false, "A refused charge is not queued anywhere; the saga moved on to compensate."},
 					},
 				}},
-			{At: sec(31), Title: "Now you try", Try: pI(4), Say: "Crash inventory (the service controls' Crash all) so that no stock can be reserved, then read the newest compensated sagas: which undo steps run now?"},
+			{At: sec(33), Title: "Shipping fails after the charge", Say: "Now shipping fails every call, for orders that payment has already charged. Answer, then read the newest timelines in the Sagas tab.",
+				Question: &Question{
+					Prompt: "Shipping fails for orders whose charge has gone through. What does the saga do with them?",
+					Options: []Option{
+						{"Refunds the charge, releases the stock and cancels the order", false, "The charge is the pivot: once it commits the saga only goes forward. Refunding a paid order because a parcel could not be booked yet would undo a sale for a fault that heals."},
+						{"Retries shipping under the same key until it succeeds; nothing is refunded", true, "Steps after the pivot are retriable: the same idempotency key lets shipping ignore a repeat it already carried out, and the order completes once shipping is back."},
+						{"Hands each order to an operator at once", false, "An operator is the last resort when retries keep failing; a short shipping outage is what the retries are for."},
+						{"Marks the orders complete and drops the shipping step", false, "Nothing books the parcel then. The step must still happen; the saga waits for it instead of skipping it."},
+					},
+				}},
+			{At: sec(44), Title: "Now you try", Try: pI(5), Say: "Crash inventory (the service controls' Crash all) so that no stock can be reserved, then read the newest compensated sagas: which undo steps run now?"},
 		},
 		Timeline: []Step{
 			at(10, Command{Type: "error-rate", Service: "payment", Rate: pF(1)}),
 			at(25, Command{Type: "error-rate", Service: "payment", Rate: pF(0)}),
+			at(33, Command{Type: "error-rate", Service: "shipping", Rate: pF(1)}),
+			at(38, Command{Type: "error-rate", Service: "shipping", Rate: pF(0)}),
 		},
 		Checks: []Check{
 			{Name: "orders placed during the outage are compensated", Eval: func(r *Run) (bool, string) {
@@ -284,10 +298,16 @@ func sagaCompensation() Scenario {
 				st := r.kindStats(kindOrder)
 				return verdict(st.Total > 0 && r.Sim.gw.completedOrders > 100 && r.lastSagaCompleted(), "%d orders completed", r.Sim.gw.completedOrders)
 			}},
+			{Name: "orders whose shipping failed after the charge complete, none refunded", At: sec(43), Eval: func(r *Run) (bool, string) {
+				after := &r.Sim.sagas.afterPivot
+				done, comp, stuck := after[sagaCompleted], after[sagaCompensated], after[sagaStuck]
+				return verdict(done >= 20 && comp == 0 && stuck == 0 && r.Sim.sagas.count[sagaStuck] == 0,
+					"%d sagas hit by shipping's failures completed once it was back, %d compensated, %d stuck", done, comp, stuck)
+			}},
 			{Name: "a saga that could not reserve stock undoes only its order", Yours: true, Eval: func(r *Run) (bool, string) {
-				e, ok := r.command("crash", "inventory", sec(31))
+				e, ok := r.command("crash", "inventory", sec(44))
 				if !ok {
-					return verdict(false, "inventory was not crashed after 31 s")
+					return verdict(false, "inventory was not crashed after 44 s")
 				}
 				orderOnly, released := r.compensatedSince(e.at() + time.Second)
 				return verdict(orderOnly >= 5 && released == 0, "since inventory crashed at %v: %d sagas undid only their order, %d also released stock", e.at(), orderOnly, released)
