@@ -108,7 +108,6 @@ const (
 	opShip
 	opRelease
 	opRefund
-	opCancelShip
 	opConsume
 	numOps
 )
@@ -116,7 +115,7 @@ const (
 var opNames = [numOps]string{
 	"browse catalog", "view item", "check stock", "place order", "reserve inventory",
 	"charge payment", "schedule shipping", "release inventory", "refund payment",
-	"cancel shipping", "consume",
+	"consume",
 }
 
 // nodeName names node n for events and snapshots.

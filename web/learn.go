@@ -46,7 +46,8 @@ func (s *Server) article(kind content.Kind) echo.HandlerFunc {
 			return s.notFoundWithHints(slug)
 		}
 		prev, next := s.content.Neighbours(p)
-		a := views.Article{Page: p, Section: sec, Prev: prev, Next: next, Related: s.content.Related(p)}
+		_, hasQuiz := s.catalog.Bank(p.Slug)
+		a := views.Article{Page: p, Section: sec, Prev: prev, Next: next, Related: s.content.Related(p), Quiz: hasQuiz}
 		return s.cached(c, p.Title, p.Summary, func(f views.Frame) templ.Component {
 			return views.ArticlePage(f, a)
 		})

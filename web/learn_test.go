@@ -40,6 +40,22 @@ func TestAPatternWithoutALabLinksOnlyItsQuiz(t *testing.T) {
 	}
 }
 
+// Guides and question pages have quiz banks too, and say so where a
+// pattern page does: under the title and after the article.
+func TestEveryPageWithABankLinksToIt(t *testing.T) {
+	ts := newTestServer(t)
+	for _, path := range []string{"/guides/cap-and-consistency", "/guides/tools", "/questions/design-patterns"} {
+		topic := path[strings.LastIndex(path, "/")+1:]
+		doc := mustDoc(t, ts.get(t, path))
+		if n := doc.Find(`[data-testid=test-yourself][href="/quiz?topic=` + topic + `"]`).Length(); n != 2 {
+			t.Errorf("%s has %d Test yourself links to its quiz, want 2", path, n)
+		}
+		if res := ts.get(t, "/quiz?topic="+topic); res.StatusCode != http.StatusOK {
+			t.Errorf("%s links to a quiz builder that answers %d", path, res.StatusCode)
+		}
+	}
+}
+
 func TestPatternPageShape(t *testing.T) {
 	ts := newTestServer(t)
 	doc := mustDoc(t, ts.get(t, "/patterns/circuit-breaker"))
