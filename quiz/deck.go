@@ -30,6 +30,11 @@ type Fact struct {
 	// Quiz names the quiz questions that test this fact: a wrong answer to
 	// one of them brings the fact back for review.
 	Quiz []string
+	// Points are the 1-based indices, in the page's key_points list, of the
+	// key points this fact teaches: a key point marked missed in a mock
+	// interview brings these facts back for review. Empty when the page has
+	// no key points or the fact teaches none of them.
+	Points []int
 }
 
 // Bounds on a fact's text, so that a card stays a card.
@@ -50,6 +55,7 @@ type (
 		Front   string   `yaml:"front"`
 		Back    string   `yaml:"back"`
 		Quiz    []string `yaml:"quiz"`
+		Points  []int    `yaml:"points"`
 	}
 )
 
@@ -62,14 +68,19 @@ type DeckSource struct {
 	// Question reports whether a quiz question id exists; nil skips the
 	// check.
 	Question func(id string) bool
+	// KeyPoints returns the key points of the page topic, in order (none
+	// when it has none); nil skips the checks on points.
+	KeyPoints func(topic string) []string
 }
 
 // LoadDeck reads every dir/*.yaml in fsys as the facts of one page and
 // checks them: the file is named after a page; ids are "{topic}/{slug}"
 // with a slug of lower-case letters, digits and hyphens, unique across the
 // deck; the section is a heading of that page; fronts are questions of at
-// most 160 characters, backs at most 300; quiz ids exist; and no field is
-// unknown. It reports every problem, joined, each naming file and card.
+// most 160 characters, backs at most 300; quiz ids exist; points are
+// key points of the page, 1-based and none repeated on a card, and every
+// key point of a page is taught by at least one of its cards; and no field
+// is unknown. It reports every problem, joined, each naming file and card.
 // The facts come in file-name order, then file order.
 func LoadDeck(fsys fs.FS, dir string, src DeckSource) ([]Fact, error) {
 	entries, err := fs.ReadDir(fsys, dir)
@@ -120,6 +131,11 @@ func LoadDeck(fsys fs.FS, dir string, src DeckSource) ([]Fact, error) {
 			bad("", "%q is not the slug of a page", topic)
 			continue
 		}
+		var keyPoints []string
+		if src.KeyPoints != nil {
+			keyPoints = src.KeyPoints(topic)
+		}
+		taught := make([]bool, len(keyPoints))
 		for i, f := range df.Cards {
 			id := f.ID
 			if id == "" {
@@ -157,13 +173,63 @@ func LoadDeck(fsys fs.FS, dir string, src DeckSource) ([]Fact, error) {
 					bad(id, "quiz question %q does not exist", q)
 				}
 			}
-			facts = append(facts, Fact{ID: f.ID, Topic: topic, Section: f.Section, Front: front, Back: back, Quiz: f.Quiz})
+			if src.KeyPoints != nil {
+				checkPoints(f.Points, taught, func(format string, args ...any) { bad(id, format, args...) })
+			}
+			facts = append(facts, Fact{ID: f.ID, Topic: topic, Section: f.Section, Front: front, Back: back, Quiz: f.Quiz, Points: f.Points})
+		}
+		for n, ok := range taught {
+			if !ok {
+				bad("", "key point %d (%s) is taught by no card", n+1, firstWords(keyPoints[n], 6))
+			}
 		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return facts, nil
+}
+
+// checkPoints checks one card's points against its page's key points,
+// whose count is len(taught), and marks in taught the ones it teaches.
+func checkPoints(points []int, taught []bool, bad func(format string, args ...any)) {
+	if len(points) > 0 && len(taught) == 0 {
+		bad("the page has no key points, so the card can teach none: drop points")
+		return
+	}
+	for i, n := range points {
+		switch {
+		case n < 1 || n > len(taught):
+			bad("point %d is not a key point of the page; it has %d, numbered from 1", n, len(taught))
+		case slices.Contains(points[:i], n):
+			bad("point %d is listed twice", n)
+		default:
+			taught[n-1] = true
+		}
+	}
+}
+
+// firstWords returns the first n words of s, followed by "…" when s has
+// more.
+func firstWords(s string, n int) string {
+	words := strings.Fields(s)
+	if len(words) <= n {
+		return strings.Join(words, " ")
+	}
+	return strings.Join(words[:n], " ") + "…"
+}
+
+// FactsForPoint returns the facts of page topic that teach its key point
+// point (1-based), in deck order: the cards to bring back for review when
+// a learner misses that point.
+func FactsForPoint(facts []Fact, topic string, point int) []Fact {
+	var out []Fact
+	for _, f := range facts {
+		if f.Topic == topic && slices.Contains(f.Points, point) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 func validFactSlug(s string) bool {

@@ -92,8 +92,9 @@ func checkClaims(catalog *quiz.Catalog) error {
 }
 
 // Deck loads the atomic flashcards of content/cards and checks them
-// against lib's pages (each card's section is a heading of its page) and
-// catalog's questions.
+// against lib's pages (each card's section is a heading of its page, and
+// every key point of a page is taught by a card that lists it in points)
+// and catalog's questions.
 func Deck(lib *content.Library, catalog *quiz.Catalog) ([]quiz.Fact, error) {
 	facts, err := quiz.LoadDeck(content.Files(), "cards", quiz.DeckSource{
 		Sections: func(topic string) ([]string, bool) {
@@ -108,6 +109,12 @@ func Deck(lib *content.Library, catalog *quiz.Catalog) ([]quiz.Fact, error) {
 			return ids, true
 		},
 		Question: func(id string) bool { _, ok := catalog.Question(id); return ok },
+		KeyPoints: func(topic string) []string {
+			if p, ok := lib.BySlug(topic); ok {
+				return p.KeyPoints
+			}
+			return nil
+		},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("flashcards: %w", err)
