@@ -1,6 +1,8 @@
 package lab
 
 import (
+	"errors"
+	"runtime"
 	"sync/atomic"
 	"time"
 )
@@ -32,4 +34,33 @@ func (b *cpuBudget) setActive(was, now bool) bool {
 		b.active.Add(-1)
 	}
 	return now
+}
+
+// ErrBusy is returned by Evaluate when the labs' CPU share is taken: by
+// evaluations already running, or by live labs simulating now.
+var ErrBusy = errors.New("lab: the simulator is busy")
+
+// Evaluate runs fn, a whole simulation fast-forwarded on the caller's
+// goroutine (a challenge's run), if the labs' CPU share has room for it:
+// at most one evaluation per whole core of the share runs at a time, and
+// none while the live labs simulating now have used up the share. fn is
+// counted among the simulating labs while it runs, so live labs' shares
+// shrink for it rather than the pages'. Otherwise it returns ErrBusy at
+// once, without running fn.
+func (m *Manager) Evaluate(fn func()) error {
+	slots := max(1, int32(m.limits.CPUShare*float64(runtime.GOMAXPROCS(0))))
+	if m.evaluating.Add(1) > slots {
+		m.evaluating.Add(-1)
+		return ErrBusy
+	}
+	defer m.evaluating.Add(-1)
+	// Each live lab may take up to tickBudget of a tick; when they would
+	// already fill the share between them, an evaluation waits its turn.
+	if time.Duration(m.budget.active.Load())*tickBudget >= m.budget.total {
+		return ErrBusy
+	}
+	m.budget.setActive(false, true)
+	defer m.budget.setActive(true, false)
+	fn()
+	return nil
 }

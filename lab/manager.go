@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"microlab/internal/window"
@@ -116,8 +117,10 @@ type Manager struct {
 	// owners hold each learner's command budget, shared by all the
 	// sockets of all their labs; a learner with no lab left loses it.
 	owners map[string]*tokenBucket
-	// budget shares the labs' CPU.
-	budget cpuBudget
+	// budget shares the labs' CPU; evaluating counts the challenge runs
+	// under way (Evaluate).
+	budget     cpuBudget
+	evaluating atomic.Int32
 
 	running sync.WaitGroup // lab goroutines
 	viewers sync.WaitGroup // viewers that joined and have not left
