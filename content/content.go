@@ -11,13 +11,15 @@ import (
 )
 
 // embedded holds the content tree. The quiz banks and the flashcards ride
-// along for package quiz; this package never parses them.
+// along for package quiz, and the design prompts for package interview;
+// this package never parses them.
 //
-//go:embed patterns questions guides diagrams quiz cards
+//go:embed patterns questions guides diagrams quiz cards interview
 var embedded embed.FS
 
 // Files returns the embedded content tree: patterns/, questions/, guides/,
-// diagrams/, quiz/ and cards/, each at the root of the returned file system.
+// diagrams/, quiz/, cards/ and interview/, each at the root of the returned
+// file system.
 func Files() fs.FS { return embedded }
 
 // Kind says what sort of page a Page is. It is also the folder the page's
