@@ -11,13 +11,15 @@ import (
 )
 
 // embedded holds the content tree. The quiz banks and the flashcards ride
-// along for package quiz; this package never parses them.
+// along for package quiz, and the design prompts for package interview;
+// this package never parses them.
 //
-//go:embed patterns questions guides diagrams quiz cards
+//go:embed patterns questions guides diagrams quiz cards interview
 var embedded embed.FS
 
 // Files returns the embedded content tree: patterns/, questions/, guides/,
-// diagrams/, quiz/ and cards/, each at the root of the returned file system.
+// diagrams/, quiz/, cards/ and interview/, each at the root of the returned
+// file system.
 func Files() fs.FS { return embedded }
 
 // Kind says what sort of page a Page is. It is also the folder the page's
@@ -66,6 +68,12 @@ type Page struct {
 	Question  string
 	FollowUps []FollowUp
 
+	// Questions only: what lifts a correct answer to a strong one, 2 to 4
+	// entries of inline Markdown as written, rendered in StrongHTML (no
+	// wrapping <p>). The mock interview shows them after the rubric.
+	Strong     []string
+	StrongHTML []string
+
 	HTML   string    // the body, rendered; trusted (no raw HTML gets through)
 	TOC    []Heading // the body's h2 and h3 headings, in order
 	Words  int       // words of prose in the body, code blocks excluded
@@ -102,9 +110,10 @@ type Options struct {
 // Library is the loaded, validated and rendered content. It is immutable and
 // safe for concurrent use.
 type Library struct {
-	all      []*Page          // by kind, then order
-	byKind   map[Kind][]*Page // each by order
-	bySlug   map[string]*Page // slugs are unique across kinds
+	all      []*Page                    // by kind, then order
+	byKind   map[Kind][]*Page           // each by order
+	bySlug   map[string]*Page           // slugs are unique across kinds
+	anchors  map[string]map[string]bool // slug → every heading id of its body
 	diagrams map[string][]byte
 	css      string
 	index    *searchIndex

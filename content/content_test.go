@@ -245,6 +245,12 @@ func TestQuestionFieldsRenderInline(t *testing.T) {
 	if got, want := q.FollowUps[0].AHTML, "A cap on retries as a share of requests, such as <code>20%</code>."; got != want {
 		t.Errorf("FollowUps[0].AHTML = %q, want %q", got, want)
 	}
+	if got, want := len(q.Strong), 2; got != want || len(q.StrongHTML) != want {
+		t.Fatalf("len(Strong), len(StrongHTML) = %d, %d, want %d", got, len(q.StrongHTML), want)
+	}
+	if got := q.StrongHTML[1]; !strings.Contains(got, `<a href="/patterns/retry#how-it-works">the pattern</a>`) || strings.HasPrefix(got, "<p>") {
+		t.Errorf("StrongHTML[1] = %q", got)
+	}
 	if got, want := q.FollowUps[1].QHTML, "Why jitter?"; got != want {
 		t.Errorf("FollowUps[1].QHTML = %q, want %q", got, want)
 	}
@@ -396,6 +402,51 @@ func BenchmarkLoad(b *testing.B) {
 	for b.Loop() {
 		if _, err := content.Default(content.Options{}); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestInline(t *testing.T) {
+	lib := mustLoad(t, validFixture(), fixtureOptions())
+	t.Run("renders like a key point", func(t *testing.T) {
+		got, err := lib.Inline("Set `maxAttempts`; see [the pattern](/patterns/retry#how-it-works).")
+		want := `Set <code>maxAttempts</code>; see <a href="/patterns/retry#how-it-works">the pattern</a>.`
+		if err != nil || got != want {
+			t.Errorf("Inline = %q, %v, want %q", got, err, want)
+		}
+	})
+	for _, tt := range []struct{ name, src, want string }{
+		{"refuses an empty snippet", "  ", "empty"},
+		{"refuses two paragraphs", "One.\n\nTwo.", "one paragraph"},
+		{"refuses a heading", "## Title", "one paragraph"},
+		{"refuses raw HTML", "A <b>bold</b> claim.", "raw HTML"},
+		{"refuses a link to a missing page", "[x](/patterns/nope)", "no page patterns/nope.md"},
+		{"refuses a link to a missing heading", "[x](/patterns/retry#nope)", `no heading with the id "nope"`},
+		{"refuses a relative link", "[x](retry)", "absolute path"},
+		{"refuses a link outside the pages", "[x](/lab/retry-storm)", "only links to pages"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := lib.Inline(tt.src)
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("Inline(%q) error = %v, want one containing %q", tt.src, err, tt.want)
+			}
+		})
+	}
+}
+
+func TestHasSection(t *testing.T) {
+	lib := mustLoad(t, validFixture(), fixtureOptions())
+	for _, tt := range []struct {
+		slug, id string
+		want     bool
+	}{
+		{"retry", "how-it-works", true},
+		{"retry", "how-it-work", false},
+		{"why-retry", "the-two-minute-answer", true},
+		{"nope", "how-it-works", false},
+	} {
+		if got := lib.HasSection(tt.slug, tt.id); got != tt.want {
+			t.Errorf("HasSection(%q, %q) = %v, want %v", tt.slug, tt.id, got, tt.want)
 		}
 	}
 }

@@ -139,6 +139,9 @@ follow_ups:
     a: A cap on retries as a share of requests, such as ` + "`20%`" + `.
   - q: Why jitter?
     a: So that clients which failed together do not retry together.
+strong_answer:
+  - Names the numbers of the budget, such as a 10% limit on retries per client.
+  - Says how a retry storm shows up, as requests per second rising while successes fall; see [the pattern](/patterns/retry#how-it-works).
 ---
 
 ## The two-minute answer

@@ -30,6 +30,7 @@ type frontMatter struct {
 	Question  string     `yaml:"question"`
 	KeyPoints []string   `yaml:"key_points"`
 	FollowUps []followUp `yaml:"follow_ups"`
+	Strong    []string   `yaml:"strong_answer"`
 }
 
 // followUp is one entry of follow_ups.
@@ -221,7 +222,7 @@ func (ld *loader) checkFields(d *draft, fileSlug string, kind Kind) {
 	if kind == KindQuestion {
 		ld.checkQuestion(d, required)
 	} else {
-		for _, key := range []string{"question", "follow_ups"} {
+		for _, key := range []string{"question", "follow_ups", "strong_answer"} {
 			forbidden(key, "only question pages have it")
 		}
 	}
@@ -269,6 +270,19 @@ func (ld *loader) checkQuestion(d *draft, required func(string) bool) {
 			ld.addSnippet(d, fmt.Sprintf("follow_ups[%d].a", i), line, f.A)
 			p.FollowUps = append(p.FollowUps, FollowUp{Q: f.Q, A: f.A})
 		}
+	}
+	if required("strong_answer") {
+		if n := len(fm.Strong); n < MinStrong || n > MaxStrong {
+			ld.add(d.file, d.keys["strong_answer"], "strong_answer has %d entries, want %d to %d", n, MinStrong, MaxStrong)
+		}
+		for i, s := range fm.Strong {
+			line := ld.itemLine(d, "strong_answer", i)
+			if n := utf8.RuneCountInString(strings.TrimSpace(s)); n > MaxStrongChars {
+				ld.add(d.file, line, "strong_answer[%d] is %d characters, at most %d", i, n, MaxStrongChars)
+			}
+			ld.addSnippet(d, fmt.Sprintf("strong_answer[%d]", i), line, s)
+		}
+		p.Strong = fm.Strong
 	}
 }
 

@@ -52,11 +52,13 @@ func Load(fsys fs.FS, opts Options) (*Library, error) {
 	l := &Library{
 		byKind:   make(map[Kind][]*Page),
 		bySlug:   make(map[string]*Page),
+		anchors:  make(map[string]map[string]bool),
 		diagrams: ld.diagrams,
 		css:      css,
 	}
 	for _, d := range ld.drafts {
 		l.all = append(l.all, d.page)
+		l.anchors[d.page.Slug] = d.anchors
 	}
 	slices.SortFunc(l.all, comparePages)
 	for _, p := range l.all {
@@ -322,6 +324,9 @@ func (ld *loader) renderPage(d *draft) error {
 	}
 	for i := range p.KeyPoints {
 		p.KeyPointsHTML = append(p.KeyPointsHTML, rendered[fmt.Sprintf("key_points[%d]", i)])
+	}
+	for i := range p.Strong {
+		p.StrongHTML = append(p.StrongHTML, rendered[fmt.Sprintf("strong_answer[%d]", i)])
 	}
 	for i := range p.FollowUps {
 		p.FollowUps[i].QHTML = rendered[fmt.Sprintf("follow_ups[%d].q", i)]

@@ -14,14 +14,21 @@ import (
 
 // The limits of content/README.md.
 const (
-	maxSummary          = 200
-	minPatternWords     = 900
-	minQuestionWords    = 350
-	minKeyPoints        = 5
-	maxKeyPoints        = 8
-	minFollowUps        = 2
-	maxFollowUps        = 4
-	reviewedDateLayout  = "2006-01-02"
+	maxSummary         = 200
+	minPatternWords    = 900
+	minQuestionWords   = 350
+	minKeyPoints       = 5
+	maxKeyPoints       = 8
+	minFollowUps       = 2
+	maxFollowUps       = 4
+	reviewedDateLayout = "2006-01-02"
+
+	// The bounds of a strong_answer list, exported because package
+	// interview holds its design prompts to the same ones.
+	MinStrong      = 2
+	MaxStrong      = 4
+	MaxStrongChars = 300
+
 	frontMatterDelim    = "---"
 	frontMatterFirstRow = 2 // the file line of the front matter's first field
 )

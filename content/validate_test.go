@@ -232,6 +232,54 @@ func TestValidationRules(t *testing.T) {
 			file: question, want: "follow_ups has 5 entries, want 2 to 4",
 		},
 		{
+			name: "a question without its strong answer",
+			break_: func(tb testing.TB, f fstest.MapFS) {
+				edit(tb, f, question, "strong_answer:\n  - Names the numbers of the budget, such as a 10% limit on retries per client.\n", "strong_answer:\n")
+				edit(tb, f, question, "strong_answer:\n  - Says how a retry storm shows up, as requests per second rising while successes fall; see [the pattern](/patterns/retry#how-it-works).\n", "")
+			},
+			file: question, want: `"strong_answer" is required`,
+		},
+		{
+			name: "a strong answer of one entry",
+			break_: func(tb testing.TB, f fstest.MapFS) {
+				edit(tb, f, question, "  - Names the numbers of the budget, such as a 10% limit on retries per client.\n", "")
+			},
+			file: question, want: "strong_answer has 1 entries, want 2 to 4", line: "strong_answer:",
+		},
+		{
+			name: "a strong answer of five entries",
+			break_: func(tb testing.TB, f fstest.MapFS) {
+				edit(tb, f, question, "strong_answer:\n", "strong_answer:\n"+strings.Repeat("  - One more.\n", 3))
+			},
+			file: question, want: "strong_answer has 5 entries, want 2 to 4",
+		},
+		{
+			name: "a strong answer entry over 300 characters",
+			break_: func(tb testing.TB, f fstest.MapFS) {
+				edit(tb, f, question, "such as a 10% limit", "such as a 10% limit"+strings.Repeat(" and more", 30))
+			},
+			file: question, want: "strong_answer[0] is 345 characters, at most 300", line: "such as a 10% limit",
+		},
+		{
+			name: "a broken link in a strong answer",
+			break_: func(tb testing.TB, f fstest.MapFS) {
+				edit(tb, f, question, "(/patterns/retry#how-it-works).\n---", "(/patterns/retry#how-it-work).\n---")
+			},
+			file: question, want: `strong_answer[1]: link "/patterns/retry#how-it-work"`, line: "#how-it-work)",
+		},
+		{
+			name: "a strong answer on a pattern",
+			break_: func(tb testing.TB, f fstest.MapFS) {
+				edit(tb, f, pattern, "tags:", "strong_answer:\n  - More.\n  - Yet more.\ntags:")
+			},
+			file: pattern, want: `"strong_answer" is not allowed here: only question pages have it`, line: "strong_answer:",
+		},
+		{
+			name:   "a strong answer on a guide",
+			break_: func(tb testing.TB, f fstest.MapFS) { edit(tb, f, guide, "tags:", "strong_answer: [a, b]\ntags:") },
+			file:   guide, want: `"strong_answer" is not allowed here`,
+		},
+		{
 			name: "a question without its question",
 			break_: func(tb testing.TB, f fstest.MapFS) {
 				edit(tb, f, question, "question: When should a service retry a failed call?\n", "")
