@@ -1,8 +1,8 @@
-// Package interview is the mock interview: a session of spoken questions,
-// each answered against a countdown and then marked by the learner against
-// its rubric, the question's key points. This file is the session and its
-// rules; design.go holds the system-design prompts of the longer round.
 package interview
+
+// This file is a mock interview's session: spoken questions, each answered
+// against a countdown kept in the server's time, then marked by the
+// learner against its rubric, the question's key points.
 
 import (
 	"errors"

@@ -6,10 +6,11 @@ import "time"
 // import elsewhere. Files are written at ExportVersion; readers accept
 // this format at any version from MinExportVersion. Version 2 added
 // review_settings and a card's suspended flag, both optional, so a
-// version 1 file reads as one without them.
+// version 1 file reads as one without them. Version 3 added interviews,
+// optional too.
 const (
 	ExportFormat     = "microlab-export"
-	ExportVersion    = 2
+	ExportVersion    = 3
 	MinExportVersion = 1
 )
 
@@ -30,6 +31,32 @@ type Export struct {
 	// ReviewSettings are the learner's review choices, when they saved
 	// any; a file without them leaves the importer's as they are.
 	ReviewSettings *ExportReviewSettings `json:"review_settings,omitempty"`
+	// Interviews are the learner's mock interviews, oldest first.
+	Interviews []ExportInterview `json:"interviews,omitempty"`
+}
+
+// ExportInterview is one mock interview (interview.Session); a time not
+// reached yet is left out.
+type ExportInterview struct {
+	ID         string                    `json:"id"`
+	Format     string                    `json:"format"`
+	Topic      string                    `json:"topic,omitempty"`
+	CreatedAt  time.Time                 `json:"created_at"`
+	FinishedAt *time.Time                `json:"finished_at,omitempty"`
+	Questions  []ExportInterviewQuestion `json:"questions"`
+}
+
+// ExportInterviewQuestion is one question of a mock interview.
+type ExportInterviewQuestion struct {
+	Ref        string     `json:"ref"`
+	SpeakingMS int64      `json:"speaking_ms"`
+	FollowUp   int        `json:"follow_up"`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	AnsweredAt *time.Time `json:"answered_at,omitempty"`
+	RevealedAt *time.Time `json:"revealed_at,omitempty"`
+	RatedAt    *time.Time `json:"rated_at,omitempty"`
+	Notes      string     `json:"notes,omitempty"`
+	Ticks      string     `json:"ticks,omitempty"`
 }
 
 // ExportReviewSettings are the decks a learner studies (none: all of

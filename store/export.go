@@ -48,6 +48,13 @@ func (db *DB) Export(ctx context.Context, learnerID string) (quiz.Export, error)
 		if e.ReviewSettings, err = exportSettings(ctx, tx, learnerID); err != nil {
 			return err
 		}
+		sessions, _, err := readInterviews(ctx, tx, "i.learner_id = ?", learnerID)
+		if err != nil {
+			return err
+		}
+		for i := len(sessions) - 1; i >= 0; i-- { // oldest first
+			e.Interviews = append(e.Interviews, exportInterview(sessions[i]))
+		}
 		rows, err = tx.QueryContext(ctx, `SELECT card_id, rating, reviewed_at, state, elapsed_days, interval_ns
 			FROM review_logs WHERE learner_id = ? ORDER BY reviewed_at, card_id`, learnerID)
 		if err != nil {

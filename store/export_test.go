@@ -37,6 +37,18 @@ func fillRich(tb testing.TB, db *DB, c *clock, learnerID string) {
 	mustReview(tb, db, c, learnerID, "saga", quiz.Good)
 	c.Advance(time.Minute)
 	mustReview(tb, db, c, learnerID, "questions/describe-a-project", quiz.Hard)
+
+	// A mock interview, its first question marked and its second shown.
+	iv := newInterview(quizID(3), c.Advance(time.Minute))
+	iv.Questions[0].StartedAt = c.Advance(time.Second)
+	iv.Questions[0].AnsweredAt = c.Advance(time.Minute)
+	iv.Questions[0].RevealedAt = c.Advance(30 * time.Second)
+	iv.Questions[0].RatedAt = c.Advance(10 * time.Second)
+	iv.Questions[0].Notes, iv.Questions[0].Ticks = "breaker first", "201"
+	iv.Questions[1].StartedAt = c.Advance(time.Second)
+	if err := db.CreateInterview(context.Background(), learnerID, iv); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 func mustExport(tb testing.TB, db *DB, learnerID string) quiz.Export {
@@ -68,6 +80,10 @@ func copied(e quiz.Export, learnerID string) quiz.Export {
 	e.Quizzes = append([]quiz.ExportQuiz(nil), e.Quizzes...)
 	for i := range e.Quizzes {
 		e.Quizzes[i].ID = copyID(learnerID, e.Quizzes[i].ID)
+	}
+	e.Interviews = append([]quiz.ExportInterview(nil), e.Interviews...)
+	for i := range e.Interviews {
+		e.Interviews[i].ID = copyID(learnerID, e.Interviews[i].ID)
 	}
 	return e
 }
@@ -111,7 +127,7 @@ func TestExportHoldsEverythingInAStableFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		`"format":"microlab-export"`, `"version":2`, `"exported_at":"2026-11-28T13:16:00Z"`,
+		`"format":"microlab-export"`, `"version":3`, `"ref":"question:design-patterns"`, `"ticks":"201"`, `"notes":"breaker first"`, `"exported_at":"2026-11-28T13:18:42Z"`,
 		`"seed":"18446744073709551613"`, `"question_id":"saga-01"`, `"order":[2,0,1]`,
 		`"choices":[1,0]`, `"answered_at":"2026-11-28T12:01:00Z"`,
 		`"card_id":"questions/describe-a-project"`, `"last_review":`, `"interval_ns":600000000000`,
@@ -140,7 +156,7 @@ func TestExportThenImportGivesTheSameData(t *testing.T) {
 		db := mustOpenFile(t, path, c)
 		defer db.Close()
 		stats := mustImport(t, db, learnerB, file)
-		if want := (ImportStats{Quizzes: 2, Renamed: 2, Answers: 4, Cards: 2, ReviewLogs: 3}); stats != want {
+		if want := (ImportStats{Quizzes: 2, Renamed: 2, Answers: 4, Cards: 2, ReviewLogs: 3, Interviews: 1}); stats != want {
 			t.Errorf("stats = %+v, want %+v", stats, want)
 		}
 		// A's quiz ids are A's: B gets the same quizzes under its own ids.
@@ -157,7 +173,7 @@ func TestExportThenImportGivesTheSameData(t *testing.T) {
 		db := mustOpenFile(t, filepath.Join(t.TempDir(), "fresh.db"), c)
 		defer db.Close()
 		stats := mustImport(t, db, learnerB, file)
-		if want := (ImportStats{Quizzes: 2, Answers: 4, Cards: 2, ReviewLogs: 3}); stats != want {
+		if want := (ImportStats{Quizzes: 2, Answers: 4, Cards: 2, ReviewLogs: 3, Interviews: 1}); stats != want {
 			t.Errorf("stats = %+v, want %+v", stats, want)
 		}
 		sameData(t, "B's data", mustExport(t, db, learnerB), exported)
@@ -293,7 +309,10 @@ func TestAnInvalidImportChangesNothing(t *testing.T) {
 		want string // in the error message
 	}{
 		{"another format", func(e *quiz.Export) { e.Format = "anki" }, "not a Microlab export"},
-		{"another version", func(e *quiz.Export) { e.Version = 3 }, "version 3 is not supported; this server reads versions 1 to 2"},
+		{"another version", func(e *quiz.Export) { e.Version = 4 }, "version 4 is not supported; this server reads versions 1 to 3"},
+		{"an interview of an unknown format", func(e *quiz.Export) { e.Interviews[0].Format = "marathon" }, "interviews[0]: format"},
+		{"an interview id twice", func(e *quiz.Export) { e.Interviews = append(e.Interviews, e.Interviews[0]) }, "interviews[1]: the id appears twice"},
+		{"marks on a question never shown", func(e *quiz.Export) { e.Interviews[0].Questions[1].Ticks = "22" }, "interviews[0]"},
 		{"version 0", func(e *quiz.Export) { e.Version = 0 }, "version 0 is not supported"},
 		{"a malformed quiz id", func(e *quiz.Export) { e.Quizzes[1].ID = "XYZ" }, "quizzes[1]: the id is not 32 lower-case hex digits"},
 		{"a quiz id twice", func(e *quiz.Export) { e.Quizzes[1].ID = e.Quizzes[0].ID }, "the id appears twice"},

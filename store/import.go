@@ -36,6 +36,8 @@ type ImportStats struct {
 	Answers int
 	// Cards added or replaced by a version reviewed later.
 	Cards int
+	// Interviews added; ones the learner already has are left as they are.
+	Interviews int
 	// ReviewLogs added.
 	ReviewLogs int
 	// Suspended cards that were not suspended here.
@@ -104,6 +106,17 @@ func (w *batchWriter) writeAll(ctx context.Context, e quiz.Export) error {
 		err := w.add(ctx, 1+len(q.Items)+len(q.Answers), func(tx *sql.Tx, stats *ImportStats) error {
 			if err := importQuiz(ctx, tx, id, q, stats); err != nil {
 				return fmt.Errorf("quiz %s: %w", q.ID, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, iv := range e.Interviews {
+		err := w.add(ctx, 1+len(iv.Questions), func(tx *sql.Tx, stats *ImportStats) error {
+			if err := importInterview(ctx, tx, id, importedInterview(iv), stats); err != nil {
+				return fmt.Errorf("interview %s: %w", iv.ID, err)
 			}
 			return nil
 		})
@@ -247,6 +260,7 @@ func (s *ImportStats) add(o ImportStats) {
 	s.Skipped += o.Skipped
 	s.Answers += o.Answers
 	s.Cards += o.Cards
+	s.Interviews += o.Interviews
 	s.ReviewLogs += o.ReviewLogs
 	s.Suspended += o.Suspended
 	s.Settings = s.Settings || o.Settings
@@ -277,6 +291,24 @@ func (db *DB) importFits(ctx context.Context, learnerID string, e quiz.Export) e
 			}
 			if quizzes > MaxQuizzes {
 				return &FullError{What: "quizzes", Max: MaxQuizzes}
+			}
+		}
+		var interviews int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM interviews WHERE learner_id = ?", learnerID).Scan(&interviews); err != nil {
+			return err
+		}
+		if interviews+len(e.Interviews) > MaxInterviews {
+			for _, iv := range e.Interviews {
+				isNew, err := interviewIsNew(ctx, tx, learnerID, iv.ID)
+				if err != nil {
+					return err
+				}
+				if isNew {
+					interviews++
+				}
+			}
+			if interviews > MaxInterviews {
+				return &FullError{What: "mock interviews", Max: MaxInterviews}
 			}
 		}
 		if logs+len(e.ReviewLogs) > MaxReviewLogs {
@@ -443,6 +475,7 @@ func checkExport(e quiz.Export) error {
 	bound("quizzes[].items", items, maxImportItems)
 	bound("cards", len(e.Cards), maxImportCards)
 	bound("review_logs", len(e.ReviewLogs), maxImportLogs)
+	bound("interviews", len(e.Interviews), MaxInterviews)
 	if len(problems) > 0 {
 		return invalidf("%s", strings.Join(problems, "; "))
 	}
@@ -475,6 +508,17 @@ func checkExport(e quiz.Export) error {
 	if rs := e.ReviewSettings; rs != nil {
 		if err := checkReviewSettings(ReviewSettings{Decks: rs.Decks, NewPerDay: rs.NewPerDay, ReviewsPerDay: rs.ReviewsPerDay}); err != nil {
 			add("review_settings", err)
+		}
+	}
+	clear(seen)
+	for i, iv := range e.Interviews {
+		where := fmt.Sprintf("interviews[%d]", i)
+		if seen[iv.ID] {
+			add(where, fmt.Errorf("the id appears twice"))
+		}
+		seen[iv.ID] = true
+		if err := checkInterview(importedInterview(iv)); err != nil {
+			add(where, err)
 		}
 	}
 	for i, l := range e.ReviewLogs {

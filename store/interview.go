@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -289,4 +290,46 @@ func (db *DB) BoostedCards(ctx context.Context, learnerID string) (map[string]ti
 		return nil, fmt.Errorf("store: boosted cards: %w", err)
 	}
 	return out, nil
+}
+
+// interviewOwner is the learner holding the session id, or "".
+func interviewOwner(ctx context.Context, tx *sql.Tx, id string) (string, error) {
+	var owner string
+	err := tx.QueryRowContext(ctx, "SELECT learner_id FROM interviews WHERE id = ?", id).Scan(&owner)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return owner, err
+}
+
+// interviewIsNew reports whether importing the session id would add one
+// to the learner's, as importInterview decides.
+func interviewIsNew(ctx context.Context, tx *sql.Tx, learnerID, id string) (bool, error) {
+	owner, err := interviewOwner(ctx, tx, id)
+	if err != nil || owner == "" || owner == learnerID {
+		return owner == "", err
+	}
+	owner, err = interviewOwner(ctx, tx, copyID(learnerID, id))
+	return owner == "", err
+}
+
+// importInterview adds one checked session unless the learner has it: a
+// session is never merged, since its steps are the learner's own record.
+// An id another learner holds is kept under a copy id, as for quizzes.
+func importInterview(ctx context.Context, tx *sql.Tx, learnerID string, s interview.Session, stats *ImportStats) error {
+	owner, err := interviewOwner(ctx, tx, s.ID)
+	if err != nil || owner == learnerID {
+		return err
+	}
+	if owner != "" {
+		s.ID = copyID(learnerID, s.ID)
+		if owner, err = interviewOwner(ctx, tx, s.ID); err != nil || owner != "" {
+			return err
+		}
+	}
+	added, err := insertInterview(ctx, tx, learnerID, s)
+	if added {
+		stats.Interviews++
+	}
+	return err
 }

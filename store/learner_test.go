@@ -69,6 +69,12 @@ func fillLearner(tb testing.TB, db *DB, c *clock, learnerID string, n int) {
 		tb.Fatal(err)
 	}
 	mustCreateLinkCode(tb, db, learnerID, device(n)) // a device, the learner's mark and a code waiting
+	if err := db.CreateInterview(context.Background(), learnerID, newInterview(quizID(500+n), c.Now())); err != nil {
+		tb.Fatal(err)
+	}
+	if err := db.BoostCards(context.Background(), learnerID, []string{"saga/what-is-a-compensation"}); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 func TestDeleteLearnerRemovesAllItsRowsAndNoOneElses(t *testing.T) {
@@ -105,6 +111,8 @@ func TestDeleteLearnerRemovesAllItsRowsAndNoOneElses(t *testing.T) {
 			return count(t, db, "SELECT COUNT(*) FROM "+table+" WHERE learner_id = ?", learnerID)
 		case table == "quiz_items" || table == "answers": // they belong to a learner through a quiz
 			return count(t, db, "SELECT COUNT(*) FROM "+table+" WHERE quiz_id IN (SELECT id FROM quizzes WHERE learner_id = ?)", learnerID)
+		case table == "interview_questions": // through an interview
+			return count(t, db, "SELECT COUNT(*) FROM "+table+" WHERE interview_id IN (SELECT id FROM interviews WHERE learner_id = ?)", learnerID)
 		}
 		t.Fatalf("table %s has no learner_id column and no rule in this test", table)
 		return 0

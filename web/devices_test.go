@@ -62,7 +62,7 @@ func newClockedServer(tb testing.TB, now func() time.Time, log slog.Handler) (*S
 	}
 	tb.Cleanup(func() { db.Close() })
 	s, err := New(Config{Secret: []byte("test-secret-test-secret-test-secret!")},
-		Deps{Log: slog.New(log), DB: db, Store: db, Content: mustContent(tb), Quiz: catalog, Deck: deck})
+		Deps{Log: slog.New(log), DB: db, Store: db, Content: mustContent(tb), Quiz: catalog, Deck: deck, Designs: designs})
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -22,7 +22,7 @@ func (s *Server) buildCards(facts []quiz.Fact) []views.Flashcard {
 		}
 		for _, f := range byTopic[p.Slug] {
 			cards = append(cards, views.Flashcard{ID: f.ID, Deck: p.Slug, Page: p, Section: f.Section,
-				Front: f.Front, Back: f.Back, Quiz: f.Quiz})
+				Front: f.Front, Back: f.Back, Quiz: f.Quiz, Points: f.Points})
 		}
 	}
 	return cards

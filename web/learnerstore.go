@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"microlab/interview"
 	"microlab/quiz"
 	"microlab/store"
 )
@@ -35,6 +36,14 @@ type LearnerStore interface {
 	ResetCard(ctx context.Context, learnerID, cardID string) error
 	Undoable(ctx context.Context, learnerID string) (store.LastReview, bool, error)
 	UndoReview(ctx context.Context, learnerID, cardID string, reviewed time.Time) error
+
+	// The mock interview.
+	CreateInterview(ctx context.Context, learnerID string, s interview.Session) error
+	Interview(ctx context.Context, learnerID, id string) (interview.Session, []int64, error)
+	Interviews(ctx context.Context, learnerID string, limit int) ([]interview.Session, error)
+	UpdateInterview(ctx context.Context, learnerID string, s interview.Session, i int, version int64) error
+	BoostCards(ctx context.Context, learnerID string, cardIDs []string) error
+	BoostedCards(ctx context.Context, learnerID string) (map[string]time.Time, error)
 
 	// The progress page and the learner's own data.
 	Attempts(ctx context.Context, learnerID string, limit int) ([]quiz.AttemptSummary, error)

@@ -106,6 +106,11 @@ func (s *Server) progressData(c echo.Context) (views.Progress, error) {
 		if v.Attempts, err = s.store.Attempts(ctx, learner, 50); err != nil {
 			return v, err
 		}
+		sessions, err := s.store.Interviews(ctx, learner, 10)
+		if err != nil {
+			return v, err
+		}
+		v.Interviews, v.Zone = s.sessionSummaries(sessions, 10), learnerZone(c)
 	}
 	for _, g := range s.topicGroups(false) {
 		for _, t := range g.Topics {
@@ -314,6 +319,11 @@ func (s *Server) deleteData(c echo.Context) error {
 				return err
 			}
 			v.Quizzes = len(attempts)
+			sessions, err := s.store.Interviews(ctx, id, store.MaxInterviews)
+			if err != nil {
+				return err
+			}
+			v.Interviews = len(sessions)
 			for _, card := range cards {
 				if card.Reps > 0 {
 					v.Cards++

@@ -526,13 +526,21 @@ func (s *Server) lapse(ctx context.Context, learner string, question quiz.Questi
 	if fc, ok := s.cardByID(question.Topic); ok && fc.Aloud {
 		ids = append(ids, fc.ID)
 	}
+	_, err := s.lapseCards(ctx, learner, ids)
+	return err
+}
+
+// lapseCards rates Again each of the cards the learner has studied, and
+// returns the others: new cards, which have no schedule to bring forward.
+func (s *Server) lapseCards(ctx context.Context, learner string, ids []string) (fresh []string, err error) {
 	now := s.now()
 	for _, id := range ids {
 		card, ok, err := s.store.Card(ctx, learner, id)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if !ok || card.Reps == 0 {
+			fresh = append(fresh, id)
 			continue
 		}
 		// A review is one a millisecond (the store's grain): a miss in the
@@ -543,8 +551,8 @@ func (s *Server) lapse(ctx context.Context, learner string, question quiz.Questi
 		}
 		next, log := s.scheduler.Review(card, quiz.Again, at)
 		if err := s.store.SaveReview(ctx, learner, id, next, log); err != nil && !errors.Is(err, store.ErrAlreadyAnswered) {
-			return err
+			return nil, err
 		}
 	}
-	return nil
+	return fresh, nil
 }

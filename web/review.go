@@ -31,6 +31,7 @@ type studyQueue struct {
 func (s *Server) queue(c echo.Context, now time.Time) (studyQueue, error) {
 	q := studyQueue{settings: store.DefaultReviewSettings}
 	suspended := map[string]bool{}
+	var boosted map[string]time.Time // new cards a missed interview point brought forward
 	if id := s.learnerID(c); id != "" {
 		ctx := c.Request().Context()
 		var err error
@@ -41,6 +42,9 @@ func (s *Server) queue(c echo.Context, now time.Time) (studyQueue, error) {
 			return q, err
 		}
 		if suspended, err = s.store.SuspendedCards(ctx, id); err != nil {
+			return q, err
+		}
+		if boosted, err = s.store.BoostedCards(ctx, id); err != nil {
 			return q, err
 		}
 		if q.reviewsToday, q.newToday, err = s.store.ReviewCounts(ctx, id, dayStart(now, learnerZone(c))); err != nil {
@@ -60,6 +64,21 @@ func (s *Server) queue(c echo.Context, now time.Time) (studyQueue, error) {
 		}
 	}
 	slices.SortStableFunc(q.reviews, func(a, b views.DueCard) int { return a.Card.Due.Compare(b.Card.Due) })
+	// Boosted new cards first, the latest boost first; the rest keep the
+	// deck's reading order.
+	slices.SortStableFunc(q.fresh, func(a, b views.DueCard) int {
+		ta, oka := boosted[a.ID]
+		tb, okb := boosted[b.ID]
+		switch {
+		case oka && okb:
+			return tb.Compare(ta)
+		case oka:
+			return -1
+		case okb:
+			return 1
+		}
+		return 0
+	})
 	q.reviews = q.reviews[:min(len(q.reviews), max(0, q.settings.ReviewsPerDay-q.reviewsToday))]
 	q.fresh = q.fresh[:min(len(q.fresh), max(0, q.settings.NewPerDay-q.newToday))]
 	return q, nil

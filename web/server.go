@@ -13,6 +13,7 @@ import (
 
 	"microlab/content"
 	"microlab/internal/window"
+	"microlab/interview"
 	"microlab/lab"
 	"microlab/quiz"
 	"microlab/web/views"
@@ -57,6 +58,10 @@ type Deps struct {
 	// Deck is the atomic flashcards (materials.Deck); without them the
 	// review deck holds only the interview questions' explain-aloud cards.
 	Deck []quiz.Fact
+	// Designs are the mock interview's system-design prompts
+	// (materials.Designs); without them the 30-minute round asks interview
+	// questions only.
+	Designs []interview.Design
 }
 
 // Server is the Microlab web application.
@@ -75,12 +80,17 @@ type Server struct {
 	// question tests (see lapse).
 	cardIndex       map[string]int
 	cardsByQuestion map[string][]string
-	echo            *echo.Echo
-	assets          *assets
-	metrics         *metrics
-	pages           *pageCache
-	reports         labReports
-	labs            *lab.Manager
+	// designs and rubrics are the mock interview's (interview.go).
+	designs []interview.Design
+	rubrics map[string]*views.Rubric
+	// clock, when set, replaces the wall clock (tests).
+	clock   func() time.Time
+	echo    *echo.Echo
+	assets  *assets
+	metrics *metrics
+	pages   *pageCache
+	reports labReports
+	labs    *lab.Manager
 	// imports bound how often a learner, and a client address, may import
 	// a file: each import holds the one writer of the database for a while.
 	importsByLearner, importsByAddress, importsByAddressDay *window.Limit
@@ -129,6 +139,8 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.assets = a
 	s.cards = s.buildCards(deps.Deck)
 	s.indexCards()
+	s.designs = deps.Designs
+	s.rubrics = s.buildRubrics()
 	s.bodyLimits["/progress/import"] = maxImport + 64<<10 // the file plus the multipart envelope
 
 	e := echo.New()

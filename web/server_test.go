@@ -20,6 +20,7 @@ import (
 
 	"microlab/content"
 	"microlab/internal/materials"
+	"microlab/interview"
 	"microlab/quiz"
 	"microlab/store"
 )
@@ -64,6 +65,7 @@ var (
 	lib     *content.Library
 	catalog *quiz.Catalog
 	deck    []quiz.Fact
+	designs []interview.Design
 	libErr  error
 )
 
@@ -72,7 +74,9 @@ func mustContent(tb testing.TB) *content.Library {
 	tb.Helper()
 	libOnce.Do(func() {
 		if lib, catalog, libErr = materials.Load(); libErr == nil {
-			deck, libErr = materials.Deck(lib, catalog)
+			if deck, libErr = materials.Deck(lib, catalog); libErr == nil {
+				designs, libErr = materials.Designs(lib)
+			}
 		}
 	})
 	if libErr != nil {
@@ -97,7 +101,7 @@ func newConfiguredServer(tb testing.TB, mod func(*Config)) *testServer {
 	if mod != nil {
 		mod(&cfg)
 	}
-	s, err := New(cfg, Deps{Log: slog.New(logs), DB: db, Store: db, Content: mustContent(tb), Quiz: catalog, Deck: deck})
+	s, err := New(cfg, Deps{Log: slog.New(logs), DB: db, Store: db, Content: mustContent(tb), Quiz: catalog, Deck: deck, Designs: designs})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -141,7 +145,7 @@ func TestHomePage(t *testing.T) {
 	doc.Find(`nav[aria-label="Main"] a`).Each(func(_ int, a *goquery.Selection) {
 		navs = append(navs, a.Text()+" "+a.AttrOr("href", ""))
 	})
-	want := []string{"Learn /patterns", "Quiz /quiz", "Review /review", "Lab /lab", "Progress /progress"}
+	want := []string{"Learn /patterns", "Quiz /quiz", "Review /review", "Interview /interview", "Lab /lab", "Progress /progress"}
 	if strings.Join(navs, ",") != strings.Join(want, ",") {
 		t.Errorf("navigation = %q, want %q", navs, want)
 	}

@@ -100,6 +100,10 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	designs, err := materials.Designs(lib)
+	if err != nil {
+		return err
+	}
 	secret, err := loadSecret(filepath.Join(cfg.DataDir, "secret.key"))
 	if err != nil {
 		return err
@@ -107,7 +111,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	srv, err := web.New(web.Config{
 		BaseURL: cfg.BaseURL, Secret: secret, TrustedProxies: cfg.TrustedProxies,
 		Labs: lab.Limits{Total: cfg.Labs, PerAddress: cfg.LabsPerAddress, Sockets: labSockets(cfg.LabSockets)},
-	}, web.Deps{Log: log, DB: db, Store: db, Content: lib, Quiz: catalog, Deck: deck})
+	}, web.Deps{Log: log, DB: db, Store: db, Content: lib, Quiz: catalog, Deck: deck, Designs: designs})
 	if err != nil {
 		return err
 	}

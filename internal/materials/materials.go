@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"microlab/content"
+	"microlab/interview"
 	"microlab/quiz"
 	"microlab/simulator"
 )
@@ -138,4 +139,14 @@ func stems(fsys fs.FS, pattern string) ([]string, error) {
 		out = append(out, strings.TrimSuffix(base, path.Ext(base)))
 	}
 	return out, nil
+}
+
+// Designs loads the mock interview's system-design prompts and checks each
+// rubric line's section against lib.
+func Designs(lib *content.Library) ([]interview.Design, error) {
+	designs, err := interview.LoadDesigns(content.Files(), "interview/design.yaml", lib)
+	if err != nil {
+		return nil, fmt.Errorf("interview designs: %w", err)
+	}
+	return designs, nil
 }

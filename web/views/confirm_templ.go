@@ -14,8 +14,8 @@ import "microlab/internal/humanize"
 // ConfirmDelete is the second step of "delete my data": what goes, and
 // the two ways on.
 type ConfirmDelete struct {
-	Quizzes, Cards int
-	CSRF           string
+	Quizzes, Cards, Interviews int
+	CSRF                       string
 }
 
 func ConfirmDeletePage(f Frame, v ConfirmDelete) templ.Component {
@@ -73,20 +73,33 @@ func ConfirmDeletePage(f Frame, v ConfirmDelete) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "), your review settings, and signs out every browser linked to you. Nothing can bring it back.</p><p>To keep a copy, <a href=\"/progress/export.json\" download>export your data</a> first.</p></div><form method=\"post\" action=\"/progress/delete\" class=\"delete-form\"><input type=\"hidden\" name=\"_csrf\" value=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "), every mock interview and its notes (")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var5 string
-			templ_7745c5c3_Var5, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.CSRF).Resolve(ctx)
+			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinStringErrs(humanize.Count(v.Interviews, "interview", "interviews"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/confirm.templ`, Line: 20, Col: 51}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/confirm.templ`, Line: 16, Col: 311}
 			}
-			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var5)
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\"> <input type=\"hidden\" name=\"confirm\" value=\"yes\"><p><button type=\"submit\" class=\"danger\" data-testid=\"confirm-delete-button\">Yes, delete everything</button> <a class=\"button secondary\" href=\"/progress\">No, keep my data</a></p></form>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "), your review settings, and signs out every browser linked to you. Nothing can bring it back.</p><p>To keep a copy, <a href=\"/progress/export.json\" download>export your data</a> first.</p></div><form method=\"post\" action=\"/progress/delete\" class=\"delete-form\"><input type=\"hidden\" name=\"_csrf\" value=\"")
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			var templ_7745c5c3_Var6 string
+			templ_7745c5c3_Var6, templ_7745c5c3_Err = templruntime.NewAttributeExpression(v.CSRF).Resolve(ctx)
+			if templ_7745c5c3_Err != nil {
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `web/views/confirm.templ`, Line: 20, Col: 51}
+			}
+			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var6)
+			if templ_7745c5c3_Err != nil {
+				return templ_7745c5c3_Err
+			}
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\"> <input type=\"hidden\" name=\"confirm\" value=\"yes\"><p><button type=\"submit\" class=\"danger\" data-testid=\"confirm-delete-button\">Yes, delete everything</button> <a class=\"button secondary\" href=\"/progress\">No, keep my data</a></p></form>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
