@@ -6,8 +6,8 @@ import "time"
 // import elsewhere. Files are written at ExportVersion; readers accept
 // this format at any version from MinExportVersion. Version 2 added
 // review_settings and a card's suspended flag, both optional, so a
-// version 1 file reads as one without them. Version 3 added interviews,
-// optional too.
+// version 1 file reads as one without them. Version 3 added interviews and
+// challenge runs, optional too.
 const (
 	ExportFormat     = "microlab-export"
 	ExportVersion    = 3
@@ -33,6 +33,18 @@ type Export struct {
 	ReviewSettings *ExportReviewSettings `json:"review_settings,omitempty"`
 	// Interviews are the learner's mock interviews, oldest first.
 	Interviews []ExportInterview `json:"interviews,omitempty"`
+	// ChallengeRuns are the learner's scored challenge runs, oldest first.
+	ChallengeRuns []ExportChallengeRun `json:"challenge_runs,omitempty"`
+}
+
+// ExportChallengeRun is one scored run of a challenge; settings are the
+// knobs as submitted, URL-encoded.
+type ExportChallengeRun struct {
+	Challenge string    `json:"challenge"`
+	Settings  string    `json:"settings"`
+	Pass      bool      `json:"pass"`
+	Score     int       `json:"score"`
+	At        time.Time `json:"at"`
 }
 
 // ExportInterview is one mock interview (interview.Session); a time not

@@ -55,6 +55,14 @@ func (db *DB) Export(ctx context.Context, learnerID string) (quiz.Export, error)
 		for i := len(sessions) - 1; i >= 0; i-- { // oldest first
 			e.Interviews = append(e.Interviews, exportInterview(sessions[i]))
 		}
+		runs, err := db.challengeRunsTx(ctx, tx, `SELECT challenge, settings, pass, score, created_at FROM challenge_runs
+			WHERE learner_id = ? ORDER BY created_at, challenge`, learnerID)
+		if err != nil {
+			return err
+		}
+		for _, r := range runs {
+			e.ChallengeRuns = append(e.ChallengeRuns, quiz.ExportChallengeRun{Challenge: r.Challenge, Settings: r.Settings, Pass: r.Pass, Score: r.Score, At: r.At})
+		}
 		rows, err = tx.QueryContext(ctx, `SELECT card_id, rating, reviewed_at, state, elapsed_days, interval_ns
 			FROM review_logs WHERE learner_id = ? ORDER BY reviewed_at, card_id`, learnerID)
 		if err != nil {

@@ -49,6 +49,14 @@ func fillRich(tb testing.TB, db *DB, c *clock, learnerID string) {
 	if err := db.CreateInterview(context.Background(), learnerID, iv); err != nil {
 		tb.Fatal(err)
 	}
+	for i, run := range []ChallengeRun{
+		{Challenge: "slow-payment", Settings: "breaker=off", At: c.Advance(time.Minute)},
+		{Challenge: "slow-payment", Settings: "breaker=on&timeout-ms=800", Pass: true, Score: 940, At: c.Advance(time.Minute)},
+	} {
+		if err := db.SaveChallengeRun(context.Background(), learnerID, run); err != nil {
+			tb.Fatalf("run %d: %v", i, err)
+		}
+	}
 }
 
 func mustExport(tb testing.TB, db *DB, learnerID string) quiz.Export {
@@ -127,7 +135,7 @@ func TestExportHoldsEverythingInAStableFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		`"format":"microlab-export"`, `"version":3`, `"ref":"question:design-patterns"`, `"ticks":"201"`, `"notes":"breaker first"`, `"exported_at":"2026-11-28T13:18:42Z"`,
+		`"format":"microlab-export"`, `"version":3`, `"ref":"question:design-patterns"`, `"ticks":"201"`, `"notes":"breaker first"`, `"exported_at":"2026-11-28T13:20:42Z"`, `"challenge_runs":[{"challenge":"slow-payment"`,
 		`"seed":"18446744073709551613"`, `"question_id":"saga-01"`, `"order":[2,0,1]`,
 		`"choices":[1,0]`, `"answered_at":"2026-11-28T12:01:00Z"`,
 		`"card_id":"questions/describe-a-project"`, `"last_review":`, `"interval_ns":600000000000`,
@@ -156,7 +164,7 @@ func TestExportThenImportGivesTheSameData(t *testing.T) {
 		db := mustOpenFile(t, path, c)
 		defer db.Close()
 		stats := mustImport(t, db, learnerB, file)
-		if want := (ImportStats{Quizzes: 2, Renamed: 2, Answers: 4, Cards: 2, ReviewLogs: 3, Interviews: 1}); stats != want {
+		if want := (ImportStats{Quizzes: 2, Renamed: 2, Answers: 4, Cards: 2, ReviewLogs: 3, Interviews: 1, ChallengeRuns: 2}); stats != want {
 			t.Errorf("stats = %+v, want %+v", stats, want)
 		}
 		// A's quiz ids are A's: B gets the same quizzes under its own ids.
@@ -173,7 +181,7 @@ func TestExportThenImportGivesTheSameData(t *testing.T) {
 		db := mustOpenFile(t, filepath.Join(t.TempDir(), "fresh.db"), c)
 		defer db.Close()
 		stats := mustImport(t, db, learnerB, file)
-		if want := (ImportStats{Quizzes: 2, Answers: 4, Cards: 2, ReviewLogs: 3, Interviews: 1}); stats != want {
+		if want := (ImportStats{Quizzes: 2, Answers: 4, Cards: 2, ReviewLogs: 3, Interviews: 1, ChallengeRuns: 2}); stats != want {
 			t.Errorf("stats = %+v, want %+v", stats, want)
 		}
 		sameData(t, "B's data", mustExport(t, db, learnerB), exported)

@@ -28,6 +28,7 @@ func checkHoldings(ctx context.Context, tx *sql.Tx, learnerID string) error {
 		{"quizzes", "SELECT count(*) FROM quizzes WHERE learner_id = ?", MaxQuizzes},
 		{"flashcard reviews", "SELECT count(*) FROM review_logs WHERE learner_id = ?", MaxReviewLogs},
 		{"mock interviews", "SELECT count(*) FROM interviews WHERE learner_id = ?", MaxInterviews},
+		{"challenge runs", "SELECT count(*) FROM challenge_runs WHERE learner_id = ?", MaxChallengeRuns},
 	} {
 		var n int
 		if err := tx.QueryRowContext(ctx, h.query, learnerID).Scan(&n); err != nil {

@@ -38,6 +38,9 @@ type ImportStats struct {
 	Cards int
 	// Interviews added; ones the learner already has are left as they are.
 	Interviews int
+	// ChallengeRuns added; a run the learner has (same challenge, same
+	// time) is not added twice.
+	ChallengeRuns int
 	// ReviewLogs added.
 	ReviewLogs int
 	// Suspended cards that were not suspended here.
@@ -117,6 +120,21 @@ func (w *batchWriter) writeAll(ctx context.Context, e quiz.Export) error {
 		err := w.add(ctx, 1+len(iv.Questions), func(tx *sql.Tx, stats *ImportStats) error {
 			if err := importInterview(ctx, tx, id, importedInterview(iv), stats); err != nil {
 				return fmt.Errorf("interview %s: %w", iv.ID, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, r := range e.ChallengeRuns {
+		err := w.add(ctx, 1, func(tx *sql.Tx, stats *ImportStats) error {
+			added, err := insertChallengeRun(ctx, tx, id, ChallengeRun{Challenge: r.Challenge, Settings: r.Settings, Pass: r.Pass, Score: r.Score, At: r.At})
+			if err != nil {
+				return fmt.Errorf("challenge run %s: %w", r.Challenge, err)
+			}
+			if added {
+				stats.ChallengeRuns++
 			}
 			return nil
 		})
@@ -261,6 +279,7 @@ func (s *ImportStats) add(o ImportStats) {
 	s.Answers += o.Answers
 	s.Cards += o.Cards
 	s.Interviews += o.Interviews
+	s.ChallengeRuns += o.ChallengeRuns
 	s.ReviewLogs += o.ReviewLogs
 	s.Suspended += o.Suspended
 	s.Settings = s.Settings || o.Settings
@@ -309,6 +328,25 @@ func (db *DB) importFits(ctx context.Context, learnerID string, e quiz.Export) e
 			}
 			if interviews > MaxInterviews {
 				return &FullError{What: "mock interviews", Max: MaxInterviews}
+			}
+		}
+		var runs int
+		if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM challenge_runs WHERE learner_id = ?", learnerID).Scan(&runs); err != nil {
+			return err
+		}
+		// A run already held is not added again, but the count is cheap to
+		// take as an upper bound: past it, count what is new.
+		if runs+len(e.ChallengeRuns) > MaxChallengeRuns {
+			for _, r := range e.ChallengeRuns {
+				var n int
+				if err := tx.QueryRowContext(ctx, "SELECT count(*) FROM challenge_runs WHERE learner_id = ? AND challenge = ? AND created_at = ?",
+					learnerID, r.Challenge, formatTime(r.At)).Scan(&n); err != nil {
+					return err
+				}
+				runs += 1 - n
+			}
+			if runs > MaxChallengeRuns {
+				return &FullError{What: "challenge runs", Max: MaxChallengeRuns}
 			}
 		}
 		if logs+len(e.ReviewLogs) > MaxReviewLogs {
@@ -476,6 +514,7 @@ func checkExport(e quiz.Export) error {
 	bound("cards", len(e.Cards), maxImportCards)
 	bound("review_logs", len(e.ReviewLogs), maxImportLogs)
 	bound("interviews", len(e.Interviews), MaxInterviews)
+	bound("challenge_runs", len(e.ChallengeRuns), MaxChallengeRuns)
 	if len(problems) > 0 {
 		return invalidf("%s", strings.Join(problems, "; "))
 	}
@@ -519,6 +558,11 @@ func checkExport(e quiz.Export) error {
 		seen[iv.ID] = true
 		if err := checkInterview(importedInterview(iv)); err != nil {
 			add(where, err)
+		}
+	}
+	for i, r := range e.ChallengeRuns {
+		if err := checkChallengeRun(ChallengeRun{Challenge: r.Challenge, Settings: r.Settings, Pass: r.Pass, Score: r.Score, At: r.At}); err != nil {
+			add(fmt.Sprintf("challenge_runs[%d]", i), err)
 		}
 	}
 	for i, l := range e.ReviewLogs {

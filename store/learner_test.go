@@ -75,6 +75,9 @@ func fillLearner(tb testing.TB, db *DB, c *clock, learnerID string, n int) {
 	if err := db.BoostCards(context.Background(), learnerID, []string{"saga/what-is-a-compensation"}); err != nil {
 		tb.Fatal(err)
 	}
+	if err := db.SaveChallengeRun(context.Background(), learnerID, ChallengeRun{Challenge: "slow-payment", Settings: "breaker=on", Pass: true, Score: 900, At: c.Now()}); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 func TestDeleteLearnerRemovesAllItsRowsAndNoOneElses(t *testing.T) {
