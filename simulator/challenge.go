@@ -232,7 +232,7 @@ type Objective struct {
 	Name string `json:"name"`
 	// What is the figure, in words: "gateway p99 of reads".
 	What string `json:"what"`
-	// Op is how the figure compares to Goal: "<", "≤", "≥" or ">".
+	// Op is how the figure compares to Goal: "<", "≤", "=", "≥" or ">".
 	Op   string  `json:"op"`
 	Goal float64 `json:"goal"`
 	// Unit is the figure's unit: "ms", "%" or "" for a count.
@@ -244,8 +244,22 @@ type Objective struct {
 // objective builds an objective and its name.
 func objective(what, op string, goal float64, unit string, from, to float64, m func(r *Run, from, to time.Duration) float64) Objective {
 	o := Objective{What: what, Op: op, Goal: goal, Unit: unit, From: sec(from), To: sec(to), measure: m}
-	o.Name = fmt.Sprintf("%s %s %s, from %v to %v", what, op, o.amount(goal), spoken(o.From), spoken(o.To))
+	o.Name = fmt.Sprintf("%s %s %s, %s", what, op, o.amount(goal), o.window())
 	return o
+}
+
+// window says the objective's window: "from 10 s to 20 s", or "at 35 s"
+// for a figure read at one moment.
+func (o *Objective) window() string {
+	if o.From == o.To {
+		return "at " + secText(o.To)
+	}
+	return "from " + secText(o.From) + " to " + secText(o.To)
+}
+
+// secText is a window's bound as people say it, 0 included: "0 s", "10.05 s".
+func secText(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) + " s"
 }
 
 // met reports whether v meets the objective.
@@ -255,6 +269,8 @@ func (o *Objective) met(v float64) bool {
 		return v < o.Goal
 	case "≤":
 		return v <= o.Goal
+	case "=":
+		return v == o.Goal
 	case "≥":
 		return v >= o.Goal
 	case ">":
