@@ -236,9 +236,11 @@ type Objective struct {
 	Op   string  `json:"op"`
 	Goal float64 `json:"goal"`
 	// Unit is the figure's unit: "ms", "%" or "" for a count.
-	Unit     string        `json:"unit,omitempty"`
-	From, To time.Duration `json:"-"`
-	measure  func(r *Run, from, to time.Duration) float64
+	Unit string `json:"unit,omitempty"`
+	// From and To bound the window; the objective is decided at To.
+	From    time.Duration `json:"from_ns"`
+	To      time.Duration `json:"to_ns"`
+	measure func(r *Run, from, to time.Duration) float64
 }
 
 // objective builds an objective and its name.
