@@ -2,8 +2,10 @@ package simulator
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -91,9 +93,11 @@ type Setting struct {
 // Settings is a learner's configuration of one challenge: every knob's
 // value, in the challenge's knob order (a knob the form left out keeps its
 // default). Build one with ParseSettings.
+//
+// Settings is plain data: stored as JSON or as Values().Encode(), it reads
+// back as the same configuration.
 type Settings struct {
 	List []Setting `json:"list"`
-	vals []int
 }
 
 // ParseSettings reads a learner's form for ch. Each field must be one of
@@ -104,7 +108,7 @@ func ParseSettings(ch Challenge, form url.Values) (Settings, error) {
 	if len(form) > len(ch.Knobs) {
 		return Settings{}, fmt.Errorf("%d settings given; challenge %s has %d knobs", len(form), ch.Slug, len(ch.Knobs))
 	}
-	for name := range form {
+	for _, name := range slices.Sorted(maps.Keys(form)) { // the same form, the same error
 		if ch.knob(name) < 0 {
 			if len(name) > MaxSettingValue {
 				name = name[:MaxSettingValue] + "…"
@@ -112,7 +116,7 @@ func ParseSettings(ch Challenge, form url.Values) (Settings, error) {
 			return Settings{}, fmt.Errorf("unknown knob %q", name)
 		}
 	}
-	s := Settings{List: make([]Setting, len(ch.Knobs)), vals: make([]int, len(ch.Knobs))}
+	s := Settings{List: make([]Setting, len(ch.Knobs))}
 	for i := range ch.Knobs {
 		k := &ch.Knobs[i]
 		text := k.Default
@@ -122,11 +126,11 @@ func ParseSettings(ch Challenge, form url.Values) (Settings, error) {
 			}
 			text = vs[0]
 		}
-		v, canon, err := k.parse(text)
+		_, canon, err := k.parse(text)
 		if err != nil {
 			return Settings{}, err
 		}
-		s.List[i], s.vals[i] = Setting{Knob: k.Name, Value: canon}, v
+		s.List[i] = Setting{Knob: k.Name, Value: canon}
 	}
 	return s, nil
 }
@@ -211,15 +215,18 @@ func (s Settings) Value(knob string) string {
 
 // Commands returns the commands that make s, applied at 0 s after the
 // fault script's own steps at 0 s: one per knob set away from its default,
-// in knob order. Settings that do not belong to ch give none.
+// in knob order. A setting that is not one of ch's knobs, or whose value
+// the knob does not take, gives none: ParseSettings refuses both.
 func (ch Challenge) Commands(s Settings) []Command {
 	var out []Command
-	if len(s.vals) != len(ch.Knobs) {
-		return nil
-	}
 	for i := range ch.Knobs {
-		if k := &ch.Knobs[i]; s.List[i].Knob == k.Name && s.List[i].Value != k.Default {
-			out = append(out, k.command(s.vals[i]))
+		k := &ch.Knobs[i]
+		text := s.Value(k.Name)
+		if text == "" || text == k.Default {
+			continue
+		}
+		if v, _, err := k.parse(text); err == nil {
+			out = append(out, k.command(v))
 		}
 	}
 	return out

@@ -341,3 +341,53 @@ func TestARefusedSettingIsReported(t *testing.T) {
 		t.Errorf("pass %v, refused %q", r.Pass, r.Refused)
 	}
 }
+
+func ExampleEvaluate() {
+	ch, _ := ChallengeBySlug("dead-instance")
+	s, err := ParseSettings(ch, url.Values{"lb-gateway-catalog": {"least-outstanding"}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	res := Evaluate(ch, s, 1)
+	for _, o := range res.Objectives {
+		fmt.Println(o.Pass, o.Detail)
+	}
+	fmt.Println("score", res.Score)
+	// Output:
+	// true gateway p99 of reads 35 ms (goal < 300 ms)
+	// true gateway 5xx share 0 % (goal < 1 %)
+	// score 1000
+}
+
+// A form with several unknown knobs is refused naming the first in order,
+// whatever order the map holds them in.
+func TestParseSettingsNamesTheSameUnknownKnob(t *testing.T) {
+	ch, _ := ChallengeBySlug("noisy-client")
+	form := url.Values{"zeta": {"1"}, "alpha": {"1"}, "mid": {"1"}}
+	for i := 0; i < 20; i++ {
+		if _, err := ParseSettings(ch, form); err == nil || err.Error() != `unknown knob "alpha"` {
+			t.Fatalf("error %v, want unknown knob \"alpha\"", err)
+		}
+	}
+}
+
+// Settings stored as JSON read back as the same configuration, and make
+// the same commands.
+func TestSettingsSurviveJSON(t *testing.T) {
+	for _, ch := range Challenges() {
+		b, err := json.Marshal(ch.Par)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var back Settings
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := json.Marshal(ch.Commands(back))
+		want, _ := json.Marshal(ch.Commands(ch.Par))
+		if string(got) != string(want) || len(ch.Commands(back)) == 0 {
+			t.Errorf("%s: commands %s after JSON, want %s", ch.Slug, got, want)
+		}
+	}
+}
