@@ -119,4 +119,14 @@
 // sliced, so the live lab (package lab, a slice per frame) and RunScenario (flat out
 // to the end) are the same stepper and reach the same verdicts. RunCLI is the
 // headless runner. ShopTopology gives the shop's wiring for a viewer to draw.
+//
+// # Challenges
+//
+// Challenges lists scored challenges (challenge.go, challenges.go): a fault
+// script and objectives, each measured over its own window, that the learner
+// meets by setting a challenge's knobs before the run. ParseSettings reads a
+// form of knob values, Evaluate plays the run flat out and scores it (0 when
+// an objective fails, else 1000 less a cost for what was shed and retried),
+// and Challenge.Scenario gives the same run as a lab to watch live. They are
+// not among Scenarios.
 package simulator
