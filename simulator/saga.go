@@ -351,7 +351,7 @@ func (s *Sim) retryForward(si int32, res uint8) {
 	}
 	if !g.retried {
 		g.retried = true
-		s.logf("saga-retry", "orders", "saga %d: %s %s after the charge; the order stands and the step is retried until it succeeds", g.id, stepNames[g.step], resultNames[res])
+		s.logf("saga-retry", "orders", "saga %d: %s %s after the charge; retrying", g.id, stepNames[g.step], resultNames[res])
 	}
 	s.answer(si, resOK)
 	s.retryLater(si, local)
