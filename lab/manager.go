@@ -204,7 +204,7 @@ func (m *Manager) Start(owner, addr string, sc *simulator.Scenario) (*Lab, error
 
 // ScenarioSeed is the seed a scenario's lab starts with, the seed of its
 // recorded run.
-const ScenarioSeed = 1
+const ScenarioSeed = simulator.ScenarioSeed
 
 // schemaFor returns the vector's keys for a lab of this shape, shared by
 // every lab of the same shape.

@@ -329,6 +329,24 @@ type ChallengeResult struct {
 	// Score is 0 when an objective fails, else 1000 minus the cost's
 	// points, and never below 0.
 	Score int `json:"score"`
+	// Timeline is the gateway, second by second, for charts; Marks are
+	// the fault script's steps after 0 s.
+	Timeline []Sample `json:"timeline"`
+	Marks    []Mark   `json:"marks"`
+}
+
+// Sample is the gateway over one second of a run, [At-1 s, At).
+type Sample struct {
+	At       float64 `json:"t"`   // seconds
+	Requests uint64  `json:"n"`   // answered in the second
+	ErrorPct float64 `json:"err"` // of them, the share in 5xx
+	P99MS    float64 `json:"p99"` // their 99th percentile latency
+}
+
+// Mark is a step of the fault script, for a chart.
+type Mark struct {
+	At    float64 `json:"t"` // seconds
+	Label string  `json:"label"`
 }
 
 // Outcome is one objective's verdict with its measured figure.
@@ -378,8 +396,25 @@ func Evaluate(ch Challenge, s Settings, seed uint64) ChallengeResult {
 	cfg.Seed = seed
 	sim := MustNew(cfg)
 	script := NewScript(&sc, sim, 0)
-	script.RunUntil(script.Duration())
 	res := ChallengeResult{Challenge: ch.Slug, Seed: seed, Settings: append([]Setting(nil), s.List...), Pass: true}
+	// Second by second, to read the gateway's slots for the timeline: the
+	// run is the same however it is cut (see TestChallengeScenarioValidates).
+	for t := rollSlot; t <= script.Duration(); t += rollSlot {
+		script.RunUntil(t)
+		n, errs, h := slotsIn(&sim.nodeStats[nodeGateway], t-rollSlot, t)
+		smp := Sample{At: t.Seconds(), Requests: n}
+		if n > 0 {
+			smp.ErrorPct = 100 * float64(errs) / float64(n)
+			smp.P99MS = ms(percentile(&h, n, 0.99))
+		}
+		res.Timeline = append(res.Timeline, smp)
+	}
+	script.RunUntil(script.Duration())
+	for _, st := range ch.Faults {
+		if st.At > 0 {
+			res.Marks = append(res.Marks, Mark{At: st.At.Seconds(), Label: st.Command.Describe()})
+		}
+	}
 	for i, v := range script.Verdicts() {
 		o := &ch.Objectives[i]
 		res.Objectives = append(res.Objectives, Outcome{Name: o.Name, Pass: v.Pass, Value: script.run.Notes[note(i)], Unit: o.Unit, Detail: v.Detail})

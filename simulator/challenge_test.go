@@ -391,3 +391,32 @@ func TestSettingsSurviveJSON(t *testing.T) {
 		}
 	}
 }
+
+// The timeline has a sample a second, and shows the naive dead-instance
+// run's errors while the dead instance is still in the registry, and none
+// before the kill; the marks are the fault script's steps after 0 s.
+func TestChallengeTimeline(t *testing.T) {
+	ch, _ := ChallengeBySlug("dead-instance")
+	res := Evaluate(ch, ch.Naive, 1)
+	if got, want := len(res.Timeline), int(ch.Duration/time.Second); got != want {
+		t.Fatalf("%d samples, want one a second: %d", got, want)
+	}
+	var before, during float64
+	for _, s := range res.Timeline {
+		switch {
+		case s.At <= 10:
+			before += s.ErrorPct
+		case s.At <= 20:
+			during += s.ErrorPct
+		}
+		if s.Requests == 0 {
+			t.Errorf("second %v answered nothing", s.At)
+		}
+	}
+	if before != 0 || during == 0 {
+		t.Errorf("error share summed %v before the kill and %v in the ten seconds after, want 0 and more", before, during)
+	}
+	if len(res.Marks) != 2 || res.Marks[0].At != 10 || res.Marks[1].At != 40 {
+		t.Errorf("marks %+v, want the kill at 10 s and the restart at 40 s", res.Marks)
+	}
+}

@@ -89,10 +89,21 @@ func TestCrawlEveryInternalLink(t *testing.T) {
 	if p := pages["/lab/free-play"]; p == nil || p.status != http.StatusOK {
 		t.Error("the crawl did not reach /lab/free-play with a 200")
 	}
+	for _, ch := range simulator.Challenges() {
+		if p := pages["/lab/challenges/"+ch.Slug]; p == nil || p.status != http.StatusOK {
+			t.Errorf("the crawl did not reach challenge %s with a 200", ch.Slug)
+		}
+	}
 	seeItLive := map[string]bool{}
 	for _, l := range links {
 		if strings.HasPrefix(l.from, "/patterns/") && strings.HasPrefix(l.to, "/lab/") {
 			seeItLive[l.from] = true
+			if ch, ok := strings.CutPrefix(l.to, "/lab/challenges/"); ok {
+				if _, ok := simulator.ChallengeBySlug(ch); !ok {
+					t.Errorf("%s links to %s, which is no challenge", l.from, l.to)
+				}
+				continue
+			}
 			if _, ok := simulator.ScenarioBySlug(strings.TrimPrefix(l.to, "/lab/")); !ok && l.to != "/lab/free-play" {
 				t.Errorf("%s links to %s, which is no lab", l.from, l.to)
 			}

@@ -193,8 +193,8 @@ func TestLabPagesAndStart(t *testing.T) {
 	alice := newLearner(t, hs.URL)
 
 	doc := mustDoc(t, alice.get(t, "/lab"))
-	if n, want := doc.Find("[data-testid=lab-card]").Length(), len(simulator.Scenarios())+1; n != want {
-		t.Errorf("/lab shows %d cards, want %d (every scenario and free play)", n, want)
+	if n, want := doc.Find("[data-testid=lab-card]").Length(), len(simulator.Scenarios())+2; n != want {
+		t.Errorf("/lab shows %d cards, want %d (every scenario, free play and the challenges)", n, want)
 	}
 
 	t.Run("starting needs the form's CSRF token", func(t *testing.T) {

@@ -9,6 +9,7 @@ import (
 
 	"microlab/content"
 	"microlab/internal/humanize"
+	"microlab/simulator"
 	"microlab/web/views"
 )
 
@@ -48,6 +49,11 @@ func (s *Server) article(kind content.Kind) echo.HandlerFunc {
 		prev, next := s.content.Neighbours(p)
 		_, hasQuiz := s.catalog.Bank(p.Slug)
 		a := views.Article{Page: p, Section: sec, Prev: prev, Next: next, Related: s.content.Related(p), Quiz: hasQuiz}
+		for _, ch := range simulator.Challenges() {
+			if ch.Pattern == p.Slug && p.Kind == content.KindPattern {
+				a.Challenges = append(a.Challenges, views.Link{Title: ch.Title, URL: "/lab/challenges/" + ch.Slug})
+			}
+		}
 		return s.cached(c, p.Title, p.Summary, func(f views.Frame) templ.Component {
 			return views.ArticlePage(f, a)
 		})

@@ -45,6 +45,11 @@ type LearnerStore interface {
 	BoostCards(ctx context.Context, learnerID string, cardIDs []string) error
 	BoostedCards(ctx context.Context, learnerID string) (map[string]time.Time, error)
 
+	// Challenges.
+	SaveChallengeRun(ctx context.Context, learnerID string, r store.ChallengeRun) error
+	ChallengeBests(ctx context.Context, learnerID string) (map[string]store.ChallengeRun, error)
+	LastChallengeRun(ctx context.Context, learnerID, challenge string) (store.ChallengeRun, bool, error)
+
 	// The progress page and the learner's own data.
 	Attempts(ctx context.Context, learnerID string, limit int) ([]quiz.AttemptSummary, error)
 	TopicStats(ctx context.Context, learnerID string) (map[string]quiz.TopicStat, error)
