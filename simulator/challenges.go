@@ -217,6 +217,10 @@ func inventoryOutageChallenge() Challenge {
 					return Command{Type: "retries", Edge: "orders>inventory", BackoffMS: pMS(int64(v))}
 				}),
 			breakerKnob("orders>inventory", false),
+			boolKnob("sidecar-orders", "Sidecar proxy beside orders, owning its retries and timeouts", "orders", false,
+				func(on bool) Command {
+					return Command{Type: "sidecar", Service: "orders", Enabled: pB(on), OwnRetries: pB(on), OwnTimeouts: pB(on)}
+				}),
 		},
 	}
 	return withConfigs(ch,
@@ -252,6 +256,8 @@ func retryStormChallenge() Challenge {
 			timeoutKnob("gateway>catalog", 50, 1000),
 			breakerKnob("gateway>catalog", false),
 			instancesKnob("catalog", 3),
+			boolKnob("cache", "Gateway response cache", "gateway", false,
+				func(on bool) Command { return Command{Type: "cache", Enabled: pB(on)} }),
 		},
 	}
 	return withConfigs(ch, []string{"budget-gateway-catalog", "on", "breaker-gateway-catalog", "on"}, nil)
