@@ -137,3 +137,16 @@ func fieldValue(doc *goquery.Document, name string) string {
 	}
 	return f.AttrOr("value", "")
 }
+
+// The best run of each challenge is on the progress page.
+func TestChallengeBestsOnProgress(t *testing.T) {
+	_, hs := newLabTestServer(t, nil)
+	le := newLearner(t, hs.URL)
+	ch, _ := simulator.ChallengeBySlug("broker-outage")
+	wantStatus(t, le.submit(t, "/lab/challenges/"+ch.Slug, ch.Par.Values()), http.StatusOK)
+	doc := mustDoc(t, wantStatus(t, le.get(t, "/progress"), http.StatusOK))
+	row := doc.Find(`[data-testid=challenge-bests] tr:has(a[href="/lab/challenges/` + ch.Slug + `"])`).Text()
+	if want := simulator.Evaluate(ch, ch.Par, challengeSeed).Score; !strings.Contains(row, "best score "+strconv.Itoa(want)) {
+		t.Errorf("progress shows %q for %s, want best score %d", row, ch.Slug, want)
+	}
+}

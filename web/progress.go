@@ -16,6 +16,7 @@ import (
 	"microlab/internal/humanize"
 	"microlab/internal/window"
 	"microlab/quiz"
+	"microlab/simulator"
 	"microlab/store"
 	"microlab/web/views"
 )
@@ -95,6 +96,7 @@ func (s *Server) progressData(c echo.Context) (views.Progress, error) {
 	learner := s.learnerID(c)
 	stats := map[string]quiz.TopicStat{}
 	cards := map[string]quiz.Card{}
+	bests := map[string]store.ChallengeRun{}
 	if learner != "" {
 		ctx := c.Request().Context()
 		if stats, err = s.store.TopicStats(ctx, learner); err != nil {
@@ -111,6 +113,16 @@ func (s *Server) progressData(c echo.Context) (views.Progress, error) {
 			return v, err
 		}
 		v.Interviews, v.Zone = s.sessionSummaries(sessions, 10), learnerZone(c)
+		if bests, err = s.store.ChallengeBests(ctx, learner); err != nil {
+			return v, err
+		}
+	}
+	for _, ch := range simulator.Challenges() {
+		it := views.ChallengeItem{Challenge: ch, PatternTitle: s.pageTitle(ch.Pattern)}
+		if b, ok := bests[ch.Slug]; ok {
+			it.Best = &b
+		}
+		v.Challenges = append(v.Challenges, it)
 	}
 	for _, g := range s.topicGroups(false) {
 		for _, t := range g.Topics {
