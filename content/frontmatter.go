@@ -146,7 +146,7 @@ func (ld *loader) checkFields(d *draft, fileSlug string, kind Kind) {
 	if required("slug") && fm.Slug != fileSlug {
 		ld.add(d.file, line("slug"), "slug %q does not match the file name: want slug: %s", fm.Slug, fileSlug)
 	}
-	if !isSlug(fileSlug) {
+	if !IsSlug(fileSlug) {
 		ld.add(d.file, 0, "the file name must be a slug: lower-case letters, digits and single hyphens")
 	}
 
@@ -202,7 +202,7 @@ func (ld *loader) checkFields(d *draft, fileSlug string, kind Kind) {
 		// frontends) are about code and teams, which the simulator cannot show.
 		if has("lab") {
 			switch {
-			case !isSlug(fm.Lab):
+			case !IsSlug(fm.Lab):
 				ld.add(d.file, line("lab"), "lab %q is not a scenario slug", fm.Lab)
 			case ld.labs != nil && !ld.labs[fm.Lab]:
 				ld.add(d.file, line("lab"), "lab %q is not a known simulator scenario", fm.Lab)
@@ -315,7 +315,7 @@ func (ld *loader) checkList(d *draft, key string, list []string) {
 	seen := make(map[string]bool)
 	for i, s := range list {
 		switch {
-		case !isSlug(s):
+		case !IsSlug(s):
 			ld.add(d.file, ld.itemLine(d, key, i), "%s entry %q must be lower-case letters, digits and single hyphens", key, s)
 		case seen[s]:
 			ld.add(d.file, ld.itemLine(d, key, i), "%s lists %q twice", key, s)
@@ -324,9 +324,10 @@ func (ld *loader) checkList(d *draft, key string, list []string) {
 	}
 }
 
-// isSlug reports whether s is lower-case ASCII letters and digits in words
-// joined by single hyphens.
-func isSlug(s string) bool {
+// IsSlug reports whether s is lower-case ASCII letters and digits in words
+// joined by single hyphens: a page's slug, and the form of other ids that
+// appear in URLs (design prompts, challenges).
+func IsSlug(s string) bool {
 	if s == "" || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {
 		return false
 	}

@@ -93,7 +93,7 @@ func (ld *loader) checkPage(d *draft) {
 		return
 	}
 	for i, s := range d.page.Related {
-		if _, ok := ld.bySlug[s]; !ok && isSlug(s) {
+		if _, ok := ld.bySlug[s]; !ok && IsSlug(s) {
 			ld.add(d.file, ld.itemLine(d, "related", i), "related page %q does not exist", s)
 		}
 	}

@@ -143,7 +143,7 @@ func (c *checker) add(format string, args ...any) {
 // design checks one design and converts it.
 func (c *checker) design(dy designYAML) Design {
 	d := Design{ID: dy.ID, Prompt: strings.TrimSpace(dy.Prompt)}
-	if !isSlug(dy.ID) || len(dy.ID) > maxIDCharacters {
+	if !content.IsSlug(dy.ID) || len(dy.ID) > maxIDCharacters {
 		c.add("id %q must be lower-case letters, digits and single hyphens, at most %d characters", dy.ID, maxIDCharacters)
 	}
 	c.prompt(d.Prompt)
@@ -255,18 +255,4 @@ func (c *checker) section(field, ref string) (slug, id string) {
 		c.add("%s %q: %s has no heading with the id %q", field, ref, page.Source, u.Fragment)
 	}
 	return slug, u.Fragment
-}
-
-// isSlug reports whether s is lower-case ASCII letters and digits in words
-// joined by single hyphens.
-func isSlug(s string) bool {
-	if s == "" || s[0] == '-' || s[len(s)-1] == '-' || strings.Contains(s, "--") {
-		return false
-	}
-	for _, c := range []byte(s) {
-		if !('a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"microlab/content"
 )
 
 // Formats of a mock interview.
@@ -313,17 +315,6 @@ func (q *Question) check() error {
 	return nil
 }
 
-// validSlug reports whether s could be a page or design slug: 1 to 80
-// lower-case letters, digits and hyphens.
-func validSlug(s string) bool {
-	if s == "" || len(s) > 80 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
+// validSlug reports whether s could be a page or design slug, at most 80
+// bytes.
+func validSlug(s string) bool { return len(s) <= 80 && content.IsSlug(s) }

@@ -283,24 +283,30 @@ func (s *Server) renderInterviewQuestion(c echo.Context, status int, sess interv
 	return s.render(c, status, views.InterviewQuestionPage(f, v))
 }
 
-// interviewStep reads the position a form was made for; a form of an
-// earlier question (a second tab, the back button) goes back to where the
+// interviewForm reads the learner's session a form posts to, and the
+// question it is at. A form made for another question (a second tab, the
+// back button) has i < 0: the caller sends the browser back to where the
 // session is.
-func (s *Server) interviewStep(c echo.Context, sess interview.Session) (int, bool) {
-	i := sess.Current()
-	pos, err := strconv.Atoi(c.FormValue("pos"))
-	return i, err == nil && i >= 0 && pos == i
+func (s *Server) interviewForm(c echo.Context) (learner string, sess interview.Session, version int64, i int, err error) {
+	learner, sess, versions, err := s.loadInterview(c)
+	if err != nil {
+		return "", sess, 0, -1, err
+	}
+	i = sess.Current()
+	if pos, err := strconv.Atoi(c.FormValue("pos")); err != nil || i < 0 || pos != i {
+		return learner, sess, 0, -1, nil
+	}
+	return learner, sess, versions[i], i, nil
 }
 
 // interviewDone serves POST /interview/{id}/done: the learner has finished
 // speaking, or the countdown ran out; the notes are kept.
 func (s *Server) interviewDone(c echo.Context) error {
-	learner, sess, versions, err := s.loadInterview(c)
+	learner, sess, version, i, err := s.interviewForm(c)
 	if err != nil {
 		return err
 	}
-	i, ok := s.interviewStep(c, sess)
-	if !ok {
+	if i < 0 {
 		return c.Redirect(http.StatusSeeOther, "/interview/"+sess.ID)
 	}
 	notes := c.FormValue("notes")
@@ -310,7 +316,7 @@ func (s *Server) interviewDone(c echo.Context) error {
 		}
 		return s.renderInterviewQuestion(c, http.StatusBadRequest, sess, i, trimNotes(notes), asSentence(err.Error()))
 	}
-	if err := s.store.UpdateInterview(c.Request().Context(), learner, sess, i, versions[i]); err != nil && !errors.Is(err, store.ErrAlreadyAnswered) {
+	if err := s.store.UpdateInterview(c.Request().Context(), learner, sess, i, version); err != nil && !errors.Is(err, store.ErrAlreadyAnswered) {
 		return s.interviewError(err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/interview/"+sess.ID)
@@ -326,12 +332,11 @@ func trimNotes(notes string) string {
 // interviewRate serves POST /interview/{id}/rate: the learner's marks, one
 // per key point. Missed points bring their flashcards forward.
 func (s *Server) interviewRate(c echo.Context) error {
-	learner, sess, versions, err := s.loadInterview(c)
+	learner, sess, version, i, err := s.interviewForm(c)
 	if err != nil {
 		return err
 	}
-	i, ok := s.interviewStep(c, sess)
-	if !ok {
+	if i < 0 {
 		return c.Redirect(http.StatusSeeOther, "/interview/"+sess.ID)
 	}
 	r := s.rubrics[sess.Questions[i].Ref]
@@ -351,7 +356,7 @@ func (s *Server) interviewRate(c echo.Context) error {
 		return errorf(http.StatusBadRequest, "%s", asSentence(err.Error()))
 	}
 	ctx := c.Request().Context()
-	if err := s.store.UpdateInterview(ctx, learner, sess, i, versions[i]); err != nil {
+	if err := s.store.UpdateInterview(ctx, learner, sess, i, version); err != nil {
 		if errors.Is(err, store.ErrAlreadyAnswered) {
 			return c.Redirect(http.StatusSeeOther, "/interview/"+sess.ID)
 		}
