@@ -25,8 +25,8 @@ func TestBrowserFrame(t *testing.T) {
 		tab := b.NewTab(1280, 900, "light")
 		tab.Do(chromedp.Navigate(srv.URL + "/"))
 		links := browsertest.Eval[[]string](tab, `[...document.querySelectorAll('nav[aria-label="Main"] a')].map(a => a.getAttribute('href'))`)
-		if len(links) != 5 {
-			t.Fatalf("found %d navigation links, want 5: %v", len(links), links)
+		if len(links) != 6 {
+			t.Fatalf("found %d navigation links, want 6: %v", len(links), links)
 		}
 		for _, href := range links {
 			tab.Do(chromedp.Navigate(srv.URL+"/"),
@@ -45,7 +45,10 @@ func TestBrowserFrame(t *testing.T) {
 
 	t.Run("the theme toggle comes back to the same place", func(t *testing.T) {
 		tab := b.NewTab(1280, 900, "light")
+		// The diagram is lazy and has no size until it loads: load it
+		// first, or its arrival would move the page under the test.
 		tab.Do(chromedp.Navigate(srv.URL+"/patterns/saga"),
+			chromedp.Evaluate[chromedp.Void](`Promise.all([...document.images].map(i => { i.loading = 'eager'; return i.decode().catch(() => {}) }))`, chromedp.EvalAwaitPromise),
 			chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, document.body.scrollHeight)`))
 		before := browsertest.Eval[int](tab, `Math.round(window.scrollY)`)
 		tab.Do(chromedp.Click(chromedp.CSS(`button[name=theme][value=dark]`), chromedp.NodeVisible))
@@ -90,7 +93,9 @@ type pageShot struct {
 }
 
 // checkPages loads each page in its own tab and requires that nothing
-// sticks out sideways, every image loads, and there is no console error
+// sticks out sideways, every image loads (a lazy one is made eager first:
+// one far below the first screen would wait for a scroll that never
+// comes), and there is no console error
 // or CSP violation, and that axe-core finds no accessibility violation; it
 // saves a screenshot of each.
 func checkPages(t *testing.T, b *browsertest.Browser, base string, shots []pageShot) {
@@ -102,7 +107,7 @@ func checkPages(t *testing.T, b *browsertest.Browser, base string, shots []pageS
 				t.Errorf("page is %d px wide in a %d px viewport", w, shot.width)
 			}
 			broken, err := chromedp.Run(tab.Ctx, chromedp.Evaluate[[]string](
-				`Promise.all([...document.images].map(i => i.decode().then(() => "", () => i.src))).then(r => r.filter(Boolean))`,
+				`Promise.all([...document.images].map(i => { i.loading = 'eager'; return i.decode().then(() => "", () => i.src) })).then(r => r.filter(Boolean))`,
 				chromedp.EvalAwaitPromise))
 			if err != nil {
 				t.Fatal(err)
