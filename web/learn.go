@@ -46,15 +46,18 @@ func (s *Server) article(kind content.Kind) echo.HandlerFunc {
 		if !ok {
 			return s.notFoundWithHints(slug)
 		}
-		prev, next := s.content.Neighbours(p)
-		_, hasQuiz := s.catalog.Bank(p.Slug)
-		a := views.Article{Page: p, Section: sec, Prev: prev, Next: next, Related: s.content.Related(p), Quiz: hasQuiz}
-		for _, ch := range simulator.Challenges() {
-			if ch.Pattern == p.Slug && p.Kind == content.KindPattern {
-				a.Challenges = append(a.Challenges, views.Link{Title: ch.Title, URL: "/lab/challenges/" + ch.Slug})
-			}
-		}
+		// What the page shows around its text is gathered only when it is
+		// rendered, once per theme: Challenges builds every challenge, and a
+		// cached page must cost no more than its bytes.
 		return s.cached(c, p.Title, p.Summary, func(f views.Frame) templ.Component {
+			prev, next := s.content.Neighbours(p)
+			_, hasQuiz := s.catalog.Bank(p.Slug)
+			a := views.Article{Page: p, Section: sec, Prev: prev, Next: next, Related: s.content.Related(p), Quiz: hasQuiz}
+			for _, ch := range simulator.Challenges() {
+				if ch.Pattern == p.Slug && p.Kind == content.KindPattern {
+					a.Challenges = append(a.Challenges, views.Link{Title: ch.Title, URL: "/lab/challenges/" + ch.Slug})
+				}
+			}
 			return views.ArticlePage(f, a)
 		})
 	}
