@@ -167,11 +167,12 @@ func TestACachedPatternPageAllocatesLittle(t *testing.T) {
 	allocs := testing.AllocsPerRun(50, serve)
 	t.Logf("%.0f allocations a request", allocs)
 	if allocs > maxCachedPageAllocs {
-		t.Errorf("a cached pattern page allocates %.0f times a request, over %d", allocs, maxCachedPageAllocs)
+		t.Errorf("a cached pattern page allocates %.0f times a request, over %.0f", allocs, maxCachedPageAllocs)
 	}
 }
 
 // maxCachedPageAllocs is the bound TestACachedPatternPageAllocatesLittle
-// holds a cached page to: about twice the 34 it takes today, recorder
-// included (357 with the links rebuilt on every request).
-const maxCachedPageAllocs = 80
+// holds a cached page to: 24 today, recorder included, 34 under the race
+// detector. It was 34 (45 under race) while Echo wrapped every request in
+// its middleware afresh, and 357 with the links rebuilt on every request.
+var maxCachedPageAllocs = map[bool]float64{false: 30, true: 40}[raceEnabled]

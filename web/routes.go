@@ -12,12 +12,12 @@ import (
 func (s *Server) routes() {
 	// Order matters: the request id comes first so every later step can log
 	// it; panics are caught inside the access log so they are logged as 500s.
-	s.echo.Use(withRequestID, s.metrics.observe, s.accessLog, s.recoverPanics,
-		secureHeaders, rejectBadQueries, dropTrailingSlash, s.limitBodies, s.issueCSRF)
 	// Linked devices (devices.go): every request's device is checked
 	// before any handler reads its learner.
 	devices := s.newDeviceLinks()
-	s.echo.Use(devices.checkDevice)
+	s.chain = chain(dispatch, withRequestID, s.metrics.observe, s.accessLog, s.recoverPanics,
+		secureHeaders, rejectBadQueries, dropTrailingSlash, s.limitBodies, s.issueCSRF,
+		devices.checkDevice)
 
 	s.get("/", s.home)
 	s.mutating(http.MethodPost, "/theme", s.setTheme)
@@ -91,5 +91,20 @@ func (s *Server) get(path string, h echo.HandlerFunc) {
 
 // mutating registers a state-changing route behind the CSRF check.
 func (s *Server) mutating(method, path string, h echo.HandlerFunc) {
-	s.echo.Add(method, path, h, s.checkCSRF)
+	s.echo.Add(method, path, s.checkCSRF(h))
 }
+
+// chain wraps h in middleware, the first outermost, once. Echo's Use and
+// its route-level middleware do the same wrapping again on every request,
+// a closure per middleware per request; ServeHTTP runs this chain instead.
+func chain(h echo.HandlerFunc, middleware ...echo.MiddlewareFunc) echo.HandlerFunc {
+	for i := len(middleware) - 1; i >= 0; i-- {
+		h = middleware[i](h)
+	}
+	return h
+}
+
+// dispatch runs the handler the router found for the request: a route's,
+// or Echo's own for a path it does not know (404) or a method the path
+// does not take (405), so those answers pass through the whole chain too.
+func dispatch(c echo.Context) error { return c.Handler()(c) }

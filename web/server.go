@@ -84,8 +84,10 @@ type Server struct {
 	designs []interview.Design
 	rubrics map[string]*views.Rubric
 	// clock, when set, replaces the wall clock (tests).
-	clock   func() time.Time
-	echo    *echo.Echo
+	clock func() time.Time
+	echo  *echo.Echo
+	// chain is every request's middleware around the routed handler.
+	chain   echo.HandlerFunc
 	assets  *assets
 	metrics *metrics
 	pages   *pageCache
@@ -158,8 +160,18 @@ func New(cfg Config, deps Deps) (*Server, error) {
 // hears goodbye at once rather than after the slowest request.
 func (s *Server) Close() { s.labs.Close() }
 
-// ServeHTTP makes the server an http.Handler.
-func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.echo.ServeHTTP(w, r) }
+// ServeHTTP makes the server an http.Handler. It is Echo's own ServeHTTP
+// but for the middleware, built once (routes.go's chain) rather than per
+// request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	c := s.echo.AcquireContext()
+	c.Reset(r, w)
+	s.echo.Router().Find(r.Method, echo.GetPath(r), c)
+	if err := s.chain(c); err != nil {
+		s.echo.HTTPErrorHandler(err, c)
+	}
+	s.echo.ReleaseContext(c)
+}
 
 // HTTPServer wraps the handler in an http.Server with timeouts that bound
 // slow clients: reading headers, reading the body, writing the answer and
