@@ -26,20 +26,24 @@ type control struct {
 	required string
 	// anyone is set when a viewer who does not own the lab may send it.
 	anyone bool
+	// replay is set for what a replay's viewer may send: playback, not
+	// changes to the run.
+	replay bool
 	// run carries it out on the lab's goroutine and returns the reply.
 	run func(l *Lab, m *message) []byte
 }
 
 // controls are the run controls, by type.
 var controls = map[string]control{
-	"speed":        {fields: []string{"value"}, required: "value", run: (*Lab).setSpeed},
-	"pause":        {run: (*Lab).pause},
-	"resume":       {run: (*Lab).resume},
-	"step":         {fields: []string{"ms"}, run: (*Lab).step},
-	"fast-forward": {fields: []string{"seconds"}, required: "seconds", run: (*Lab).fastForward},
+	"speed":        {fields: []string{"value"}, required: "value", replay: true, run: (*Lab).setSpeed},
+	"pause":        {replay: true, run: (*Lab).pause},
+	"resume":       {replay: true, run: (*Lab).resume},
+	"step":         {fields: []string{"ms"}, replay: true, run: (*Lab).step},
+	"fast-forward": {fields: []string{"seconds"}, required: "seconds", replay: true, run: (*Lab).fastForward},
+	"seek":         {fields: []string{"ms"}, required: "ms", replay: true, run: (*Lab).seek},
 	"reset":        {fields: []string{"seed", "new_seed"}, run: (*Lab).restart},
 	"predict":      {fields: []string{"option", "stage"}, required: "option", run: (*Lab).predict},
-	"trace":        {fields: []string{"trace"}, required: "trace", anyone: true, run: (*Lab).trace},
+	"trace":        {fields: []string{"trace"}, required: "trace", anyone: true, replay: true, run: (*Lab).trace},
 }
 
 // controlFields decode each run-control field into the message.
@@ -166,11 +170,20 @@ func (l *Lab) handle(m message) []byte {
 		return m.ctl.run(l, &m)
 	}
 	// A simulator command, applied now (also while waiting for the
-	// prediction: setting up before the run is fine).
+	// prediction: setting up before the run is fine), after whatever the
+	// scenario does at this same moment, as its replay will apply it.
+	if err := l.recordRefusal(); err != nil {
+		return replyError(m.id, "full", err.Error())
+	}
+	if l.script != nil {
+		l.script.RunUntil(l.sim.Now())
+	}
 	before := l.sim.EventSeq()
 	if err := l.sim.Apply(l.sim.Now(), m.cmd); err != nil {
 		return replyError(m.id, "invalid", err.Error())
 	}
+	l.record(m.cmd)
+	l.save(true)
 	msg := m.typ
 	if evs := l.sim.Events(before); len(evs) > 0 {
 		msg = evs[len(evs)-1].Message

@@ -61,6 +61,16 @@ type frameState struct {
 	buf       []byte
 }
 
+// addRow keeps a second of chart history, dropping the oldest past
+// historySeconds.
+func (fr *frameState) addRow(row []float64) {
+	if len(fr.hist) >= historySeconds {
+		copy(fr.hist, fr.hist[1:])
+		fr.hist = fr.hist[:len(fr.hist)-1]
+	}
+	fr.hist = append(fr.hist, row)
+}
+
 func (fr *frameState) resetHistory() {
 	fr.hist, fr.histSec = fr.hist[:0], -1
 }
@@ -121,11 +131,7 @@ func (l *Lab) buildFrame() (sagasChanged, tracesChanged bool) {
 	}
 	if sec := int64(l.sim.Now() / time.Second); sec != fr.histSec {
 		fr.histSec = sec
-		if len(fr.hist) >= historySeconds {
-			copy(fr.hist, fr.hist[1:])
-			fr.hist = fr.hist[:len(fr.hist)-1]
-		}
-		fr.hist = append(fr.hist, chartRow(sec, &snap))
+		fr.addRow(chartRow(sec, &snap))
 	}
 	return sagasChanged, tracesChanged
 }

@@ -105,6 +105,15 @@ type Lab struct {
 	lastTick   time.Time
 	simulating bool // counted in the manager's CPU budget
 	fr         frameState
+	// rc is the run's record (record.go); runID its id, readable from any
+	// goroutine.
+	rc    recording
+	runID atomic.Pointer[string]
+	// A replay lab plays source back through replay, and cannot be
+	// changed; lastSeek bounds how often it re-simulates.
+	source   *simulator.Record
+	replay   *simulator.Replayer
+	lastSeek time.Time
 }
 
 // Predicted reports whether the owner has locked in the prediction (always
@@ -116,7 +125,13 @@ func (l *Lab) Predicted() bool { return l.predicted.Load() }
 func (l *Lab) Answered(i int) bool { return i >= 0 && i < 64 && l.answered.Load()&(1<<i) != 0 }
 
 func newLab(m *Manager, owner string, sc *simulator.Scenario, seed uint64) (*Lab, error) {
-	l := &Lab{
+	return newLabFrom(m, owner, sc, seed, nil)
+}
+
+// newLabFrom makes a lab that replays source, or a live one when source
+// is nil.
+func newLabFrom(m *Manager, owner string, sc *simulator.Scenario, seed uint64, source *simulator.Record) (*Lab, error) {
+	l := &Lab{source: source,
 		id: newID(), owner: owner, sc: sc, title: "Free play", created: time.Now(), m: m,
 		reqs: make(chan request, 16), joins: make(chan *Viewer), leaves: make(chan *Viewer),
 		stops: make(chan stop, 1), done: make(chan struct{}),
@@ -164,6 +179,20 @@ func (l *Lab) Done() <-chan struct{} { return l.done }
 // reset starts the simulation over at virtual time zero with seed; the
 // prediction is kept.
 func (l *Lab) reset(seed uint64) error {
+	if l.source != nil {
+		p, err := simulator.NewReplayer(l.source)
+		if err != nil {
+			return err
+		}
+		l.replay, l.sim, l.script, l.ffUntil = p, p.Sim(), p.Script(), 0
+		l.epoch++
+		l.fr.resetHistory()
+		l.fr.evSeq = 0
+		return nil
+	}
+	if l.rc.id != "" {
+		l.save(true) // the run so far stays recorded; the reset starts another
+	}
 	cfg := simulator.DefaultConfig()
 	cfg.Seed = seed
 	sim, err := simulator.New(cfg)
@@ -184,6 +213,7 @@ func (l *Lab) reset(seed uint64) error {
 	}
 	l.fr.resetHistory()
 	l.fr.evSeq = 0
+	l.startRecording()
 	return nil
 }
 
@@ -228,9 +258,14 @@ loop:
 		case v := <-l.leaves:
 			if _, ok := l.viewers[v]; ok {
 				delete(l.viewers, v)
+				if len(l.viewers) == 0 && l.replay != nil {
+					why = stop{CloseNormal, "The replay ended: its viewer left."}
+					break loop
+				}
 				if len(l.viewers) == 0 {
 					ticks.Stop()
 					idle.Reset(lim.Idle)
+					l.save(true)
 				}
 			}
 		case why = <-l.stops:
@@ -238,6 +273,7 @@ loop:
 		}
 		l.simulating = l.m.budget.setActive(l.simulating, len(l.viewers) > 0 && (l.state == stateRunning || l.ffUntil > 0))
 	}
+	l.save(true)
 	l.m.remove(l)
 	for v := range l.viewers {
 		v.shut(why.code, why.reason)
@@ -270,11 +306,16 @@ func (l *Lab) tick(now time.Time) {
 		l.eff = 0.8*l.eff + 0.2*float64(l.sim.Now()-before)/float64(dt)
 	}
 	l.broadcast()
+	l.save(false)
 }
 
 // advance simulates up to target, in slices, until the wall-time budget is
 // spent. A scenario stops at its end, and pauses there.
 func (l *Lab) advance(target time.Duration, budget time.Duration) {
+	if l.replay != nil {
+		l.advanceReplay(target, budget)
+		return
+	}
 	sc := l.script
 	if sc != nil && !sc.Ended() && target > sc.Duration() {
 		target = sc.Duration()

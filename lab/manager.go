@@ -122,6 +122,9 @@ type Manager struct {
 	budget     cpuBudget
 	evaluating atomic.Int32
 
+	// recorder keeps the labs' runs (record.go); nil keeps nothing.
+	recorder Recorder
+
 	running sync.WaitGroup // lab goroutines
 	viewers sync.WaitGroup // viewers that joined and have not left
 }
@@ -160,21 +163,31 @@ func (m *Manager) Topology() simulator.Topology { return m.topo }
 // ErrClosing, ErrTooMany, ErrAddressLabs, ErrFull or ErrStartRate, in that
 // order; only a lab that starts counts against the start rate.
 func (m *Manager) Start(owner, addr string, sc *simulator.Scenario) (*Lab, error) {
+	seed := uint64(ScenarioSeed)
+	if sc == nil {
+		seed = 1 + mrand.Uint64N(999_999)
+	}
+	return m.launch(owner, addr, true, func() (*Lab, error) { return newLab(m, owner, sc, seed) })
+}
+
+// launch checks the bounds, makes the lab with make and starts its
+// goroutine; mine says whether it counts among its owner's labs.
+func (m *Manager) launch(owner, addr string, mine bool, make func() (*Lab, error)) (*Lab, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {
 		return nil, ErrClosing
 	}
-	mine, here := 0, 0
+	owned, here := 0, 0
 	for _, l := range m.labs {
-		if l.owner == owner {
-			mine++
+		if l.owner == owner && l.source == nil {
+			owned++
 		}
 		if l.addr == addr {
 			here++
 		}
 	}
-	if mine >= m.limits.PerLearner {
+	if mine && owned >= m.limits.PerLearner {
 		return nil, ErrTooMany
 	}
 	if here >= m.limits.PerAddress {
@@ -186,11 +199,7 @@ func (m *Manager) Start(owner, addr string, sc *simulator.Scenario) (*Lab, error
 	if !m.starts.Allow(addr, time.Now()) {
 		return nil, ErrStartRate
 	}
-	seed := uint64(ScenarioSeed)
-	if sc == nil {
-		seed = 1 + mrand.Uint64N(999_999)
-	}
-	l, err := newLab(m, owner, sc, seed)
+	l, err := make()
 	if err != nil {
 		return nil, err
 	}
@@ -198,7 +207,11 @@ func (m *Manager) Start(owner, addr string, sc *simulator.Scenario) (*Lab, error
 	m.labs[l.id] = l
 	m.running.Add(1)
 	go l.run()
-	m.log.Info("lab started", "lab", l.id, "scenario", l.Info().Slug(), "labs", len(m.labs))
+	kind := "lab started"
+	if l.source != nil {
+		kind = "replay started"
+	}
+	m.log.Info(kind, "lab", l.id, "scenario", l.Info().Slug(), "labs", len(m.labs))
 	return l, nil
 }
 

@@ -90,7 +90,11 @@ func (v *Viewer) Send(raw []byte) []byte {
 	if ref != nil {
 		return replyError(m.id, ref.code, ref.message)
 	}
-	if !v.owner && (m.ctl == nil || !m.ctl.anyone) {
+	if v.lab.source != nil {
+		if m.ctl == nil || !m.ctl.replay {
+			return replyError(m.id, "read-only", "This is a recorded run: it plays back as it was. Fork it to change what happens from here.")
+		}
+	} else if !v.owner && (m.ctl == nil || !m.ctl.anyone) {
 		return replyError(m.id, "read-only", "This lab is read-only for you: only the person who started it can control it. Start your own from /lab/"+v.lab.Info().Slug()+".")
 	}
 	l := v.lab

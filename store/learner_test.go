@@ -78,6 +78,9 @@ func fillLearner(tb testing.TB, db *DB, c *clock, learnerID string, n int) {
 	if err := db.SaveChallengeRun(context.Background(), learnerID, ChallengeRun{Challenge: "slow-payment", Settings: "breaker=on", Pass: true, Score: 900, At: c.Now()}); err != nil {
 		tb.Fatal(err)
 	}
+	if err := db.SaveLabRun(context.Background(), learnerID, labRun(n, c.Now())); err != nil {
+		tb.Fatal(err)
+	}
 }
 
 func TestDeleteLearnerRemovesAllItsRowsAndNoOneElses(t *testing.T) {
