@@ -42,7 +42,7 @@ const saveEvery = 5 * time.Second
 // maxRecorded is the virtual time a record covers at most: a lab that runs
 // on past it keeps the first part as its record, since a replay must
 // re-simulate from zero to go back.
-const maxRecorded = 30 * time.Minute
+const maxRecorded = simulator.MaxRecordLength
 
 // recording is a lab's own record and when it was last saved.
 type recording struct {
@@ -118,6 +118,10 @@ func (l *Lab) save(force bool) {
 	r.Record(Run{ID: rc.id, Owner: l.owner, Title: l.title, Created: rc.created, Record: rec})
 	rc.saved, rc.savedNS, rc.dirty = time.Now(), rc.rec.EndNS, false
 }
+
+// NewRunID is a fresh run id, for a run that comes from elsewhere (an
+// imported file).
+func NewRunID() string { return newID() }
 
 // RunID is the id the lab's current run is recorded under; a reset starts
 // a new one.

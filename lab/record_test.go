@@ -313,3 +313,32 @@ func mustScenario(t *testing.T, slug string) simulator.Scenario {
 	}
 	return sc
 }
+
+// BenchmarkSeekBack is the dearest seek: from the end of a run back to
+// just before it, which replays from zero, for a 10-minute and a
+// 30-minute (the longest) run of free play with a command a second.
+func BenchmarkSeekBack(b *testing.B) {
+	for _, minutes := range []int{10, 30} {
+		b.Run(itoa(minutes)+"min", func(b *testing.B) {
+			end := time.Duration(minutes) * time.Minute
+			rec := &simulator.Record{Version: simulator.RecordVersion, Seed: 5, EndNS: int64(end), Prediction: -1}
+			for s := time.Duration(0); s < end && len(rec.Commands) < simulator.MaxRecordCommands; s += time.Second {
+				ms := int64(s/time.Second%200) + 20
+				rec.Commands = append(rec.Commands, simulator.RecordedCommand{AtNS: int64(s), By: "owner",
+					Command: simulator.Command{Type: "latency", Service: "inventory", MS: &ms}})
+			}
+			l, err := newLabFrom(newTestManager(b), "viewer", nil, rec.Seed, rec)
+			if err != nil {
+				b.Fatal(err)
+			}
+			l.seekTo(end)
+			for b.Loop() {
+				l.seekTo(end - time.Second)
+				l.seekTo(end) // forward again: one second, cheap
+			}
+			if l.replay.Err() != nil {
+				b.Fatal(l.replay.Err())
+			}
+		})
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"time"
 )
 
@@ -15,6 +16,11 @@ import (
 //
 //	sim --list
 //	sim --scenario NAME [--seed N] [--for 60s] [--json]
+//	sim --replay FILE [--json]
+//
+// --replay re-runs a recorded lab run (a replay page's "Download this
+// run") to its end and prints what a scenario run prints; a run of free
+// play has no checks, so it prints the key figures alone.
 //
 // --list prints one scenario a line: its slug, a tab, its title. A run prints each
 // check's verdict and the key figures, or with --json a JSON object with the verdicts,
@@ -27,8 +33,9 @@ func RunCLI(args []string, stdout, stderr io.Writer) int {
 	seed := fs.Uint64("seed", 1, "the seed of the simulation's random numbers")
 	dur := fs.Duration("for", 0, "how much virtual time to run (default: the scenario's own duration)")
 	asJSON := fs.Bool("json", false, "print the result, the final snapshot and the events as JSON")
+	replay := fs.String("replay", "", "replay a recorded run from this JSON file")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: sim --list | sim --scenario NAME [--seed N] [--for 60s] [--json]")
+		fmt.Fprintln(stderr, "usage: sim --list | sim --scenario NAME [--seed N] [--for 60s] [--json] | sim --replay FILE [--json]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -52,8 +59,15 @@ func RunCLI(args []string, stdout, stderr io.Writer) int {
 		}
 		return 0
 	}
+	if *replay != "" {
+		if *name != "" || *dur != 0 {
+			fmt.Fprintln(stderr, "sim: --replay takes its scenario, seed and length from the file")
+			return 2
+		}
+		return replayCLI(*replay, *asJSON, stdout, stderr)
+	}
 	if *name == "" {
-		fmt.Fprintln(stderr, "sim: --scenario NAME or --list is required")
+		fmt.Fprintln(stderr, "sim: --scenario NAME, --replay FILE or --list is required")
 		fs.Usage()
 		return 2
 	}
@@ -114,4 +128,58 @@ func printResult(w io.Writer, sc Scenario, res Result) {
 	if yours > 0 {
 		fmt.Fprintf(w, "%d more (TRY) decide what a learner's own change does in the live lab\n", yours)
 	}
+}
+
+// replayCLI re-runs the record in file: 0 when it replays and every check
+// holds, 1 when a check fails, 2 when the file is not a run that replays.
+func replayCLI(file string, asJSON bool, stdout, stderr io.Writer) int {
+	f, err := os.Open(file)
+	if err != nil {
+		fmt.Fprintf(stderr, "sim: %v\n", err)
+		return 2
+	}
+	defer f.Close()
+	rec, err := DecodeRecord(f)
+	if err != nil {
+		fmt.Fprintf(stderr, "sim: %s: %v\n", file, err)
+		return 2
+	}
+	p, err := NewReplayer(rec)
+	if err != nil {
+		fmt.Fprintf(stderr, "sim: %s: %v\n", file, err)
+		return 2
+	}
+	p.RunUntil(rec.End())
+	if err := p.Err(); err != nil {
+		fmt.Fprintf(stderr, "sim: %s does not replay: %v\n", file, err)
+		return 2
+	}
+	var res Result
+	if p.Script() != nil {
+		res = p.Script().Result()
+		res.DurationMS = ms(rec.End())
+	} else {
+		snap := p.Sim().Snapshot()
+		res = Result{Scenario: "free-play", Seed: rec.Seed, DurationMS: ms(rec.End()), Pass: true,
+			Snapshot: snap, Events: p.Sim().Events(0), Figures: keyFigures(p.Sim(), snap)}
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(res); err != nil {
+			fmt.Fprintf(stderr, "sim: %v\n", err)
+			return 2
+		}
+	} else {
+		sc := Scenario{Slug: "free-play", Title: "Free play"}
+		if p.Script() != nil {
+			sc = *p.Script().Scenario()
+		}
+		fmt.Fprintf(stdout, "replaying %s: %d commands\n", file, len(rec.Commands))
+		printResult(stdout, sc, res)
+	}
+	if !res.Pass {
+		return 1
+	}
+	return 0
 }

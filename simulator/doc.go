@@ -20,8 +20,8 @@
 // layer paces it against the wall clock; tests and the headless runner run it flat
 // out.
 //
-// This package does no I/O apart from RunCLI's writers, and must never import the
-// project's web, store or other I/O packages.
+// This package does no I/O apart from RunCLI's writers and the file `sim --replay`
+// names, and must never import the project's web, store or other I/O packages.
 //
 // # The shop
 //

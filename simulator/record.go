@@ -48,8 +48,10 @@ const (
 	// MaxRecordCommands is the most commands one run keeps.
 	MaxRecordCommands = 1000
 	// MaxRecordLength is the longest run a record may describe, in virtual
-	// time: a lab lives 30 minutes at most, at up to 20 times real time.
-	MaxRecordLength = 10 * time.Hour
+	// time: a replay goes back by re-simulating from zero, and checking a
+	// file replays it whole, so this bounds what either costs (about a
+	// quarter of a second of CPU; BenchmarkSeekBack in lab).
+	MaxRecordLength = 30 * time.Minute
 	// MaxRecordSeed is the largest seed: JSON numbers above 2^53 lose
 	// precision in a browser.
 	MaxRecordSeed = 1<<53 - 1

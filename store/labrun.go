@@ -20,6 +20,7 @@ const maxLabRunRecord = 1 << 20
 // lists show of it).
 type LabRun struct {
 	ID       string // unguessable: whoever has it may watch the replay
+	Owner    string // the learner whose lab recorded it (GetLabRun fills it)
 	Title    string // the scenario's title, or "Free play"
 	Scenario string // the scenario's slug, empty in free play
 	EndNS    int64  // the virtual time the run reached
@@ -98,7 +99,7 @@ func (db *DB) GetLabRun(ctx context.Context, id string, now time.Time) (LabRun, 
 		return r, ErrNotFound
 	}
 	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
-		runs, err := scanLabRuns(tx.QueryContext(ctx, `SELECT id, title, scenario, end_ns, commands, record, created_at, saved_at, expires_at
+		runs, err := scanLabRuns(tx.QueryContext(ctx, `SELECT id, learner_id, title, scenario, end_ns, commands, record, created_at, saved_at, expires_at
 			FROM lab_runs WHERE id = ? AND expires_at > ?`, id, formatTime(now)))
 		if err != nil {
 			return err
@@ -124,7 +125,7 @@ func (db *DB) LabRuns(ctx context.Context, learnerID string, now time.Time) ([]L
 	var out []LabRun
 	err := db.inReadTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		out, err = scanLabRuns(tx.QueryContext(ctx, `SELECT id, title, scenario, end_ns, commands, '', created_at, saved_at, expires_at
+		out, err = scanLabRuns(tx.QueryContext(ctx, `SELECT id, learner_id, title, scenario, end_ns, commands, '', created_at, saved_at, expires_at
 			FROM lab_runs WHERE learner_id = ? AND expires_at > ? ORDER BY created_at DESC, id DESC`, learnerID, formatTime(now)))
 		return err
 	})
@@ -187,7 +188,7 @@ func scanLabRuns(rows *sql.Rows, err error) ([]LabRun, error) {
 			rec                    string
 			created, saved, expire string
 		)
-		if err := rows.Scan(&r.ID, &r.Title, &r.Scenario, &r.EndNS, &r.Commands, &rec, &created, &saved, &expire); err != nil {
+		if err := rows.Scan(&r.ID, &r.Owner, &r.Title, &r.Scenario, &r.EndNS, &r.Commands, &rec, &created, &saved, &expire); err != nil {
 			return nil, err
 		}
 		if rec != "" {

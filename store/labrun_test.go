@@ -41,7 +41,7 @@ func TestLabRunsSurviveARestartAndExpire(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got.EndNS != 9e9 || got.Commands != 3 || string(got.Record) != `{"version":1,"later":true}` || !got.Created.Equal(ms(r.Created)) {
+	if got.Owner != learnerA || got.EndNS != 9e9 || got.Commands != 3 || string(got.Record) != `{"version":1,"later":true}` || !got.Created.Equal(ms(r.Created)) {
 		t.Errorf("after a restart the run is %+v", got)
 	}
 	list, err := db.LabRuns(ctx, learnerA, c.Now())

@@ -43,19 +43,35 @@ func (s *Server) labSocket(c echo.Context) error {
 		return errLabNotRunning()
 	}
 	info := l.Info()
-	r := c.Request()
-	if o := r.Header.Get("Origin"); o == "" || !s.sameOrigin(r, o) {
-		return errorf(http.StatusForbidden, "Lab connections are only accepted from this site's own pages.")
-	}
-	if !websocket.IsWebSocketUpgrade(r) {
-		return errorf(http.StatusBadRequest, "This address is the lab's websocket. Open the lab page, /lab/s/%s, instead.", info.ID)
+	if err := s.checkSocket(c, "/lab/s/"+info.ID); err != nil {
+		return err
 	}
 	id := s.learnerID(c)
 	v, err := l.Join(id != "" && id == info.Owner, clientKey(c))
 	if err != nil {
 		return s.labRefusal(err, id)
 	}
+	return s.serveSocket(c, v)
+}
+
+// checkSocket refuses a connection from another site's page, and a plain
+// request to a socket's address (page is the page to open instead).
+func (s *Server) checkSocket(c echo.Context, page string) error {
+	r := c.Request()
+	if o := r.Header.Get("Origin"); o == "" || !s.sameOrigin(r, o) {
+		return errorf(http.StatusForbidden, "Lab connections are only accepted from this site's own pages.")
+	}
+	if !websocket.IsWebSocketUpgrade(r) {
+		return errorf(http.StatusBadRequest, "This address is the lab's websocket. Open the lab page, %s, instead.", page)
+	}
+	return nil
+}
+
+// serveSocket upgrades the connection and pumps frames to the viewer and
+// its messages to the lab until either side ends; then the viewer leaves.
+func (s *Server) serveSocket(c echo.Context, v *lab.Viewer) error {
 	defer v.Leave()
+	r := c.Request()
 	conn, err := labUpgrader.Upgrade(c.Response(), r, nil)
 	if err != nil {
 		return nil // the upgrader has answered

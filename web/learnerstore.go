@@ -49,6 +49,12 @@ type LearnerStore interface {
 	SaveChallengeRun(ctx context.Context, learnerID string, r store.ChallengeRun) error
 	ChallengeBests(ctx context.Context, learnerID string) (map[string]store.ChallengeRun, error)
 	LastChallengeRun(ctx context.Context, learnerID, challenge string) (store.ChallengeRun, bool, error)
+	// Recorded lab runs (labruns.go).
+	SaveLabRun(ctx context.Context, learnerID string, r store.LabRun) error
+	GetLabRun(ctx context.Context, id string, now time.Time) (store.LabRun, error)
+	LabRuns(ctx context.Context, learnerID string, now time.Time) ([]store.LabRun, error)
+	DeleteLabRun(ctx context.Context, learnerID, id string) error
+	DeleteExpiredLabRuns(ctx context.Context, now time.Time) (int64, error)
 
 	// The progress page and the learner's own data.
 	Attempts(ctx context.Context, learnerID string, limit int) ([]quiz.AttemptSummary, error)

@@ -16,6 +16,7 @@ import (
 	"microlab/interview"
 	"microlab/lab"
 	"microlab/quiz"
+	"microlab/simulator"
 	"microlab/web/views"
 )
 
@@ -37,6 +38,9 @@ type Config struct {
 	// and a client address, may import in a minute, ImportsPerAddressDay
 	// those of an address in a day; zero means 3, 10 and 100.
 	ImportsPerLearner, ImportsPerAddress, ImportsPerAddressDay int
+	// RunsTTL is how long a recorded lab run is kept after its last
+	// change; zero means 30 days.
+	RunsTTL time.Duration
 	// TrustedProxies are the networks of the reverse proxies whose
 	// X-Forwarded-For is believed. Empty: the client's address is the
 	// connection's, whatever a header says.
@@ -97,6 +101,10 @@ type Server struct {
 	// a file: each import holds the one writer of the database for a while.
 	importsByLearner, importsByAddress, importsByAddressDay *window.Limit
 	bodyLimits                                              map[string]int64
+	// runs keeps the labs' recorded runs (labruns.go); stopSweep ends the
+	// sweep of expired ones.
+	runs      *runSaver
+	stopSweep context.CancelFunc
 }
 
 // New builds the server and registers every route.
@@ -121,6 +129,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, secret: cfg.Secret, log: deps.Log, db: deps.DB, content: deps.Content, store: deps.Store, catalog: deps.Quiz, scheduler: quiz.DefaultScheduler(), metrics: newMetrics(), pages: newPageCache(), bodyLimits: map[string]int64{}}
 	s.labs = lab.NewManager(cfg.Labs, deps.Log)
+	s.runs = newRunSaver(deps.Store, deps.Log, s.runsTTL(), s.now)
+	s.labs.SetRecorder(s.runs)
+	var sweep context.Context
+	sweep, s.stopSweep = context.WithCancel(context.Background())
+	go s.sweepRuns(sweep)
 	s.importsByLearner = window.New(cfg.ImportsPerLearner, time.Minute, 0)
 	s.importsByAddress = window.New(cfg.ImportsPerAddress, time.Minute, 0)
 	// A day's imports of 2 000 addresses, at 100 each, are 200 000 times:
@@ -144,6 +157,7 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.designs = deps.Designs
 	s.rubrics = s.buildRubrics()
 	s.bodyLimits["/progress/import"] = maxImport + 64<<10 // the file plus the multipart envelope
+	s.bodyLimits["/lab/runs/import"] = simulator.MaxRecordBytes + 64<<10
 
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
@@ -158,7 +172,11 @@ func New(cfg Config, deps Deps) (*Server, error) {
 // away). http.Server.Shutdown does not wait for hijacked connections such
 // as websockets, so call Close as well, and before it: a lab socket then
 // hears goodbye at once rather than after the slowest request.
-func (s *Server) Close() { s.labs.Close() }
+func (s *Server) Close() {
+	s.labs.Close()
+	s.runs.close() // the labs' last saves, now that they have stopped
+	s.stopSweep()
+}
 
 // ServeHTTP makes the server an http.Handler. It is Echo's own ServeHTTP
 // but for the middleware, built once (routes.go's chain) rather than per

@@ -23,6 +23,8 @@ type Config struct {
 	LogLevel        slog.Level
 	BaseURL         string
 	ShutdownTimeout time.Duration
+	// RunsTTL is how long a recorded lab run is kept after its last change.
+	RunsTTL time.Duration
 	Labs            int
 	// LabsPerAddress bounds the labs started from one client address; 0
 	// takes the lab package's default.
@@ -71,6 +73,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	// The labs take at most 2 s to say goodbye, then requests get this: the
 	// total stays under the 10 s a container runtime waits before it kills.
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 5*time.Second, "how long in-flight requests may take to finish on shutdown")
+	fs.DurationVar(&cfg.RunsTTL, "runs-ttl", 30*24*time.Hour, "how long a recorded lab run is kept after its last change (1m to 8760h)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return cfg, errHelp
@@ -90,6 +93,9 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 		if _, _, err := net.SplitHostPort(cfg.MetricsAddr); err != nil {
 			return cfg, fmt.Errorf("metrics address %q: want host:port, empty or off", cfg.MetricsAddr)
 		}
+	}
+	if cfg.RunsTTL < time.Minute || cfg.RunsTTL > 8760*time.Hour {
+		return cfg, fmt.Errorf("runs-ttl %v: want 1m to 8760h", cfg.RunsTTL)
 	}
 	n, err := strconv.Atoi(labs)
 	if err != nil || n < 1 || n > 10000 {

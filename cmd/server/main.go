@@ -109,7 +109,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 		return err
 	}
 	srv, err := web.New(web.Config{
-		BaseURL: cfg.BaseURL, Secret: secret, TrustedProxies: cfg.TrustedProxies,
+		BaseURL: cfg.BaseURL, Secret: secret, TrustedProxies: cfg.TrustedProxies, RunsTTL: cfg.RunsTTL,
 		Labs: lab.Limits{Total: cfg.Labs, PerAddress: cfg.LabsPerAddress, Sockets: labSockets(cfg.LabSockets)},
 	}, web.Deps{Log: log, DB: db, Store: db, Content: lib, Quiz: catalog, Deck: deck, Designs: designs})
 	if err != nil {

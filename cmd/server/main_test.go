@@ -51,7 +51,10 @@ func TestConfigFlagWinsOverEnvironment(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got.ShutdownTimeout = 0
+			if got.RunsTTL != 30*24*time.Hour {
+				t.Errorf("runs-ttl defaults to %v, want 30 days", got.RunsTTL)
+			}
+			got.ShutdownTimeout, got.RunsTTL = 0, 0
 			if !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("config = %+v, want %+v", got, tc.want)
 			}
@@ -60,7 +63,7 @@ func TestConfigFlagWinsOverEnvironment(t *testing.T) {
 }
 
 func TestConfigRejectsNonsense(t *testing.T) {
-	for _, args := range [][]string{{"-log-level", "loud"}, {"stray"}, {"-shutdown-timeout", "-1s"}, {"-nope"}, {"-labs", "0"}, {"-labs", "many"},
+	for _, args := range [][]string{{"-log-level", "loud"}, {"stray"}, {"-shutdown-timeout", "-1s"}, {"-runs-ttl", "1s"}, {"-runs-ttl", "9000h"}, {"-nope"}, {"-labs", "0"}, {"-labs", "many"},
 		{"-metrics-addr", "9090"}, {"-trusted-proxies", "10.0.0.0/33"}, {"-trusted-proxies", "proxy.example"}, {"-lab-sockets", "-1"}, {"-labs-per-address", "x"}} {
 		if _, err := parseConfig(args, env(nil), io.Discard); err == nil {
 			t.Errorf("parseConfig(%q) succeeded, want an error", args)

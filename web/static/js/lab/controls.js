@@ -35,7 +35,8 @@ export function unfold(details) {
 
 // enableControls opens the controls' fieldset, for the owner only.
 export function enableControls(on, owner) {
-  $('controls').disabled = !(on && owner);
+  const c = $('controls');
+  if (c) c.disabled = !(on && owner);
 }
 
 const RUN_LABELS = {
@@ -65,7 +66,9 @@ export function renderRun(s, root) {
   // The same, in short, above the drawing, for when the header is out of
   // view (screen readers have the header's).
   text($('dash-clock'), fmtSec(s.at) + ' · ' + (RUN_LABELS[st] || st) + ' · ' + run.speed + '×');
-  text($('run-toggle'), moving(st) ? 'Pause' : st === 'waiting' ? 'Start' : 'Resume');
+  const toggle = $('run-toggle');
+  if (!toggle) return; // a replay has its own controls (replay.js)
+  text(toggle, moving(st) ? 'Pause' : st === 'waiting' ? 'Start' : 'Resume');
   const sel = $('speed');
   if (document.activeElement !== sel && sel.value !== String(run.speed)) sel.value = String(run.speed);
 }
@@ -104,6 +107,13 @@ export function wireControls({ state, lab, send, redraw, pickTrace }) {
     if (!send(msg)) status('Not connected: the command was not sent.', 'error');
   };
   const controls = $('controls');
+  if (controls) wireRun({ state, lab, command, controls, redraw });
+  wirePanels({ command, redraw, pickTrace });
+}
+
+// wireRun connects the owner's controls: the commands, the run buttons
+// and the prediction. A replay has none of them.
+function wireRun({ state, lab, command, controls, redraw }) {
   controls.addEventListener('submit', (e) => {
     const form = e.target.closest('form.cmd');
     if (!form) return;
@@ -158,6 +168,10 @@ export function wireControls({ state, lab, send, redraw, pickTrace }) {
     });
   }
 
+}
+
+// wirePanels connects the panels' own inputs and the share link.
+function wirePanels({ command, redraw, pickTrace }) {
   $('log-kind').addEventListener('change', redraw.log);
   $('log-filter').addEventListener('input', redraw.log);
   $('chart-subject').addEventListener('change', redraw.charts);

@@ -14,15 +14,18 @@ import { renderStages, wireStages } from './stages.js';
 import { wireZoom } from './zoom.js';
 import { wireTabs } from './tabs.js';
 import { pauseTraffic, renderTopology } from './topology.js';
+import { wireReplay } from './replay.js';
 
 const root = $('lab');
 if (root) start(root);
 
 function start(root) {
   const state = new LabState();
-  const lab = root.dataset.lab;
+  // A replay's lab is made for this connection: its id comes with hello.
+  let lab = root.dataset.lab;
   const scenario = root.dataset.scenario !== 'free-play';
   let openTrace = 0;
+  let replay = null;
 
   function render(full) {
     renderRun(state, root);
@@ -41,6 +44,7 @@ function start(root) {
     if (full || !$('sagas-hold').checked) renderSagas(state);
     renderTraces(state, openTrace);
     announceChanges(state);
+    if (replay) replay.render();
   }
 
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -52,6 +56,7 @@ function start(root) {
     },
     onClose({ final, ended, problem }) {
       enableControls(false, state.owner);
+      if (replay) replay.enable(false);
       if (!final) return;
       const p = $('lab-problem');
       p.hidden = false;
@@ -66,6 +71,11 @@ function start(root) {
       const u = state.receive(m);
       if (!u) return;
       if (u.hello) {
+        if (replay) {
+          lab = m.lab.id;
+          replay.enable(true);
+          return;
+        }
         root.dataset.role = state.role;
         text($('role'), state.owner ? 'You control this lab' : 'Watching, read-only');
         enableControls(true, state.owner);
@@ -114,5 +124,6 @@ function start(root) {
     },
     pickTrace: (id) => (openTrace = id),
   });
+  if (root.dataset.replay === 'true') replay = wireReplay({ state, send: (msg) => conn.send(msg) !== 0 });
   conn.start();
 }

@@ -1,0 +1,190 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"microlab/simulator"
+)
+
+// uploadRun posts body as a run file to import, asking for JSON so the
+// refusal's message can be read; it returns the status, the message and
+// where a success redirects.
+func uploadRun(t *testing.T, le *learner, body []byte) (int, string, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	w.WriteField(csrfField, le.token(t))
+	fw, _ := w.CreateFormFile("run", "run.json")
+	fw.Write(body)
+	w.Close()
+	req, _ := http.NewRequest(http.MethodPost, le.base+"/lab/runs/import", &buf)
+	req.Header.Set("Content-Type", w.FormDataContentType())
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Origin", le.base)
+	res, err := le.client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	data, _ := io.ReadAll(res.Body)
+	var reply struct {
+		Error struct{ Message string } `json:"error"`
+	}
+	json.Unmarshal(data, &reply)
+	return res.StatusCode, reply.Error.Message, res.Header.Get("Location")
+}
+
+// A live lab's run is kept when the lab ends: its replay page, socket and
+// file work for anyone with the link; the file imports back; a fork starts
+// a live lab of the visitor's own; only the owner deletes it, and a run
+// that is gone answers 404.
+func TestARecordedRunIsReplayedForkedExportedAndDeleted(t *testing.T) {
+	ts, hs := newLabTestServer(t, nil)
+	alice := newLearner(t, hs.URL)
+	path := alice.start(t, "free-play")
+	owner := alice.connect(t, path)
+	owner.send(`{"type":"pause"}`)
+	owner.reply()
+	for _, msg := range []string{`{"type":"step","ms":1234}`, `{"type":"kill","target":"catalog-2"}`, `{"type":"step","ms":4321}`, `{"type":"crash","service":"payment"}`, `{"type":"step","ms":2000}`} {
+		owner.send(msg)
+		wantReply(t, owner.reply(), "ack", "")
+	}
+	stop := alice.post(t, path+"/stop", url.Values{"_csrf": {alice.csrf(t, path)}})
+	if stop.StatusCode != http.StatusSeeOther {
+		t.Fatalf("ending the lab: %d", stop.StatusCode)
+	}
+	var runID string
+	deadline := time.Now().Add(5 * time.Second)
+	for runID == "" && time.Now().Before(deadline) {
+		runs, err := ts.db.LabRuns(context.Background(), alice.id(), time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) == 1 && runs[0].Commands == 2 && runs[0].EndNS == 7555e6 {
+			runID = runs[0].ID
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if runID == "" {
+		t.Fatal("the ended lab's run was not stored with its 2 commands and its 7.555 s")
+	}
+
+	bob := newLearner(t, hs.URL)
+	page := wantStatus(t, bob.get(t, "/lab/r/"+runID), 200)
+	doc := mustDoc(t, page)
+	if doc.Find("#replay-pos").Length() != 1 || doc.Find(".replay-marks li").Length() != 2 {
+		t.Errorf("the replay page lacks its scrubber or its two commands")
+	}
+	if doc.Find(`form[action$="/delete"]`).Length() != 0 {
+		t.Errorf("someone else's replay offers to delete it")
+	}
+	if !strings.Contains(doc.Find(".replay-marks").Text(), "catalog-2") {
+		t.Errorf("the command list does not name catalog-2: %q", doc.Find(".replay-marks").Text())
+	}
+
+	// The replay plays over its own socket, and seeks.
+	rc := bob.connect(t, "/lab/r/"+runID)
+	if rc.hello["role"] != "viewer" {
+		t.Errorf("a replay's hello says role %v", rc.hello["role"])
+	}
+	rc.send(`{"type":"seek","ms":6000,"id":1}`)
+	wantReply(t, rc.reply(), "ack", "")
+	rc.until("the replay at 6 s with catalog-2 dead", 5*time.Second, func() bool {
+		return rc.at == 6000 && rc.state["in.catalog-2.st"] == "dead"
+	})
+	rc.send(`{"type":"kill","target":"catalog-1","id":2}`)
+	wantReply(t, rc.reply(), "error", "read-only")
+
+	// The file, and back.
+	res := wantStatus(t, bob.get(t, "/lab/r/"+runID+"/run.json"), 200)
+	file, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	rec, err := simulator.DecodeRecord(bytes.NewReader(file))
+	if err != nil || len(rec.Commands) != 2 || rec.Commands[0].AtNS != 1234e6 {
+		t.Fatalf("the exported run: %v, %+v", err, rec)
+	}
+	code, msg, loc := uploadRun(t, bob, file)
+	if code != http.StatusSeeOther || !strings.HasPrefix(loc, "/lab/r/") || loc == "/lab/r/"+runID {
+		t.Fatalf("importing the file: %d %q → %q", code, msg, loc)
+	}
+	wantStatus(t, bob.get(t, loc), 200)
+
+	// Crafted files are refused with a reason, and nothing is kept.
+	before, _ := ts.db.LabRuns(context.Background(), bob.id(), time.Now())
+	for name, body := range map[string]string{
+		"out of order":    strings.Replace(string(file), `"at_ns": 5555000000`, `"at_ns": 1000`, 1),
+		"unknown command": strings.Replace(string(file), `"kill"`, `"explode"`, 1),
+		"seed too big":    strings.Replace(string(file), `"seed": `, `"seed": 9999999999999999`, 1),
+		"not applicable":  strings.Replace(string(file), `"payment"`, `"billing"`, 1),
+		"unknown field":   strings.Replace(string(file), `"version": 1`, `"version": 1, "owner": "x"`, 1),
+		"too many":        manyCommands(t, rec, simulator.MaxRecordCommands+1),
+		"not JSON":        "hello",
+	} {
+		if body == string(file) {
+			t.Fatalf("%s: the crafted file is the same as the real one", name)
+		}
+		code, msg, _ := uploadRun(t, bob, []byte(body))
+		if code != http.StatusBadRequest || msg == "" {
+			t.Errorf("%s: %d %q, want 400 with a reason", name, code, msg)
+		}
+	}
+	if after, _ := ts.db.LabRuns(context.Background(), bob.id(), time.Now()); len(after) != len(before) {
+		t.Errorf("refused imports kept runs: %d before, %d after", len(before), len(after))
+	}
+
+	// A fork is bob's own live lab, from 6 s on.
+	forkPage := "/lab/r/" + runID
+	for _, at := range []string{"-1", "8", "abc", ""} {
+		if res := bob.post(t, forkPage+"/fork", url.Values{"_csrf": {bob.csrf(t, forkPage)}, "at": {at}}); res.StatusCode != http.StatusBadRequest {
+			t.Errorf("fork at %q: %d, want 400", at, res.StatusCode)
+		}
+	}
+	fork := bob.post(t, forkPage+"/fork", url.Values{"_csrf": {bob.csrf(t, forkPage)}, "at": {"6"}})
+	if fork.StatusCode != http.StatusSeeOther || !strings.HasPrefix(fork.Header.Get("Location"), "/lab/s/") {
+		t.Fatalf("fork: %d → %q", fork.StatusCode, fork.Header.Get("Location"))
+	}
+	fc := bob.connect(t, fork.Header.Get("Location"))
+	if fc.hello["role"] != "owner" || fc.at != 6000 || fc.state["in.catalog-2.st"] != "dead" {
+		t.Errorf("the fork: role %v at %v ms, catalog-2 %v; want owner at 6000 with catalog-2 dead", fc.hello["role"], fc.at, fc.state["in.catalog-2.st"])
+	}
+
+	// Only alice deletes it; then it is gone for everyone.
+	if res := bob.post(t, forkPage+"/delete", url.Values{"_csrf": {bob.csrf(t, forkPage)}}); res.StatusCode != http.StatusNotFound {
+		t.Errorf("bob deleting alice's run: %d, want 404", res.StatusCode)
+	}
+	if res := alice.post(t, forkPage+"/delete", url.Values{"_csrf": {alice.csrf(t, forkPage)}}); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("alice deleting her run: %d, want 303", res.StatusCode)
+	}
+	for _, p := range []string{"/lab/r/" + runID, "/lab/r/" + runID + "/run.json", "/lab/r/nosuchrunnosuchrun", "/lab/r/x"} {
+		res := wantStatus(t, bob.get(t, p), http.StatusNotFound)
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if !strings.Contains(string(body), "no recorded run") {
+			t.Errorf("%s: the 404 does not say the run is gone", p)
+		}
+	}
+}
+
+// manyCommands is rec's file with n copies of its first command.
+func manyCommands(t *testing.T, rec *simulator.Record, n int) string {
+	t.Helper()
+	r := *rec
+	r.Commands = nil
+	for range n {
+		r.Commands = append(r.Commands, rec.Commands[0])
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
