@@ -25,7 +25,7 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// RunsTTL is how long a recorded lab run is kept after its last change.
 	RunsTTL time.Duration
-	Labs            int
+	Labs    int
 	// LabsPerAddress bounds the labs started from one client address; 0
 	// takes the lab package's default.
 	LabsPerAddress int
