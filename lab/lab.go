@@ -111,9 +111,10 @@ type Lab struct {
 	runID atomic.Pointer[string]
 	// A replay lab plays source back through replay, and cannot be
 	// changed; lastSeek bounds how often it re-simulates.
-	source   *simulator.Record
-	replay   *simulator.Replayer
-	lastSeek time.Time
+	source      *simulator.Record
+	replay      *simulator.Replayer
+	lastSeek    time.Time
+	pendingSeek *time.Duration // a seek that came too soon, done at a later tick
 }
 
 // Predicted reports whether the owner has locked in the prediction (always
@@ -291,6 +292,9 @@ func (l *Lab) tick(now time.Time) {
 	}
 	if len(l.viewers) == 0 {
 		return
+	}
+	if l.replay != nil {
+		l.seekDue()
 	}
 	before := l.sim.Now()
 	switch {

@@ -148,12 +148,28 @@ func (l *Lab) seek(m *message) []byte {
 	if m.ms < 0 || t > end {
 		return fail(m, "invalid", "ms %d out of range 0..%d (the run's end)", m.ms, int64(end/time.Millisecond))
 	}
-	if now := time.Now(); now.Sub(l.lastSeek) < seekEvery {
-		return fail(m, "rate-limited", "Seeking again too soon: one seek each %v; the last position stands.", seekEvery)
+	if time.Since(l.lastSeek) < seekEvery {
+		// Too soon after the last: the newest position asked for is
+		// kept, and the next tick due goes there.
+		l.pendingSeek = &t
+		return l.ack(m, fmt.Sprintf("going to %.1f s", t.Seconds()))
 	}
+	l.seekNow(t)
+	return l.ack(m, fmt.Sprintf("at %.1f s", l.sim.Now().Seconds()))
+}
+
+// seekNow seeks and notes when, dropping any seek still waiting.
+func (l *Lab) seekNow(t time.Duration) {
+	l.pendingSeek = nil
 	l.seekTo(t)
 	l.lastSeek = time.Now()
-	return l.ack(m, fmt.Sprintf("at %.1f s", l.sim.Now().Seconds()))
+}
+
+// seekDue carries out a seek that waited, once it may.
+func (l *Lab) seekDue() {
+	if l.pendingSeek != nil && time.Since(l.lastSeek) >= seekEvery {
+		l.seekNow(*l.pendingSeek)
+	}
 }
 
 // seekTo brings the replay to t and sends every viewer the state there.

@@ -18,11 +18,15 @@ export function wireReplay({ state, send }) {
   const command = (msg) => {
     if (!send(msg)) status('Not connected: the replay cannot move.', 'error');
   };
+  let sent = -1;
   const seek = (ms) => {
     clearTimeout(timer);
     timer = 0;
+    ms = Math.round(ms);
+    if (ms === sent && Date.now() - last < 1000) return; // input, then change, for one move
     last = Date.now();
-    command({ type: 'seek', ms: Math.round(ms) });
+    sent = ms;
+    command({ type: 'seek', ms });
   };
   const show = (ms) => {
     text($('replay-at'), fmtSec(ms));

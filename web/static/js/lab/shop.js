@@ -89,7 +89,7 @@ export function renderKnobWindow(state) {
 
 export function wireShop(state) {
   const topo = $('topo');
-  if (!topo) return;
+  if (!topo || !$('controls')) return; // a replay has no controls to fill
   const SEL = '[data-act-instance], [data-act-service], [data-act-edge]';
   const act = (target) => {
     const el = target.closest(SEL);
