@@ -204,14 +204,21 @@ func (s *Server) labLive(c echo.Context) error {
 	if info.Scenario != nil {
 		v.PatternTitle = s.patternTitle(info.Scenario.Pattern)
 	}
-	f := s.frame(c, info.Title+" · live", "A live simulation of the shop.")
+	f := s.labFrame(c, info.Title+" · live", "A live simulation of the shop.", "/lab/s/"+info.ID+"/ws")
+	return s.page(c, views.LabLivePage(f, v))
+}
+
+// labFrame is the frame of a page that draws a lab from socket: its
+// styles and modules, no htmx, and never cached.
+func (s *Server) labFrame(c echo.Context, title, description, socket string) views.Frame {
+	f := s.frame(c, title, description)
 	f.Styles = labStyles
 	f.Modules = s.assets.Modules("js/lab")
 	f.NoHTMX = true
 	f.PaintAfter = "announce"
-	f.Socket = "/lab/s/" + info.ID + "/ws"
+	f.Socket = socket
 	c.Response().Header().Set("Cache-Control", "no-store")
-	return s.page(c, views.LabLivePage(f, v))
+	return f
 }
 
 // labReveal is the part of a scenario's lab that tells what the run will

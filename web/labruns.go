@@ -181,13 +181,7 @@ func (s *Server) replayPage(c echo.Context) error {
 	if sc != nil {
 		v.PatternTitle = s.patternTitle(sc.Pattern)
 	}
-	f := s.frame(c, run.Title+" · replay", "A recorded run of the lab, to replay, scrub and fork.")
-	f.Styles = labStyles
-	f.Modules = s.assets.Modules("js/lab")
-	f.NoHTMX = true
-	f.PaintAfter = "announce"
-	f.Socket = "/lab/r/" + run.ID + "/ws"
-	c.Response().Header().Set("Cache-Control", "no-store")
+	f := s.labFrame(c, run.Title+" · replay", "A recorded run of the lab, to replay, scrub and fork.", "/lab/r/"+run.ID+"/ws")
 	return s.page(c, views.LabLivePage(f, v))
 }
 
