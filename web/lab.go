@@ -16,6 +16,7 @@ import (
 	"microlab/internal/humanize"
 	"microlab/lab"
 	"microlab/simulator"
+	"microlab/store"
 	"microlab/web/views"
 )
 
@@ -45,6 +46,26 @@ func (r *labReports) get(sc simulator.Scenario) simulator.Result {
 	return res
 }
 
+// maxListedRuns is how many recorded runs the lab index lists.
+const maxListedRuns = 10
+
+// ago says how long a duration is, as "started … ago" wants it.
+func ago(d time.Duration) string {
+	if d < time.Minute {
+		return "less than a minute"
+	}
+	return humanize.Duration(d)
+}
+
+// runLength says how much simulated time a run covers: tenths of a
+// second under a minute, then as a duration.
+func runLength(d time.Duration) string {
+	if d < time.Minute {
+		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
+	}
+	return humanize.Duration(d)
+}
+
 func (s *Server) patternTitle(slug string) string {
 	if p, ok := s.content.Page(content.KindPattern, slug); ok {
 		return p.Title
@@ -60,14 +81,23 @@ func (s *Server) labIndex(c echo.Context) error {
 		cards = append(cards, views.LabCard{Scenario: sc, PatternTitle: s.patternTitle(sc.Pattern)})
 	}
 	var mine views.LabIndexMine
+	var runs []store.LabRun
 	if id := s.learnerID(c); id != "" {
-		for _, l := range s.labs.Owned(id) {
-			age := "less than a minute"
-			if d := time.Since(l.Created); d >= time.Minute {
-				age = humanize.Duration(d)
+		var err error
+		if runs, err = s.store.LabRuns(c.Request().Context(), id, s.now()); err != nil {
+			return err
+		}
+		for i, r := range runs {
+			if i == maxListedRuns {
+				mine.More = len(runs) - i
+				break
 			}
+			mine.Runs = append(mine.Runs, views.RecordedRun{Title: r.Title, URL: "/lab/r/" + r.ID,
+				Age: ago(s.now().Sub(r.Created)), Length: runLength(time.Duration(r.EndNS)), Commands: r.Commands})
+		}
+		for _, l := range s.labs.Owned(id) {
 			mine.Running = append(mine.Running, views.RunningLab{Title: l.Title, URL: "/lab/s/" + l.ID,
-				StopURL: "/lab/s/" + l.ID + "/stop", Age: age})
+				StopURL: "/lab/s/" + l.ID + "/stop", Age: ago(time.Since(l.Created))})
 		}
 	}
 	if slug := c.QueryParam("ended"); slug != "" {
@@ -76,9 +106,15 @@ func (s *Server) labIndex(c echo.Context) error {
 		} else if slug == "free-play" {
 			mine.Ended = &views.EndedLab{Title: "Free play", Slug: slug}
 		}
+		run := c.QueryParam("run")
+		for _, r := range runs {
+			if mine.Ended != nil && r.ID == run {
+				mine.Ended.RunURL = "/lab/r/" + r.ID
+			}
+		}
 	}
 	const title, description = "Labs", "Break a simulated shop's services live, and watch the patterns react."
-	if len(mine.Running) == 0 && mine.Ended == nil {
+	if len(mine.Running) == 0 && mine.Ended == nil && len(mine.Runs) == 0 {
 		return s.cached(c, title, description, func(f views.Frame) templ.Component { return views.LabIndex(f, cards, mine) })
 	}
 	c.Response().Header().Set("Cache-Control", "no-store")
@@ -270,9 +306,11 @@ func (s *Server) labStop(c echo.Context) error {
 	if s.learnerID(c) != l.Info().Owner {
 		return errorf(http.StatusForbidden, "Only the person who started this lab can end it.")
 	}
+	run := l.RunID()
 	l.End(lab.CloseNormal, "The owner ended this lab.")
 	<-l.Done()
-	return c.Redirect(http.StatusSeeOther, "/lab?ended="+l.Info().Slug())
+	s.runs.flush() // its last save, so the page can link to the run
+	return c.Redirect(http.StatusSeeOther, "/lab?ended="+l.Info().Slug()+"&run="+run)
 }
 
 // publicURL is the absolute URL of path on this site.

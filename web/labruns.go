@@ -39,6 +39,7 @@ type runSaver struct {
 
 	mu      sync.Mutex
 	waiting map[string]lab.Run
+	writing int // runs taken from waiting and not yet written
 	wake    chan struct{}
 	done    chan struct{}
 	stopped bool
@@ -75,6 +76,7 @@ func (r *runSaver) loop() {
 			for id, w := range r.waiting {
 				run, found = w, true
 				delete(r.waiting, id)
+				r.writing++
 				break
 			}
 			stopped := r.stopped
@@ -86,6 +88,9 @@ func (r *runSaver) loop() {
 				break
 			}
 			r.write(run)
+			r.mu.Lock()
+			r.writing--
+			r.mu.Unlock()
 		}
 	}
 }
@@ -103,6 +108,19 @@ func (r *runSaver) write(run lab.Run) {
 	defer cancel()
 	if err := r.store.SaveLabRun(ctx, run.Owner, row); err != nil {
 		r.log.Error("lab run: save", "run", run.ID, "err", err)
+	}
+}
+
+// flush waits, for up to two seconds, until every run handed over so far
+// is written: a page that links to a run just ended then finds it.
+func (r *runSaver) flush() {
+	for deadline := time.Now().Add(2 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
+		r.mu.Lock()
+		idle := len(r.waiting) == 0 && r.writing == 0
+		r.mu.Unlock()
+		if idle {
+			return
+		}
 	}
 }
 

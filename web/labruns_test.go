@@ -77,6 +77,20 @@ func TestARecordedRunIsReplayedForkedExportedAndDeleted(t *testing.T) {
 	if runID == "" {
 		t.Fatal("the ended lab's run was not stored with its 2 commands and its 7.555 s")
 	}
+	// The page the end lands on links to the replay, and lists the run.
+	if loc := stop.Header.Get("Location"); loc != "/lab?ended=free-play&run="+runID {
+		t.Errorf("ending the lab lands on %q", loc)
+	}
+	index := mustDoc(t, wantStatus(t, alice.get(t, stop.Header.Get("Location")), 200))
+	if href, _ := index.Find("[data-testid=ended-replay]").Attr("href"); href != "/lab/r/"+runID {
+		t.Errorf("the ended notice links to %q, want the run's replay", href)
+	}
+	if got := index.Find("[data-testid=my-runs] li").Text(); !strings.Contains(got, "Free play") || !strings.Contains(got, "2 commands") || !strings.Contains(got, "7.6 s of simulated time") {
+		t.Errorf("the recorded runs list says %q", got)
+	}
+	if index.Find(`[data-testid=import-run] input[type=file][name=run]`).Length() != 1 {
+		t.Error("the lab index has no form to open a run file")
+	}
 
 	bob := newLearner(t, hs.URL)
 	page := wantStatus(t, bob.get(t, "/lab/r/"+runID), 200)
