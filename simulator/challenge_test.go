@@ -355,7 +355,7 @@ func ExampleEvaluate() {
 	}
 	fmt.Println("score", res.Score)
 	// Output:
-	// true gateway p99 of reads 35 ms (goal < 300 ms)
+	// true gateway p99 of reads 39 ms (goal < 300 ms)
 	// true gateway 5xx share 0 % (goal < 1 %)
 	// score 1000
 }

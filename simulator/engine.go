@@ -83,6 +83,10 @@ func New(cfg Config) (*Sim, error) {
 	s := &Sim{cfg: cfg}
 	s.cfg.Edges = append([]EdgeConfig(nil), cfg.Edges...)
 	s.rng = rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15^cfg.Seed))
+	// The arrivals draw from a stream of their own, so that two designs
+	// run on one seed meet the same requests at the same times, whatever
+	// else each draws (see Sim.Arrivals).
+	s.load.rng = rand.New(rand.NewPCG(cfg.Seed^0x5851f42d4c957f2d, 0xd1b54a32d192ed03))
 	s.heap = make([]event, 0, 4096)
 	s.jobs.init(1024)
 	s.calls.init(1024)

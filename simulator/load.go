@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"time"
 )
 
@@ -11,7 +12,20 @@ import (
 type loadGen struct {
 	mix     LoadConfig
 	streams [2]stream
+	// rng draws the arrivals alone: gaps, kinds, clients, tokens.
+	rng *rand.Rand
+	// arrived counts the requests that arrived and digest folds in each
+	// one's time, kind, client and token (FNV-1a): equal digests mean
+	// identical traffic.
+	arrived uint64
+	digest  uint64
 }
+
+// Arrivals says how many requests have arrived so far and a digest of
+// them all (their times, kinds, clients and tokens): two runs with the
+// same seed and the same load commands meet the same requests, so their
+// digests agree whatever else their designs change.
+func (s *Sim) Arrivals() (count, digest uint64) { return s.load.arrived, s.load.digest }
 
 type stream struct {
 	rate   float64
@@ -39,7 +53,7 @@ func (s *Sim) setRate(k int, rate float64, until time.Duration, client int) {
 
 func (s *Sim) nextArrival(k int) {
 	st := &s.load.streams[k]
-	gap := time.Duration(s.rng.ExpFloat64() / st.rate * float64(time.Second))
+	gap := time.Duration(s.load.rng.ExpFloat64() / st.rate * float64(time.Second))
 	if gap < 1 {
 		gap = 1
 	}
@@ -60,7 +74,7 @@ func (s *Sim) onArrival(k int, gen uint32) {
 	st.count++
 	m := &s.load.mix
 	kind := kindOrder
-	switch u := s.rng.Float64(); {
+	switch u := s.load.rng.Float64(); {
 	case u < m.Browse:
 		kind = kindBrowse
 	case u < m.Browse+m.View:
@@ -68,9 +82,12 @@ func (s *Sim) onArrival(k int, gen uint32) {
 	}
 	client := st.client
 	if client < 0 {
-		client = s.rng.IntN(len(s.gw.buckets))
+		client = s.load.rng.IntN(len(s.gw.buckets))
 	}
-	token := !s.chance(s.gw.auth.NoTokenShare)
+	// Drawn whatever the share, so the stream does not depend on it.
+	token := s.load.rng.Float64() >= s.gw.auth.NoTokenShare
+	s.load.arrived++
+	s.load.digest = foldArrival(s.load.digest, s.now, kind, client, token)
 	s.admit(kind, client, token)
 }
 
@@ -110,4 +127,22 @@ func describeBurst(c *Command) string {
 		s += " from " + c.Client
 	}
 	return s
+}
+
+// foldArrival folds one arrival into an FNV-1a digest.
+func foldArrival(h uint64, at time.Duration, kind, client int, token bool) uint64 {
+	if h == 0 {
+		h = 14695981039346656037
+	}
+	v := [4]uint64{uint64(at), uint64(kind), uint64(client), 0}
+	if token {
+		v[3] = 1
+	}
+	for _, x := range v {
+		for i := 0; i < 8; i++ {
+			h ^= x >> (8 * i) & 0xff
+			h *= 1099511628211
+		}
+	}
+	return h
 }

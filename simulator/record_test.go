@@ -31,7 +31,7 @@ func TestReplayCLI(t *testing.T) {
 		return code, out.String(), errb.String()
 	}
 	rec := &Record{Version: RecordVersion, Scenario: "dead-instance", Seed: 2, EndNS: 40e9, Prediction: 1,
-		Commands: []RecordedCommand{{AtNS: 7_654_321_000, By: "owner", Command: Command{Type: "scale", Service: "catalog", Instances: ptrInt(4)}}}}
+		Commands: []RecordedCommand{{AtNS: 7_654_321_000, By: "owner", Command: Command{Type: "scale", Service: "catalog", Instances: pInt(4)}}}}
 	good := write("run.json", rec)
 	code, out, errs := run("--replay", good, "--json")
 	var res Result
@@ -61,7 +61,6 @@ func TestReplayCLI(t *testing.T) {
 	}
 }
 
-func ptrInt(v int) *int { return &v }
 
 // Validate refuses what a crafted file could hold, each with a reason.
 func TestRecordValidate(t *testing.T) {
