@@ -333,6 +333,11 @@ type ChallengeResult struct {
 	// the fault script's steps after 0 s.
 	Timeline []Sample `json:"timeline"`
 	Marks    []Mark   `json:"marks"`
+	// Arrivals and ArrivalDigest are the requests the run met and their
+	// digest (Sim.Arrivals): two runs with equal digests met the same
+	// traffic.
+	Arrivals      uint64 `json:"arrivals"`
+	ArrivalDigest string `json:"arrival_digest"`
 }
 
 // Sample is the gateway over one second of a run, [At-1 s, At).
@@ -427,6 +432,8 @@ func Evaluate(ch Challenge, s Settings, seed uint64) ChallengeResult {
 		}
 	}
 	res.Cost = runCost(sim)
+	n, digest := sim.Arrivals()
+	res.Arrivals, res.ArrivalDigest = n, strconv.FormatUint(digest, 16)
 	if res.Pass {
 		res.Score = max(0, 1000-res.Cost.Points)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"microlab/internal/browsertest"
 	"microlab/quiz"
+	"microlab/simulator"
 )
 
 func TestBrowserFrame(t *testing.T) {
@@ -292,6 +293,7 @@ func TestBrowserEveryPageType(t *testing.T) {
 	b := browsertest.New(t)
 	srv := httptest.NewServer(newTestServer(t))
 	defer srv.Close()
+	ch, _ := simulator.ChallengeBySlug("dead-instance")
 	pages := []struct{ path, name string }{
 		{"/", "home"}, {"/patterns/saga", "pattern"}, {"/questions/design-patterns", "question"},
 		{"/guides/challenges", "guide"}, {"/search?q=retry+budget", "search"}, {"/quiz", "quiz-builder"},
@@ -299,6 +301,8 @@ func TestBrowserEveryPageType(t *testing.T) {
 		{"/review/settings", "review-settings"}, {"/progress", "progress"}, {"/devices", "devices"}, {"/devices/link", "device-link"},
 		{"/patterns/strangler-fig", "pattern-without-lab"}, {"/patterns/transactional-outbox", "pattern-new"},
 		{"/guides/cap-and-consistency", "guide-new"},
+		{compareURL(ch.Slug, ch.Naive.Values(), ch.Par.Values()), "compare"},
+		{"/lab", "lab-index"},
 		{"/nowhere", "not-found"},
 	}
 	for _, v := range []struct {

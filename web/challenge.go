@@ -164,6 +164,7 @@ func (s *Server) challengeSubmit(c echo.Context) error {
 		return err
 	}
 	v.Result = &res
+	v.CompareURL = compareURL(ch.Slug, settings.Values(), defaultValues(ch))
 	if err := s.fillBest(c, &v); err != nil {
 		return err
 	}

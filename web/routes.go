@@ -66,6 +66,7 @@ func (s *Server) routes() {
 	s.get("/lab/free-play", s.labFreePlay)
 	s.get("/lab/challenges", s.challengeIndex)
 	s.get("/lab/challenges/:slug", s.challengePage)
+	s.get("/lab/challenges/:slug/compare", s.challengeCompare)
 	s.mutating(http.MethodPost, "/lab/challenges/:slug", s.challengeSubmit)
 	s.get("/lab/r/:id", s.replayPage)
 	s.get("/lab/r/:id/ws", s.replaySocket)

@@ -21,11 +21,12 @@ const (
 
 type runChart struct {
 	Title, Unit string
-	Path        string // the line, in SVG path syntax
-	YTicks      []chartTick
-	XTicks      []chartTick
-	Marks       []chartTick // fault steps: X, and their number as Label
-	Summary     string      // the chart in words, for its accessible name
+	// Paths are the lines, in SVG path syntax: one per run, on one scale.
+	Paths   []string
+	YTicks  []chartTick
+	XTicks  []chartTick
+	Marks   []chartTick // fault steps: X, and their number as Label
+	Summary string      // the chart in words, for its accessible name
 }
 
 type chartTick struct {
@@ -33,12 +34,14 @@ type chartTick struct {
 	Label string
 }
 
-// challengeChartsOf makes the three charts of a result: throughput, error
-// share and p99 at the gateway.
-func challengeChartsOf(r *simulator.ChallengeResult) []runChart {
-	if len(r.Timeline) == 0 {
+// challengeChartsOf makes the three charts of a result, or of two results
+// of one challenge laid over each other: throughput, error share and p99
+// at the gateway.
+func challengeChartsOf(runs ...*simulator.ChallengeResult) []runChart {
+	if len(runs) == 0 || len(runs[0].Timeline) == 0 {
 		return nil
 	}
+	r := runs[0]
 	pick := []struct {
 		title, unit string
 		v           func(s simulator.Sample) float64
@@ -51,25 +54,38 @@ func challengeChartsOf(r *simulator.ChallengeResult) []runChart {
 	x := func(t float64) float64 { return ccLeft + (ccW-ccLeft-ccRight)*t/end }
 	var out []runChart
 	for _, p := range pick {
-		top, peak, peakAt := 0.0, 0.0, 0.0
-		for _, s := range r.Timeline {
-			if v := p.v(s); v > top {
-				top, peak, peakAt = v, v, s.At
+		top := 0.0
+		var peaks []string
+		for i, run := range runs {
+			peak, peakAt := 0.0, 0.0
+			for _, s := range run.Timeline {
+				if v := p.v(s); v > peak {
+					peak, peakAt = v, s.At
+				}
 			}
+			top = max(top, peak)
+			who := ""
+			if len(runs) > 1 {
+				who = "design " + string(rune('A'+i)) + " "
+			}
+			peaks = append(peaks, who+"peaks at "+fmtNum(peak)+" "+p.unit+" at "+fmtNum(peakAt)+" s")
 		}
 		top = niceCeil(top)
 		y := func(v float64) float64 { return ccTop + (ccH-ccTop-ccBottom)*(1-v/top) }
-		var b strings.Builder
-		for i, s := range r.Timeline {
-			if i == 0 {
-				b.WriteString("M")
-			} else {
-				b.WriteString("L")
+		c := runChart{Title: p.title, Unit: p.unit,
+			Summary: p.title + " over " + fmtNum(end) + " s: " + strings.Join(peaks, "; ") + "."}
+		for _, run := range runs {
+			var b strings.Builder
+			for i, s := range run.Timeline {
+				if i == 0 {
+					b.WriteString("M")
+				} else {
+					b.WriteString("L")
+				}
+				b.WriteString(num1(x(s.At)) + " " + num1(y(p.v(s))))
 			}
-			b.WriteString(num1(x(s.At)) + " " + num1(y(p.v(s))))
+			c.Paths = append(c.Paths, b.String())
 		}
-		c := runChart{Title: p.title, Unit: p.unit, Path: b.String(),
-			Summary: p.title + " over " + fmtNum(end) + " s: peak " + fmtNum(peak) + " " + p.unit + " at " + fmtNum(peakAt) + " s."}
 		for k := 0; k <= 2; k++ {
 			v := top * float64(k) / 2
 			c.YTicks = append(c.YTicks, chartTick{Y: y(v), Label: fmtNum(v)})
