@@ -61,7 +61,6 @@ func TestReplayCLI(t *testing.T) {
 	}
 }
 
-
 // Validate refuses what a crafted file could hold, each with a reason.
 func TestRecordValidate(t *testing.T) {
 	ok := func() Record {
