@@ -136,8 +136,9 @@ func (r *runSaver) close() {
 	<-r.done
 }
 
-// sweepRuns deletes expired runs now and then every hour, until ctx ends.
-func (s *Server) sweepRuns(ctx context.Context) {
+// SweepRuns deletes expired recorded runs now and then every hour, until
+// ctx ends. The program runs it beside the server.
+func (s *Server) SweepRuns(ctx context.Context) {
 	for {
 		if n, err := s.store.DeleteExpiredLabRuns(ctx, s.now()); err != nil && ctx.Err() == nil {
 			s.log.Error("lab runs: sweep", "err", err)

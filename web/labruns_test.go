@@ -8,11 +8,13 @@ import (
 	"mime/multipart"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"microlab/simulator"
+	"microlab/store"
 )
 
 // uploadRun posts body as a run file to import, asking for JSON so the
@@ -201,4 +203,45 @@ func manyCommands(t *testing.T, rec *simulator.Record, n int) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// SweepRuns deletes the runs past their time at once, and stops with its
+// context.
+func TestSweepRunsDeletesExpiredRuns(t *testing.T) {
+	ts := newTestServer(t)
+	now := ts.now() // the server's clock, which the sweep reads
+	ctx := context.Background()
+	for i, expires := range []time.Time{now.Add(-time.Minute), now.Add(time.Hour)} {
+		run := store.LabRun{ID: strings.Repeat(strconv.Itoa(i), 22), Title: "Free play", EndNS: 1e9, Commands: 0,
+			Record: []byte(`{}`), Created: now.Add(-time.Hour), Saved: now.Add(-time.Hour), Expires: expires}
+		if err := ts.db.SaveLabRun(ctx, strings.Repeat("d", 32), run); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sweep, cancel := context.WithCancel(ctx)
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		ts.SweepRuns(sweep)
+	}()
+	var runs []store.LabRun
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		var err error
+		// Listed as of two hours ago, so an expired run still shows until it is deleted.
+		if runs, err = ts.db.LabRuns(ctx, strings.Repeat("d", 32), now.Add(-2*time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) == 1 {
+			break
+		}
+	}
+	if len(runs) != 1 || runs[0].ID != strings.Repeat("1", 22) {
+		t.Errorf("after the sweep: %+v; want only the run still in its time", runs)
+	}
+	cancel()
+	select {
+	case <-stopped:
+	case <-time.After(5 * time.Second):
+		t.Error("SweepRuns did not stop with its context")
+	}
 }

@@ -101,10 +101,8 @@ type Server struct {
 	// a file: each import holds the one writer of the database for a while.
 	importsByLearner, importsByAddress, importsByAddressDay *window.Limit
 	bodyLimits                                              map[string]int64
-	// runs keeps the labs' recorded runs (labruns.go); stopSweep ends the
-	// sweep of expired ones.
-	runs      *runSaver
-	stopSweep context.CancelFunc
+	// runs keeps the labs' recorded runs (labruns.go).
+	runs *runSaver
 }
 
 // New builds the server and registers every route.
@@ -131,9 +129,6 @@ func New(cfg Config, deps Deps) (*Server, error) {
 	s.labs = lab.NewManager(cfg.Labs, deps.Log)
 	s.runs = newRunSaver(deps.Store, deps.Log, s.runsTTL(), s.now)
 	s.labs.SetRecorder(s.runs)
-	var sweep context.Context
-	sweep, s.stopSweep = context.WithCancel(context.Background())
-	go s.sweepRuns(sweep)
 	s.importsByLearner = window.New(cfg.ImportsPerLearner, time.Minute, 0)
 	s.importsByAddress = window.New(cfg.ImportsPerAddress, time.Minute, 0)
 	// A day's imports of 2 000 addresses, at 100 each, are 200 000 times:
@@ -175,7 +170,6 @@ func New(cfg Config, deps Deps) (*Server, error) {
 func (s *Server) Close() {
 	s.labs.Close()
 	s.runs.close() // the labs' last saves, now that they have stopped
-	s.stopSweep()
 }
 
 // ServeHTTP makes the server an http.Handler. It is Echo's own ServeHTTP

@@ -119,6 +119,7 @@ func serve(ctx context.Context, cfg Config, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	go srv.SweepRuns(ctx)
 	// Loading and rendering the content allocates tens of megabytes that
 	// are garbage once the caches are built; give them back to the OS now
 	// rather than carry them as resident memory until the heap grows again.
