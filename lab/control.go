@@ -29,6 +29,9 @@ type control struct {
 	// replay is set for what a replay's viewer may send: playback, not
 	// changes to the run.
 	replay bool
+	// ownerOnly is set for what a viewer handed control (class.go) still
+	// may not send.
+	ownerOnly bool
 	// run carries it out on the lab's goroutine and returns the reply.
 	run func(l *Lab, m *message) []byte
 }
@@ -41,8 +44,12 @@ var controls = map[string]control{
 	"step":         {fields: []string{"ms"}, replay: true, run: (*Lab).step},
 	"fast-forward": {fields: []string{"seconds"}, required: "seconds", replay: true, run: (*Lab).fastForward},
 	"seek":         {fields: []string{"ms"}, required: "ms", replay: true, run: (*Lab).seek},
-	"reset":        {fields: []string{"seed", "new_seed"}, run: (*Lab).restart},
-	"predict":      {fields: []string{"option", "stage"}, required: "option", run: (*Lab).predict},
+	"reset":        {fields: []string{"seed", "new_seed"}, ownerOnly: true, run: (*Lab).restart},
+	"predict":      {fields: []string{"option", "stage"}, required: "option", ownerOnly: true, run: (*Lab).predict},
+	"class":        {fields: []string{"on"}, required: "on", ownerOnly: true, run: (*Lab).classOn},
+	"vote":         {fields: []string{"option"}, required: "option", anyone: true, run: (*Lab).vote},
+	"hand":         {fields: []string{"viewer"}, required: "viewer", ownerOnly: true, run: (*Lab).hand},
+	"take-back":    {ownerOnly: true, run: (*Lab).takeBack},
 	"trace":        {fields: []string{"trace"}, required: "trace", anyone: true, replay: true, run: (*Lab).trace},
 }
 
@@ -64,6 +71,8 @@ var controlFields = map[string]func(m *message, raw json.RawMessage) error{
 	"option":   func(m *message, raw json.RawMessage) error { return json.Unmarshal(raw, &m.option) },
 	"stage":    func(m *message, raw json.RawMessage) error { return json.Unmarshal(raw, &m.stage) },
 	"trace":    func(m *message, raw json.RawMessage) error { return json.Unmarshal(raw, &m.trace) },
+	"on":       func(m *message, raw json.RawMessage) error { return json.Unmarshal(raw, &m.on) },
+	"viewer":   func(m *message, raw json.RawMessage) error { return json.Unmarshal(raw, &m.viewer) },
 }
 
 // controlTypes are the run controls' types, sorted.
@@ -87,6 +96,10 @@ type message struct {
 	option  int
 	stage   int // 0: the opening prediction; else the stage whose question is answered
 	trace   uint64
+	on      bool // class mode
+	viewer  int  // a viewer's number, to hand control to
+	// from is the viewer who sent it (nil in tests that call handle).
+	from *Viewer
 }
 
 // refusal is a message refused before it reaches the lab.
@@ -182,7 +195,11 @@ func (l *Lab) handle(m message) []byte {
 	if err := l.sim.Apply(l.sim.Now(), m.cmd); err != nil {
 		return replyError(m.id, "invalid", err.Error())
 	}
-	l.record(m.cmd)
+	by := "owner"
+	if m.from != nil && !m.from.owner {
+		by = "viewer" // handed control in class mode
+	}
+	l.record(m.cmd, by)
 	l.save(true)
 	msg := m.typ
 	if evs := l.sim.Events(before); len(evs) > 0 {

@@ -298,7 +298,7 @@ func (l *Lab) snapshotMessage(snap *simulator.Snapshot, vec []val) *Frame {
 // hello is the first message on every connection: who the viewer is, the
 // lab, the vector's keys, the shop's topology, the limits and the message
 // types it may send.
-func (l *Lab) hello(owner bool) *Frame {
+func (l *Lab) hello(owner bool, num int) *Frame {
 	type labInfo struct {
 		ID         string  `json:"id"`
 		Title      string  `json:"title"`
@@ -317,13 +317,14 @@ func (l *Lab) hello(owner bool) *Frame {
 	b, _ := json.Marshal(struct {
 		Type     string             `json:"type"`
 		Role     string             `json:"role"`
+		You      int                `json:"you"`
 		Lab      labInfo            `json:"lab"`
 		Keys     []string           `json:"keys"`
 		Topology simulator.Topology `json:"topology"`
 		Limits   map[string]any     `json:"limits"`
 		Commands []string           `json:"commands"`
 	}{
-		Type: "hello", Role: role, Lab: info, Keys: l.fr.keys, Topology: l.m.topo,
+		Type: "hello", Role: role, You: num, Lab: info, Keys: l.fr.keys, Topology: l.m.topo,
 		Limits: map[string]any{
 			"speed_min": minSpeed, "speed_max": maxSpeed, "step_max_ms": maxStepMS,
 			"fast_forward_max_s": maxFFSeconds, "messages_per_second": rate, "message_max_bytes": MaxMessage,

@@ -77,6 +77,7 @@ type Lab struct {
 
 	addr        string       // the client address that started it
 	viewerCount atomic.Int32 // joined viewers, bounded by MaxViewers
+	viewerSeq   atomic.Int64 // numbers the viewers as they join
 
 	reqs   chan request
 	joins  chan *Viewer
@@ -115,6 +116,7 @@ type Lab struct {
 	replay      *simulator.Replayer
 	lastSeek    time.Time
 	pendingSeek *time.Duration // a seek that came too soon, done at a later tick
+	class       classState     // class.go
 }
 
 // Predicted reports whether the owner has locked in the prediction (always
@@ -259,6 +261,7 @@ loop:
 		case v := <-l.leaves:
 			if _, ok := l.viewers[v]; ok {
 				delete(l.viewers, v)
+				l.leaveClass(v)
 				if len(l.viewers) == 0 && l.replay != nil {
 					why = stop{CloseNormal, "The replay ended: its viewer left."}
 					break loop
@@ -310,6 +313,7 @@ func (l *Lab) tick(now time.Time) {
 		l.eff = 0.8*l.eff + 0.2*float64(l.sim.Now()-before)/float64(dt)
 	}
 	l.broadcast()
+	l.sendClass()
 	l.save(false)
 }
 
@@ -377,4 +381,7 @@ func (l *Lab) join(v *Viewer) {
 	vals := fillVector(&src, make([]val, 0, len(l.fr.keys)))
 	v.out <- l.snapshotMessage(&snap, vals)
 	v.needKey = true
+	if l.class.on {
+		l.class.dirty = true // the newcomer learns of the class, the owner of the newcomer
+	}
 }

@@ -78,8 +78,9 @@ func (l *Lab) recordRefusal() error {
 	return fmt.Errorf("This run has recorded %d commands, the most one run keeps. Reset the lab to start a new run.", simulator.MaxRecordCommands)
 }
 
-// record adds a command just applied at the simulation's time.
-func (l *Lab) record(c simulator.Command) {
+// record adds a command just applied at the simulation's time, sent by
+// "owner" or "viewer".
+func (l *Lab) record(c simulator.Command, by string) {
 	rc := &l.rc
 	if l.replay != nil || rc.full {
 		return
@@ -88,7 +89,7 @@ func (l *Lab) record(c simulator.Command) {
 		rc.full = true
 		return
 	}
-	if rc.rec.Add(l.sim.Now(), "owner", c) == nil {
+	if rc.rec.Add(l.sim.Now(), by, c) == nil {
 		rc.dirty = true
 	}
 }

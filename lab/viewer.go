@@ -3,6 +3,7 @@ package lab
 import (
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -33,9 +34,15 @@ type Viewer struct {
 	// bucket limits the messages Send takes: the viewer's own, or for the
 	// owner the learner's, shared by all their sockets.
 	bucket *tokenBucket
+	// num is the viewer's number in the lab, from 1 in the order they
+	// joined: how the owner names a viewer to hand control to.
+	num int
+	// controlling is set while the owner has handed this viewer control.
+	controlling atomic.Bool
 	// Owned by the lab's goroutine.
 	needKey bool
 	drops   uint64
+	vote    int // the viewer's vote in class mode, -1 for none
 }
 
 // Join adds a viewer at client address addr to the lab; owner says whether
@@ -52,11 +59,11 @@ func (l *Lab) Join(owner bool, addr string) (*Viewer, error) {
 		return nil, err
 	}
 	v := &Viewer{lab: l, owner: owner, addr: addr, out: make(chan *Frame, queueLen), gone: make(chan struct{}),
-		bucket: &tokenBucket{}}
+		bucket: &tokenBucket{}, num: int(l.viewerSeq.Add(1)), vote: -1}
 	if owner {
 		v.bucket = l.m.ownerBucket(l.owner)
 	}
-	v.out <- l.hello(owner)
+	v.out <- l.hello(owner, v.num)
 	select {
 	case l.joins <- v:
 		return v, nil
@@ -94,9 +101,10 @@ func (v *Viewer) Send(raw []byte) []byte {
 		if m.ctl == nil || !m.ctl.replay {
 			return replyError(m.id, "read-only", "This is a recorded run: it plays back as it was. Fork it to change what happens from here.")
 		}
-	} else if !v.owner && (m.ctl == nil || !m.ctl.anyone) {
+	} else if !v.owner && !(m.ctl != nil && m.ctl.anyone) && !(v.controlling.Load() && (m.ctl == nil || !m.ctl.ownerOnly)) {
 		return replyError(m.id, "read-only", "This lab is read-only for you: only the person who started it can control it. Start your own from /lab/"+v.lab.Info().Slug()+".")
 	}
+	m.from = v
 	l := v.lab
 	reply := make(chan []byte, 1)
 	select {
