@@ -102,18 +102,18 @@ function formMessage(form, submitter) {
 // wireControls connects the page's inputs. send(msg) sends a command and
 // answers whether it went; redraw holds the views an input changes;
 // pickTrace(id) is told which sampled request's waterfall is asked for.
-export function wireControls({ state, lab, send, redraw, pickTrace }) {
+export function wireControls({ state, lab, send, vote, redraw, pickTrace }) {
   const command = (msg) => {
     if (!send(msg)) status('Not connected: the command was not sent.', 'error');
   };
   const controls = $('controls');
-  if (controls) wireRun({ state, lab, command, controls, redraw });
+  if (controls) wireRun({ state, lab, command, controls, vote, redraw });
   wirePanels({ command, redraw, pickTrace });
 }
 
 // wireRun connects the owner's controls: the commands, the run buttons
 // and the prediction. A replay has none of them.
-function wireRun({ state, lab, command, controls, redraw }) {
+function wireRun({ state, lab, command, controls, vote, redraw }) {
   controls.addEventListener('submit', (e) => {
     const form = e.target.closest('form.cmd');
     if (!form) return;
@@ -163,6 +163,7 @@ function wireRun({ state, lab, command, controls, redraw }) {
         command({ type: 'predict', option: Number(v) });
       } else {
         keepLocalPrediction(lab, v);
+        if (vote) vote(Number(v)); // counted in the class's tally, in class mode
         redraw.scenario();
       }
     });

@@ -15,6 +15,7 @@ import { wireZoom } from './zoom.js';
 import { wireTabs } from './tabs.js';
 import { pauseTraffic, renderTopology } from './topology.js';
 import { wireReplay } from './replay.js';
+import { wireClass } from './class.js';
 
 const root = $('lab');
 if (root) start(root);
@@ -26,6 +27,10 @@ function start(root) {
   const scenario = root.dataset.scenario !== 'free-play';
   let openTrace = 0;
   let replay = null;
+  let klass = null;
+  // The controls open for the owner, and for a viewer the owner handed
+  // control to in class mode.
+  const mayControl = () => state.owner || (klass !== null && klass.controlling);
 
   function render(full) {
     renderRun(state, root);
@@ -57,6 +62,7 @@ function start(root) {
     onClose({ final, ended, problem }) {
       enableControls(false, state.owner);
       if (replay) replay.enable(false);
+      if (klass) klass.enable(false);
       if (!final) return;
       const p = $('lab-problem');
       p.hidden = false;
@@ -79,6 +85,16 @@ function start(root) {
         root.dataset.role = state.role;
         text($('role'), state.owner ? 'You control this lab' : 'Watching, read-only');
         enableControls(true, state.owner);
+        if (klass) {
+          klass.connected();
+          klass.enable(true);
+        }
+        return;
+      }
+      if (u.class) {
+        if (klass) klass.receive(u.class);
+        enableControls(true, mayControl());
+        if (!state.owner) text($('role'), mayControl() ? 'You have control, handed over by the owner' : 'Watching, read-only');
         return;
       }
       if (u.trace) {
@@ -113,9 +129,11 @@ function start(root) {
     },
     redraw: () => renderStages(state, lab),
   });
+  klass = wireClass({ state, labID: () => lab, send: (msg) => conn.send(msg) !== 0 });
   wireControls({
     state, lab,
     send: (msg) => conn.send(msg) !== 0,
+    vote: (option) => klass && klass.vote(option),
     redraw: {
       scenario: () => renderScenario(state, lab),
       charts: () => renderCharts(state),

@@ -46,6 +46,8 @@ export class LabState {
         return { frame: true, ...this.#frame(m) };
       case 'trace':
         return { trace: parseTrace(m.trace) };
+      case 'class':
+        return { class: m };
       default:
         return null;
     }
@@ -54,6 +56,7 @@ export class LabState {
   #hello(m) {
     this.ready = true;
     this.role = m.role;
+    this.you = m.you; // this viewer's number in the lab (class mode)
     this.#keys = m.keys;
     const topo = m.topology;
     this.services = [...topo.services];
