@@ -25,6 +25,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -107,11 +108,14 @@ var csrfField = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 
 // startLab starts a free-play lab as a new learner and returns its path and
 // the learner's cookie header.
-func startLab(base string) (string, string, error) {
+func startLab(base string) (string, string, error) { return startLabOf(base, "free-play") }
+
+// startLabOf starts a lab of slug, a scenario or "free-play".
+func startLabOf(base, slug string) (string, string, error) {
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar, Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	res, err := client.Get(base + "/lab/free-play")
+	res, err := client.Get(base + "/lab/" + slug)
 	if err != nil {
 		return "", "", err
 	}
@@ -119,9 +123,9 @@ func startLab(base string) (string, string, error) {
 	res.Body.Close()
 	m := csrfField.FindSubmatch(page)
 	if m == nil {
-		return "", "", errors.New("no CSRF token on /lab/free-play")
+		return "", "", errors.New("no CSRF token on /lab/" + slug)
 	}
-	req, _ := http.NewRequest(http.MethodPost, base+"/lab/free-play", strings.NewReader("_csrf="+url.QueryEscape(string(m[1]))))
+	req, _ := http.NewRequest(http.MethodPost, base+"/lab/"+slug, strings.NewReader("_csrf="+url.QueryEscape(string(m[1]))))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Origin", base)
 	res, err = client.Do(req)
@@ -191,6 +195,27 @@ func watch(conn *websocket.Conn, measuring *atomic.Bool, st *viewerStats) {
 	}
 }
 
+// ownerTallies reads the owner's socket, counting the class messages and
+// keeping the last tally's count of voters.
+func ownerTallies(conn *websocket.Conn, n, voted *atomic.Int64) {
+	for {
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		if !bytes.HasPrefix(data, []byte(`{"type":"class"`)) {
+			continue
+		}
+		var m struct {
+			Voted int64 `json:"voted"`
+		}
+		if json.Unmarshal(data, &m) == nil {
+			n.Add(1)
+			voted.Store(m.Voted)
+		}
+	}
+}
+
 // drain reads and drops a socket's messages (answering pings) until it closes.
 func drain(conn *websocket.Conn) {
 	for {
@@ -242,14 +267,22 @@ func startChild() (string, func(), error) {
 }
 
 // runLab is the benchmark.
-func runLab(viewers int, duration time.Duration, memLabs int) error {
+// runLab measures one lab watched by viewers. With class set it is a
+// scenario's lab in class mode, waiting for the owner's prediction while
+// every viewer votes, changing their vote every 1 to 3 s, and the owner
+// hears the tally.
+func runLab(viewers int, duration time.Duration, memLabs int, class bool) error {
 	base, stop, err := startChild()
 	if err != nil {
 		return err
 	}
 	defer stop()
 
-	path, cookie, err := startLab(base)
+	slug := "free-play"
+	if class {
+		slug = "payment-outage"
+	}
+	path, cookie, err := startLabOf(base, slug)
 	if err != nil {
 		return err
 	}
@@ -258,7 +291,16 @@ func runLab(viewers int, duration time.Duration, memLabs int) error {
 		return fmt.Errorf("owner: %w", err)
 	}
 	defer owner.Close()
-	go drain(owner)
+	var tallies atomic.Int64 // class messages the owner heard
+	var lastVoted atomic.Int64
+	if class {
+		if err := owner.WriteMessage(websocket.TextMessage, []byte(`{"type":"class","on":true}`)); err != nil {
+			return err
+		}
+		go ownerTallies(owner, &tallies, &lastVoted)
+	} else {
+		go drain(owner)
+	}
 
 	var measuring atomic.Bool
 	all := make([]*viewerStats, viewers)
@@ -278,7 +320,7 @@ func runLab(viewers int, duration time.Duration, memLabs int) error {
 			watch(conn, &measuring, st)
 		}(all[i])
 	}
-	fmt.Printf("%d viewers connected to one free-play lab in %s; settling for 2 s\n", viewers, time.Since(t0).Round(time.Millisecond))
+	fmt.Printf("%d viewers connected to one %s lab in %s; settling for 2 s\n", viewers, slug, time.Since(t0).Round(time.Millisecond))
 	time.Sleep(2 * time.Second)
 
 	before, err := stats(base, false)
@@ -287,8 +329,35 @@ func runLab(viewers int, duration time.Duration, memLabs int) error {
 	}
 	start := time.Now()
 	measuring.Store(true)
+	var votes atomic.Int64
+	stopVoting := make(chan struct{})
+	var voters sync.WaitGroup
+	if class {
+		for i, conn := range conns {
+			voters.Add(1)
+			go func() {
+				defer voters.Done()
+				rng := rand.New(rand.NewPCG(uint64(i), 7))
+				for {
+					select {
+					case <-stopVoting:
+						return
+					case <-time.After(time.Second + time.Duration(rng.Int64N(int64(2*time.Second)))):
+					}
+					msg := fmt.Sprintf(`{"type":"vote","option":%d}`, rng.IntN(4))
+					if conn.WriteMessage(websocket.TextMessage, []byte(msg)) != nil {
+						return
+					}
+					votes.Add(1)
+				}
+			}()
+		}
+	}
+	tallies0 := tallies.Load()
 	time.Sleep(duration)
 	measuring.Store(false)
+	close(stopVoting)
+	voters.Wait()
 	wall := time.Since(start)
 	after, err := stats(base, false)
 	if err != nil {
@@ -324,6 +393,10 @@ func runLab(viewers int, duration time.Duration, memLabs int) error {
 	fmt.Printf("bytes per frame       mean %d, p50 %d, p99 %d, max %d\n", total/frames, sizes[len(sizes)/2], sizes[int(0.99*float64(len(sizes)-1))], sizes[len(sizes)-1])
 	fmt.Printf("frame delay           p50 %s, p99 %s, max %s (creation on the server to receipt)\n",
 		q(0.5).Round(time.Microsecond), q(0.99).Round(time.Microsecond), delays[len(delays)-1].Round(time.Microsecond))
+	if class {
+		fmt.Printf("class                 %d votes sent (%.0f a second); the owner heard %d tallies, the last with %d of %d viewers voted\n",
+			votes.Load(), float64(votes.Load())/wall.Seconds(), tallies.Load()-tallies0, lastVoted.Load(), viewers)
+	}
 
 	if memLabs <= 0 {
 		return nil

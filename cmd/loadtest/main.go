@@ -7,6 +7,7 @@
 //	go run ./cmd/loadtest -quiz-clients 64      # learners answering quizzes
 //	go run ./cmd/loadtest -coldstart ./microlab # start-up time and idle memory
 //	go run ./cmd/loadtest -lab-viewers 500 -duration 20s   # one live lab, many viewers (lab.go)
+//	go run ./cmd/loadtest -lab-viewers 200 -lab-class -lab-mem 0   # the same in class mode, every viewer voting
 //	go run ./cmd/loadtest -lab-abuse 12     # pages while labs fast-forward (abuse.go)
 //	go run ./cmd/loadtest -import-abuse 3   # answers while clients import (imports.go)
 //
@@ -50,6 +51,7 @@ func main() {
 	labViewers := flag.Int("lab-viewers", 0, "instead: connect this many viewers (1 to 2000) to one live lab and measure frames, delay and server CPU")
 	labMem := flag.Int("lab-mem", 10, "with -lab-viewers: then start this many labs (0 to 50) with 10 viewers each to measure memory per lab")
 	labChildFlag := flag.Bool("lab-child", false, "internal: be the server of a -lab-viewers run")
+	labClass := flag.Bool("lab-class", false, "with -lab-viewers: a scenario's lab in class mode, every viewer voting every 1 to 3 s while the run waits")
 	labAbuse := flag.Int("lab-abuse", 0, "instead: measure a pattern page's latency alone, then while this many labs (1 to 100) fast-forward without pause")
 	importAbuse := flag.Int("import-abuse", 0, "instead: measure answer latency alone, then while this many clients (1 to 16) import a 1 MB file in a loop (imports.go)")
 	flag.Parse()
@@ -87,7 +89,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, "loadtest: -lab-viewers must be in [1, 2000], -lab-mem in [0, 50], -duration in (0, 60s]")
 			os.Exit(2)
 		}
-		if err := runLab(*labViewers, *duration, *labMem); err != nil {
+		if err := runLab(*labViewers, *duration, *labMem, *labClass); err != nil {
 			fmt.Fprintln(os.Stderr, "loadtest:", err)
 			os.Exit(1)
 		}
