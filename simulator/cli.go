@@ -81,7 +81,13 @@ func RunCLI(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	res := RunScenario(sc, *seed, *dur)
-	if *asJSON {
+	return report(res, sc, *asJSON, stdout, stderr)
+}
+
+// report prints a run's result, as JSON or for a person, and returns the
+// exit status: 0 when every check holds, 1 when one fails.
+func report(res Result, sc Scenario, asJSON bool, stdout, stderr io.Writer) int {
+	if asJSON {
 		enc := json.NewEncoder(stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(res); err != nil {
@@ -163,23 +169,12 @@ func replayCLI(file string, asJSON bool, stdout, stderr io.Writer) int {
 		res = Result{Scenario: "free-play", Seed: rec.Seed, DurationMS: ms(rec.End()), Pass: true,
 			Snapshot: snap, Events: p.Sim().Events(0), Figures: keyFigures(p.Sim(), snap)}
 	}
-	if asJSON {
-		enc := json.NewEncoder(stdout)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(res); err != nil {
-			fmt.Fprintf(stderr, "sim: %v\n", err)
-			return 2
-		}
-	} else {
-		sc := Scenario{Slug: "free-play", Title: "Free play"}
-		if p.Script() != nil {
-			sc = *p.Script().Scenario()
-		}
+	sc := Scenario{Slug: "free-play", Title: "Free play"}
+	if p.Script() != nil {
+		sc = *p.Script().Scenario()
+	}
+	if !asJSON {
 		fmt.Fprintf(stdout, "replaying %s: %d commands\n", file, len(rec.Commands))
-		printResult(stdout, sc, res)
 	}
-	if !res.Pass {
-		return 1
-	}
-	return 0
+	return report(res, sc, asJSON, stdout, stderr)
 }

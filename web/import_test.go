@@ -26,15 +26,25 @@ import (
 // message, "" for a success.
 func uploadExport(t *testing.T, le *learner, body []byte) (int, string) {
 	t.Helper()
+	res, msg := uploadFile(t, le, "/progress/import", "file", body)
+	return res.StatusCode, msg
+}
+
+// uploadFile posts body as the form's file field to path, with the
+// learner's CSRF token, asking for JSON; it returns the response and a
+// refusal's message.
+func uploadFile(t *testing.T, le *learner, path, field string, body []byte) (*http.Response, string) {
+	t.Helper()
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	w.WriteField(csrfField, le.token(t))
-	fw, _ := w.CreateFormFile("file", "microlab-progress.json")
+	fw, _ := w.CreateFormFile(field, "upload.json")
 	fw.Write(body)
 	w.Close()
-	req, _ := http.NewRequest(http.MethodPost, le.base+"/progress/import", &buf)
+	req, _ := http.NewRequest(http.MethodPost, le.base+path, &buf)
 	req.Header.Set("Content-Type", w.FormDataContentType())
 	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Origin", le.base)
 	res, err := le.client.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -45,7 +55,7 @@ func uploadExport(t *testing.T, le *learner, body []byte) (int, string) {
 		Error struct{ Message string } `json:"error"`
 	}
 	json.Unmarshal(data, &reply)
-	return res.StatusCode, reply.Error.Message
+	return res, reply.Error.Message
 }
 
 // exportOf is the learner's data as the export page serves it.

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -17,32 +16,12 @@ import (
 	"microlab/store"
 )
 
-// uploadRun posts body as a run file to import, asking for JSON so the
-// refusal's message can be read; it returns the status, the message and
-// where a success redirects.
+// uploadRun posts body as a run file to import; it returns the status,
+// a refusal's message and where a success redirects.
 func uploadRun(t *testing.T, le *learner, body []byte) (int, string, string) {
 	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	w.WriteField(csrfField, le.token(t))
-	fw, _ := w.CreateFormFile("run", "run.json")
-	fw.Write(body)
-	w.Close()
-	req, _ := http.NewRequest(http.MethodPost, le.base+"/lab/runs/import", &buf)
-	req.Header.Set("Content-Type", w.FormDataContentType())
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Origin", le.base)
-	res, err := le.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	data, _ := io.ReadAll(res.Body)
-	var reply struct {
-		Error struct{ Message string } `json:"error"`
-	}
-	json.Unmarshal(data, &reply)
-	return res.StatusCode, reply.Error.Message, res.Header.Get("Location")
+	res, msg := uploadFile(t, le, "/lab/runs/import", "run", body)
+	return res.StatusCode, msg, res.Header.Get("Location")
 }
 
 // A live lab's run is kept when the lab ends: its replay page, socket and
