@@ -406,13 +406,7 @@ func Evaluate(ch Challenge, s Settings, seed uint64) ChallengeResult {
 	// run is the same however it is cut (see TestChallengeScenarioValidates).
 	for t := rollSlot; t <= script.Duration(); t += rollSlot {
 		script.RunUntil(t)
-		n, errs, h := slotsIn(&sim.nodeStats[nodeGateway], t-rollSlot, t)
-		smp := Sample{At: t.Seconds(), Requests: n}
-		if n > 0 {
-			smp.ErrorPct = 100 * float64(errs) / float64(n)
-			smp.P99MS = ms(percentile(&h, n, 0.99))
-		}
-		res.Timeline = append(res.Timeline, smp)
+		res.Timeline = append(res.Timeline, sim.gatewaySecond(t))
 	}
 	script.RunUntil(script.Duration())
 	for _, st := range ch.Faults {

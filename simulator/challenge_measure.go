@@ -135,3 +135,14 @@ func eventsIn(kind, except string) func(r *Run, from, to time.Duration) float64 
 		return float64(n)
 	}
 }
+
+// gatewaySecond is the gateway over the second that ends at t.
+func (s *Sim) gatewaySecond(t time.Duration) Sample {
+	n, errs, h := slotsIn(&s.nodeStats[nodeGateway], t-rollSlot, t)
+	smp := Sample{At: t.Seconds(), Requests: n}
+	if n > 0 {
+		smp.ErrorPct = 100 * float64(errs) / float64(n)
+		smp.P99MS = ms(percentile(&h, n, 0.99))
+	}
+	return smp
+}

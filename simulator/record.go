@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 )
 
@@ -243,4 +244,39 @@ func truncate(s string, n int) string {
 		return s
 	}
 	return string(r[:n]) + "…"
+}
+
+// RunSummary is what a replayed run showed: its checks' verdicts (a
+// scenario's), its key figures, the gateway second by second, and the
+// traffic it met.
+type RunSummary struct {
+	Checks        []Verdict
+	Figures       []Figure
+	Timeline      []Sample
+	Arrivals      uint64
+	ArrivalDigest string
+}
+
+// Summarize replays rec to its end, sampling the gateway every second.
+func Summarize(rec *Record) (RunSummary, error) {
+	var out RunSummary
+	p, err := NewReplayer(rec)
+	if err != nil {
+		return out, err
+	}
+	for t := rollSlot; t <= rec.End(); t += rollSlot {
+		p.RunUntil(t)
+		out.Timeline = append(out.Timeline, p.sim.gatewaySecond(t))
+	}
+	p.RunUntil(rec.End())
+	if err := p.Err(); err != nil {
+		return out, err
+	}
+	if p.script != nil {
+		out.Checks = append([]Verdict(nil), p.script.Verdicts()...)
+	}
+	out.Figures = keyFigures(p.sim, p.sim.Snapshot())
+	n, digest := p.sim.Arrivals()
+	out.Arrivals, out.ArrivalDigest = n, strconv.FormatUint(digest, 16)
+	return out, nil
 }

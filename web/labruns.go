@@ -337,3 +337,36 @@ func (s *Server) runsTTL() time.Duration {
 	}
 	return defaultRunsTTL
 }
+
+// replayCompare is /lab/r/{id}/compare: the run beside the same scenario
+// (or free play) as scripted, with no command of the learner's, on the
+// same seed and so on the same traffic unless the run changed the load.
+func (s *Server) replayCompare(c echo.Context) error {
+	run, rec, err := s.loadRun(c)
+	if err != nil {
+		return err
+	}
+	plain := *rec
+	plain.Commands, plain.Prediction = nil, -1
+	var sums [2]simulator.RunSummary
+	var errs [2]error
+	if err := s.labs.Evaluate(func() {
+		sums[0], errs[0] = simulator.Summarize(&plain)
+		sums[1], errs[1] = simulator.Summarize(rec)
+	}); err != nil {
+		return s.challengeBusy(c, err)
+	}
+	for _, err := range errs {
+		if err != nil {
+			return fmt.Errorf("lab run %s: %w", run.ID, err)
+		}
+	}
+	v := views.RunCompare{Title: run.Title, RunID: run.ID, Scripted: sums[0], Yours: sums[1],
+		ShareURL: s.publicURL(c, "/lab/r/"+run.ID+"/compare")}
+	for _, cmd := range rec.Commands {
+		v.Marks = append(v.Marks, simulator.Mark{At: float64(cmd.AtNS) / 1e9, Label: cmd.Command.Describe()})
+	}
+	f := s.challengeFrame(c, run.Title+": your run beside the script", "A recorded run beside the same run with none of its commands.")
+	c.Response().Header().Set("Cache-Control", "no-store")
+	return s.page(c, views.RunComparePage(f, v))
+}

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"microlab/simulator"
 	"microlab/store"
 )
@@ -223,4 +225,43 @@ func TestSweepRunsDeletesExpiredRuns(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Error("SweepRuns did not stop with its context")
 	}
+}
+
+// A scenario run with a command beside the same run as scripted: the
+// same traffic, the checks and key figures of both, the figures'
+// differences; an unknown run is a 404.
+func TestARunComparedWithTheScript(t *testing.T) {
+	ts, hs := newLabTestServer(t, nil)
+	rec := simulator.Record{Version: simulator.RecordVersion, Scenario: "dead-instance", Seed: 3, EndNS: 40e9, Prediction: 1,
+		Commands: []simulator.RecordedCommand{{AtNS: 5e9, By: "owner", Command: simulator.Command{Type: "crash", Service: "inventory"}}}}
+	body, _ := json.Marshal(rec)
+	now := ts.now()
+	id := strings.Repeat("r", 22)
+	if err := ts.db.SaveLabRun(context.Background(), strings.Repeat("e", 32), store.LabRun{ID: id, Title: "A catalog instance dies",
+		Scenario: rec.Scenario, EndNS: rec.EndNS, Commands: 1, Record: body, Created: now, Saved: now, Expires: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	le := newLearner(t, hs.URL)
+	doc := mustDoc(t, wantStatus(t, le.get(t, "/lab/r/"+id+"/compare"), http.StatusOK))
+	plain := rec
+	plain.Commands, plain.Prediction = nil, -1
+	scripted, _ := simulator.Summarize(&plain)
+	yours, _ := simulator.Summarize(&rec)
+	if scripted.ArrivalDigest != yours.ArrivalDigest || !strings.Contains(doc.Find("[data-testid=compare-arrivals]").Text(), "the same "+strconv.FormatUint(yours.Arrivals, 10)+" requests") {
+		t.Errorf("arrivals: %s and %s; the page says %q", scripted.ArrivalDigest, yours.ArrivalDigest, doc.Find("[data-testid=compare-arrivals]").Text())
+	}
+	if n := doc.Find("[data-testid=compare-checks] tbody tr").Length(); n != len(yours.Checks) || n == 0 {
+		t.Errorf("%d check rows, want %d", n, len(yours.Checks))
+	}
+	// Crashing inventory costs answers: the figure for 2xx falls.
+	row := doc.Find("[data-testid=compare-figures] tbody tr").FilterFunction(func(_ int, s *goquery.Selection) bool {
+		return s.Find("th").Text() == "answered 2xx"
+	})
+	if diff := row.Find("td.diff").Text(); !strings.HasPrefix(diff, "−") {
+		t.Errorf("answered 2xx: the difference reads %q, want a fall", diff)
+	}
+	if n := doc.Find(".challenge-chart svg path.line-b").Length(); n != 3 {
+		t.Errorf("%d charts carry the second run, want 3", n)
+	}
+	wantStatus(t, le.get(t, "/lab/r/nosuchrunnosuchrunnn/compare"), http.StatusNotFound)
 }

@@ -71,6 +71,7 @@ func (s *Server) routes() {
 	s.get("/lab/r/:id", s.replayPage)
 	s.get("/lab/r/:id/ws", s.replaySocket)
 	s.get("/lab/r/:id/run.json", s.replayExport)
+	s.get("/lab/r/:id/compare", s.replayCompare)
 	s.mutating(http.MethodPost, "/lab/r/:id/fork", s.replayFork)
 	s.mutating(http.MethodPost, "/lab/r/:id/delete", s.replayDelete)
 	s.mutating(http.MethodPost, "/lab/runs/import", s.runImport)
