@@ -280,3 +280,46 @@ func Summarize(rec *Record) (RunSummary, error) {
 	out.Arrivals, out.ArrivalDigest = n, strconv.FormatUint(digest, 16)
 	return out, nil
 }
+
+// landmarkKinds are the events a replay can jump to: the moments a run
+// turns.
+var landmarkKinds = map[string]bool{
+	"command": true, "breaker": true, "kill": true, "evict": true,
+	"registry-down": true, "registry-up": true, "broker-down": true, "broker-up": true,
+	"saga-stuck": true, "event-lost": true, "dead-letter": true,
+}
+
+// MaxLandmarks bounds the landmarks of one run.
+const MaxLandmarks = 200
+
+// Landmarks replays rec and lists the moments worth jumping to: commands
+// (the learner's and the scenario's), breakers changing state, instances
+// killed or evicted, the registry or broker going down or up, sagas stuck,
+// events lost. Events of one kind within a second of the last kept one are
+// left out, so a flapping breaker is one landmark a second, and at most
+// MaxLandmarks are kept.
+func Landmarks(rec *Record) ([]Mark, error) {
+	p, err := NewReplayer(rec)
+	if err != nil {
+		return nil, err
+	}
+	var out []Mark
+	last := map[string]float64{}
+	var seq uint64
+	for t := time.Duration(0); t < rec.End() && len(out) < MaxLandmarks; {
+		t = min(t+rollSlot, rec.End())
+		p.RunUntil(t)
+		for _, e := range p.sim.Events(seq) {
+			seq = e.Seq
+			if !landmarkKinds[e.Kind] || len(out) >= MaxLandmarks {
+				continue
+			}
+			if at, ok := last[e.Kind]; ok && e.AtMS-at < 1000 {
+				continue
+			}
+			last[e.Kind] = e.AtMS
+			out = append(out, Mark{At: e.AtMS / 1000, Label: e.Message})
+		}
+	}
+	return out, p.Err()
+}

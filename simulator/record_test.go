@@ -97,3 +97,30 @@ func TestRecordValidate(t *testing.T) {
 		t.Error("a file over the size bound was read")
 	}
 }
+
+// A run's landmarks are its turning points in time order: here the
+// scenario's kill, the eviction it leads to, and the learner's command.
+func TestLandmarks(t *testing.T) {
+	rec := &Record{Version: RecordVersion, Scenario: "dead-instance", Seed: 1, EndNS: 40e9, Prediction: -1,
+		Commands: []RecordedCommand{{AtNS: 25e9, By: "owner", Command: Command{Type: "crash", Service: "payment"}}}}
+	marks, err := Landmarks(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var texts []string
+	for i, m := range marks {
+		if i > 0 && m.At < marks[i-1].At {
+			t.Errorf("landmark %d at %v s is before the one ahead of it", i, m.At)
+		}
+		texts = append(texts, m.Label)
+	}
+	all := strings.Join(texts, " | ")
+	for _, want := range []string{"catalog-2", "evicted", "payment"} {
+		if !strings.Contains(all, want) {
+			t.Errorf("the landmarks do not mention %q: %s", want, all)
+		}
+	}
+	if len(marks) > MaxLandmarks {
+		t.Errorf("%d landmarks, over the bound", len(marks))
+	}
+}

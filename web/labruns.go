@@ -195,6 +195,16 @@ func (s *Server) replayPage(c echo.Context) error {
 	for _, cmd := range rec.Commands {
 		rp.Marks = append(rp.Marks, views.ReplayMark{AtMS: cmd.AtNS / 1e6, Text: cmd.Command.Describe()})
 	}
+	// The run's turning points, found by replaying it once (a few
+	// milliseconds for a scenario's minute); when the simulator is busy
+	// the page goes without them.
+	var marks []simulator.Mark
+	var markErr error
+	if err := s.labs.Evaluate(func() { marks, markErr = simulator.Landmarks(rec) }); err == nil && markErr == nil {
+		for _, m := range marks {
+			rp.Landmarks = append(rp.Landmarks, views.ReplayMark{AtMS: int64(m.At * 1000), Text: m.Label})
+		}
+	}
 	v := views.LabLive{Title: run.Title, Scenario: sc, ShareURL: s.publicURL(c, "/lab/r/"+run.ID),
 		Topology: s.labs.Topology(), Replay: rp}
 	if sc != nil {

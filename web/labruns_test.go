@@ -78,14 +78,17 @@ func TestARecordedRunIsReplayedForkedExportedAndDeleted(t *testing.T) {
 	bob := newLearner(t, hs.URL)
 	page := wantStatus(t, bob.get(t, "/lab/r/"+runID), 200)
 	doc := mustDoc(t, page)
-	if doc.Find("#replay-pos").Length() != 1 || doc.Find(".replay-marks li").Length() != 2 {
+	if doc.Find("#replay-pos").Length() != 1 || doc.Find("[data-testid=replay-marks] li").Length() != 2 {
 		t.Errorf("the replay page lacks its scrubber or its two commands")
+	}
+	if got := doc.Find("[data-testid=replay-landmarks]").Text(); !strings.Contains(got, "catalog-2") || !strings.Contains(got, "payment") {
+		t.Errorf("the run's turning points do not show the kill and the crash: %q", got)
 	}
 	if doc.Find(`form[action$="/delete"]`).Length() != 0 {
 		t.Errorf("someone else's replay offers to delete it")
 	}
-	if !strings.Contains(doc.Find(".replay-marks").Text(), "catalog-2") {
-		t.Errorf("the command list does not name catalog-2: %q", doc.Find(".replay-marks").Text())
+	if !strings.Contains(doc.Find("[data-testid=replay-marks]").Text(), "catalog-2") {
+		t.Errorf("the command list does not name catalog-2: %q", doc.Find("[data-testid=replay-marks]").Text())
 	}
 
 	// The replay plays over its own socket, and seeks.

@@ -11,7 +11,8 @@ const SEEK_MS = 200;
 
 export function wireReplay({ state, send }) {
   const pos = $('replay-pos');
-  const marks = [...document.querySelectorAll('#replay .replay-marks button[data-ms]')].map((b) => Number(b.dataset.ms));
+  // The commands and the turning points, in time order, once each.
+  const marks = [...new Set([...document.querySelectorAll('#replay .replay-marks button[data-ms]')].map((b) => Number(b.dataset.ms)))].sort((a, b) => a - b);
   let held = false; // the position is being moved: frames do not move it back
   let last = 0;
   let timer = 0;
@@ -58,7 +59,7 @@ export function wireReplay({ state, send }) {
   });
   $('replay-next').addEventListener('click', () => {
     const after = marks.find((m) => m > state.at + 50);
-    if (after === undefined) status('No command after this moment: the run goes on as it was.', '');
+    if (after === undefined) status('Nothing more happens after this moment that the run marks.', '');
     else jump(after);
   });
   $('replay').addEventListener('click', (e) => {
