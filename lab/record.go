@@ -260,6 +260,9 @@ func (m *Manager) StartReplay(owner, addr string, rec *simulator.Record) (*Lab, 
 		}
 		l.state, l.prediction = statePaused, rec.Prediction
 		l.predicted.Store(rec.Prediction >= 0)
+		// A replay does not stop at the stages' questions, and a viewer
+		// who answers one in the tab may read its explanation.
+		l.answered.Store(1<<len(l.answers) - 1)
 		return l, nil
 	})
 }

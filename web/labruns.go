@@ -190,8 +190,7 @@ func (s *Server) replayPage(c echo.Context) error {
 		found, _ := simulator.ScenarioBySlug(rec.Scenario)
 		sc = &found
 	}
-	rp := &views.LabReplay{RunID: run.ID, EndMS: rec.EndNS / 1e6, Mine: s.learnerID(c) == run.Owner,
-		Prediction: rec.Prediction}
+	rp := &views.LabReplay{RunID: run.ID, EndMS: rec.EndNS / 1e6, Mine: s.learnerID(c) == run.Owner}
 	for _, cmd := range rec.Commands {
 		rp.Marks = append(rp.Marks, views.ReplayMark{AtMS: cmd.AtNS / 1e6, Text: cmd.Command.Describe()})
 	}

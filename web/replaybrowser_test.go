@@ -73,3 +73,35 @@ func TestBrowserReplayScrubbedByKeyboard(t *testing.T) {
 		t.Errorf("the replay page logged problems: %q", p)
 	}
 }
+
+// TestBrowserScenarioReplayRevealsAfterAPrediction opens the replay of a
+// scenario run: the viewer predicts in the tab, the run's story and
+// checks arrive from the replay, and at the end the checks are decided.
+func TestBrowserScenarioReplayRevealsAfterAPrediction(t *testing.T) {
+	b := browsertest.New(t)
+	ts, hs := newLabTestServer(t, nil)
+	rec := simulator.Record{Version: simulator.RecordVersion, Scenario: "dead-instance", Seed: 1, EndNS: 40e9, Prediction: 1}
+	body, _ := json.Marshal(rec)
+	now := time.Now()
+	id := lab.NewRunID()
+	if err := ts.db.SaveLabRun(context.Background(), strings.Repeat("c", 32), store.LabRun{ID: id, Title: "A catalog instance dies",
+		Scenario: rec.Scenario, EndNS: rec.EndNS, Record: body, Created: now, Saved: now, Expires: now.Add(time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	tab := b.NewTab(1280, 900, "light")
+	tab.Do(
+		chromedp.Navigate(hs.URL+"/lab/r/"+id),
+		waitJS(`document.querySelector('#conn').dataset.state === 'live' && !document.querySelector('#replay-controls').disabled`, 10*time.Second),
+		chromedp.Click(chromedp.CSS(`#predict-form input[value="1"]`)),
+		chromedp.Click(chromedp.CSS(`#predict-submit`)),
+		waitJS(`document.querySelectorAll('#checks li[data-check]').length > 0`, 10*time.Second),
+		chromedp.Focus(chromedp.CSS(`#replay-pos`)),
+		chromedp.KeyEvent(kb.End),
+		waitJS(`document.querySelector('[data-testid=clock]').textContent === '40.0 s'`, 10*time.Second),
+		waitJS(`[...document.querySelectorAll('#checks li[data-check]')].some(li => li.classList.contains('pass'))`, 10*time.Second),
+	)
+	screenshot(tab, "lab-replay-scenario")
+	if p := tab.Problems(); len(p) > 0 {
+		t.Errorf("the replay page logged problems: %q", p)
+	}
+}

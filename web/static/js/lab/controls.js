@@ -107,13 +107,34 @@ export function wireControls({ state, lab, send, vote, redraw, pickTrace }) {
     if (!send(msg)) status('Not connected: the command was not sent.', 'error');
   };
   const controls = $('controls');
-  if (controls) wireRun({ state, lab, command, controls, vote, redraw });
+  if (controls) wireRun({ state, lab, command, controls, redraw });
+  wirePredict({ state, lab, command, vote, redraw });
   wirePanels({ command, redraw, pickTrace });
 }
 
-// wireRun connects the owner's controls: the commands, the run buttons
-// and the prediction. A replay has none of them.
-function wireRun({ state, lab, command, controls, vote, redraw }) {
+// wirePredict sends the owner's prediction; a viewer's (a replay's too)
+// stays in the tab, and in class mode is sent as a vote. lab names the
+// lab at the time of the answer: a replay's comes with its hello.
+function wirePredict({ state, lab, command, vote, redraw }) {
+  const predict = $('predict-form');
+  if (!predict) return;
+  predict.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const v = new FormData(predict).get('option');
+    if (v === null) return;
+    if (state.owner) {
+      command({ type: 'predict', option: Number(v) });
+    } else {
+      keepLocalPrediction(lab(), v);
+      if (vote) vote(Number(v)); // counted in the class's tally, in class mode
+      redraw.scenario();
+    }
+  });
+}
+
+// wireRun connects the owner's controls: the commands and the run
+// buttons. A replay has none of them.
+function wireRun({ state, command, controls }) {
   controls.addEventListener('submit', (e) => {
     const form = e.target.closest('form.cmd');
     if (!form) return;
@@ -153,21 +174,6 @@ function wireRun({ state, lab, command, controls, vote, redraw }) {
   $('reset').addEventListener('click', () => command({ type: 'reset' }));
   $('reset-new').addEventListener('click', () => command({ type: 'reset', new_seed: true }));
 
-  const predict = $('predict-form');
-  if (predict) {
-    predict.addEventListener('submit', (e) => {
-      e.preventDefault();
-      const v = new FormData(predict).get('option');
-      if (v === null) return;
-      if (state.owner) {
-        command({ type: 'predict', option: Number(v) });
-      } else {
-        keepLocalPrediction(lab, v);
-        if (vote) vote(Number(v)); // counted in the class's tally, in class mode
-        redraw.scenario();
-      }
-    });
-  }
 
 }
 

@@ -78,7 +78,11 @@ function start(root) {
       if (!u) return;
       if (u.hello) {
         if (replay) {
+          // What the run shows is fetched from this connection's replay.
           lab = m.lab.id;
+          for (const box of document.querySelectorAll('#reveal[data-src], .stage-reveal[data-src]')) {
+            box.dataset.src = box.dataset.src.replace(/^\/lab\/s\/[^/]*\//, '/lab/s/' + lab + '/');
+          }
           replay.enable(true);
           return;
         }
@@ -131,7 +135,7 @@ function start(root) {
   });
   klass = wireClass({ state, labID: () => lab, send: (msg) => conn.send(msg) !== 0 });
   wireControls({
-    state, lab,
+    state, lab: () => lab,
     send: (msg) => conn.send(msg) !== 0,
     vote: (option) => klass && klass.vote(option),
     redraw: {
