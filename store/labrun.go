@@ -25,7 +25,7 @@ type LabRun struct {
 	Scenario string // the scenario's slug, empty in free play
 	EndNS    int64  // the virtual time the run reached
 	Commands int    // how many commands it recorded
-	Record   []byte // the simulator.Record, JSON
+	Record   []byte // the simulator.Record: JSON, or JSON gzipped (the web layer's choice)
 	Created  time.Time
 	Saved    time.Time
 	Expires  time.Time
@@ -70,7 +70,7 @@ func (db *DB) SaveLabRun(ctx context.Context, learnerID string, r LabRun) error 
 			ON CONFLICT (id) DO UPDATE SET title = excluded.title, end_ns = excluded.end_ns, commands = excluded.commands,
 				record = excluded.record, saved_at = excluded.saved_at, expires_at = excluded.expires_at
 			WHERE lab_runs.learner_id = excluded.learner_id`,
-			r.ID, learnerID, r.Title, r.Scenario, r.EndNS, r.Commands, string(r.Record),
+			r.ID, learnerID, r.Title, r.Scenario, r.EndNS, r.Commands, r.Record,
 			formatTime(r.Created), formatTime(r.Saved), formatTime(r.Expires))
 		if err != nil {
 			return err
@@ -185,14 +185,14 @@ func scanLabRuns(rows *sql.Rows, err error) ([]LabRun, error) {
 	for rows.Next() {
 		var (
 			r                      LabRun
-			rec                    string
+			rec                    []byte
 			created, saved, expire string
 		)
 		if err := rows.Scan(&r.ID, &r.Owner, &r.Title, &r.Scenario, &r.EndNS, &r.Commands, &rec, &created, &saved, &expire); err != nil {
 			return nil, err
 		}
-		if rec != "" {
-			r.Record = []byte(rec)
+		if len(rec) > 0 {
+			r.Record = rec
 		}
 		if r.Created, err = parseTime(created); err != nil {
 			return nil, err

@@ -60,6 +60,11 @@ func TestARecordedRunIsReplayedForkedExportedAndDeleted(t *testing.T) {
 	if runID == "" {
 		t.Fatal("the ended lab's run was not stored with its 2 commands and its 7.555 s")
 	}
+	// Stored gzipped, and small.
+	stored, err := ts.db.GetLabRun(context.Background(), runID, time.Now())
+	if err != nil || len(stored.Record) < 2 || stored.Record[0] != 0x1f || stored.Record[1] != 0x8b || len(stored.Record) > 400 {
+		t.Errorf("the stored record is %d bytes, starting %x (%v); want gzip under 400 bytes", len(stored.Record), stored.Record[:min(2, len(stored.Record))], err)
+	}
 	// The page the end lands on links to the replay, and lists the run.
 	if loc := stop.Header.Get("Location"); loc != "/lab?ended=free-play&run="+runID {
 		t.Errorf("ending the lab lands on %q", loc)
@@ -267,4 +272,35 @@ func TestARunComparedWithTheScript(t *testing.T) {
 		t.Errorf("%d charts carry the second run, want 3", n)
 	}
 	wantStatus(t, le.get(t, "/lab/r/nosuchrunnosuchrunnn/compare"), http.StatusNotFound)
+}
+
+// A record is kept gzipped; one stored before that, as plain JSON, reads
+// the same.
+func TestRecordsReadGzippedOrPlain(t *testing.T) {
+	rec := &simulator.Record{Version: simulator.RecordVersion, Seed: 5, EndNS: 600e9, Prediction: -1}
+	for i := range 100 {
+		ms := int64(100 + i)
+		rec.Commands = append(rec.Commands, simulator.RecordedCommand{AtNS: int64(i) * 6e9, By: "owner",
+			Command: simulator.Command{Type: "latency", Service: "inventory", MS: &ms}})
+	}
+	plain, _ := json.Marshal(rec)
+	packed, err := encodeRecord(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(packed)*4 > len(plain) {
+		t.Errorf("a 10-minute run of 100 commands packs to %d bytes from %d", len(packed), len(plain))
+	}
+	for name, b := range map[string][]byte{"gzipped": packed, "plain": plain} {
+		got, err := decodeRecord(b)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if back, _ := json.Marshal(got); string(back) != string(plain) {
+			t.Errorf("%s: the record reads back differently", name)
+		}
+	}
+	if _, err := decodeRecord([]byte{0x1f, 0x8b, 0, 1}); err == nil {
+		t.Error("a broken gzip stream was read")
+	}
 }
